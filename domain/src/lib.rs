@@ -1,0 +1,41 @@
+//! The pure types and rules of tessera, an OAuth 2.1 authorization server for MCP.
+//!
+//! Everything that arrives from outside — redirect URIs, PKCE values, scopes, client
+//! registration metadata, credentials, email addresses, passwords — is parsed here into a
+//! type that is valid by construction, and the rules that decide what is allowed (redirect
+//! URI matching, scope coverage, registration consistency) live beside those types.
+//!
+//! This crate must never depend on I/O, async runtimes, web frameworks, databases or
+//! serialisation frameworks: it is plain Rust that every other layer depends on, and it
+//! depends on none of them. Randomness and time are passed in by the caller.
+
+#![deny(missing_docs)]
+
+mod client;
+mod constant_time;
+mod credential;
+mod local_redirect;
+mod oauth_error;
+mod pkce;
+mod redirect_uri;
+mod scope;
+mod secret;
+mod user;
+
+pub use client::{
+    AppName, AppNameError, ApplicationType, ClientMetadata, ClientMetadataError,
+    ClientMetadataInput, ClientMetadataProblem, ClientType, ClientValueError, GrantType, HttpUrl,
+    HttpUrlError, RegistrationSource, ResponseType, TokenEndpointAuthMethod,
+};
+pub use constant_time::bytes_equal as constant_time_eq;
+pub use credential::{Credential, CredentialError, CredentialHash, CredentialKind, LookupId};
+pub use local_redirect::LocalRedirect;
+pub use oauth_error::{OAuthError, OAuthFailure};
+pub use pkce::{CodeChallenge, CodeChallengeMethod, CodeVerifier, PkceError};
+pub use redirect_uri::{RedirectUri, RedirectUriError};
+pub use scope::{Scope, ScopeError, ScopeSet};
+pub use secret::SecretString;
+pub use user::{
+    Email, EmailError, Password, PasswordError, PasswordHash, User, UserId, UserWithPassword,
+    Username, UsernameError,
+};
