@@ -1,0 +1,12 @@
+//! tessera's use cases and the ports they need.
+//!
+//! This crate sequences domain rules and repository calls. It must never depend on a web
+//! framework, SQL or a template engine: those live behind the port traits in [`ports`].
+#![deny(missing_docs)]
+
+pub mod credentials;
+pub mod people;
+pub mod ports;
+
+pub use credentials::issue_credential;
+pub use ports::{Clock, PasswordHasher, Ports, RepoError, Rng};

@@ -1,0 +1,12 @@
+//! People and sessions (SPEC §2): creating users, signing in and out, recognising a session.
+
+mod login_throttle;
+mod sessions;
+mod users;
+
+#[cfg(test)]
+mod fakes;
+
+pub use login_throttle::LoginThrottle;
+pub use sessions::{AuthenticateError, LogInError, LoggedIn, SessionService};
+pub use users::{CreateUserError, NewUserInput, UserService};

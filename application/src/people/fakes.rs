@@ -1,0 +1,242 @@
+//! In-memory fakes of the ports, for application tests only.
+
+use std::net::IpAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tessera_domain::{
+    CredentialHash, Email, LookupId, Password, PasswordHash, SecretString, User, UserId,
+    UserWithPassword, Username,
+};
+use time::{Duration, OffsetDateTime};
+
+use super::{LoginThrottle, NewUserInput, SessionService, UserService};
+use crate::ports::*;
+
+/// Every fake wired together.
+#[derive(Debug)]
+pub struct FakePorts;
+
+impl Ports for FakePorts {
+    type Users = FakeUsers;
+    type Sessions = FakeSessions;
+    type Throttle = FakeThrottle;
+    type Hasher = FakeHasher;
+    type Clock = FakeClock;
+    type Rng = CountingRng;
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FakeUsers(Arc<Mutex<Vec<UserWithPassword>>>);
+
+impl UserRepository for FakeUsers {
+    async fn insert_first(&self, user: &UserWithPassword) -> Result<bool, RepoError> {
+        let mut users = self.0.lock().unwrap();
+        if !users.is_empty() {
+            return Ok(false);
+        }
+        users.push(user.clone());
+        Ok(true)
+    }
+    async fn insert(&self, user: &UserWithPassword) -> Result<(), RepoError> {
+        let mut users = self.0.lock().unwrap();
+        if users
+            .iter()
+            .any(|u| u.user.email.normalized() == user.user.email.normalized())
+        {
+            return Err(RepoError::Conflict { field: "email" });
+        }
+        if users.iter().any(|u| u.user.username == user.user.username) {
+            return Err(RepoError::Conflict { field: "username" });
+        }
+        users.push(user.clone());
+        Ok(())
+    }
+    async fn find_by_email(&self, email: &str) -> Result<Option<UserWithPassword>, RepoError> {
+        let users = self.0.lock().unwrap();
+        Ok(users
+            .iter()
+            .find(|u| u.user.email.normalized() == email)
+            .cloned())
+    }
+    async fn find(&self, id: UserId) -> Result<Option<User>, RepoError> {
+        let users = self.0.lock().unwrap();
+        Ok(users
+            .iter()
+            .find(|u| u.user.id == id)
+            .map(|u| u.user.clone()))
+    }
+    async fn list(&self) -> Result<Vec<User>, RepoError> {
+        Ok(self
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|u| u.user.clone())
+            .collect())
+    }
+    async fn any_exists(&self) -> Result<bool, RepoError> {
+        Ok(!self.0.lock().unwrap().is_empty())
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FakeSessions(Arc<Mutex<Vec<(LookupId, CredentialHash, User, OffsetDateTime)>>>);
+
+impl SessionRepository for FakeSessions {
+    async fn insert(&self, s: &NewSession) -> Result<(), RepoError> {
+        let row = (
+            s.lookup_id.clone(),
+            s.hash.clone(),
+            s.user.clone(),
+            s.expires_at,
+        );
+        self.0.lock().unwrap().push(row);
+        Ok(())
+    }
+    async fn find_live(
+        &self,
+        lookup_id: &LookupId,
+        now: OffsetDateTime,
+    ) -> Result<Option<(CredentialHash, User)>, RepoError> {
+        let sessions = self.0.lock().unwrap();
+        let found = sessions
+            .iter()
+            .find(|(id, _, _, exp)| id == lookup_id && *exp > now);
+        Ok(found.map(|(_, hash, user, _)| (hash.clone(), user.clone())))
+    }
+    async fn delete(&self, lookup_id: &LookupId) -> Result<(), RepoError> {
+        self.0.lock().unwrap().retain(|(id, ..)| id != lookup_id);
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FakeThrottle(Arc<Mutex<Vec<(String, Option<IpAddr>, OffsetDateTime)>>>);
+
+impl ThrottleRepository for FakeThrottle {
+    async fn failures_since(
+        &self,
+        email: &str,
+        ip: Option<IpAddr>,
+        since: OffsetDateTime,
+    ) -> Result<FailureWindow, RepoError> {
+        let rows = self.0.lock().unwrap();
+        let recent = || rows.iter().filter(|(_, _, at)| *at >= since);
+        let by_email: Vec<_> = recent()
+            .filter(|(e, _, _)| e == email)
+            .map(|r| r.2)
+            .collect();
+        let by_ip: Vec<_> = recent()
+            .filter(|(_, i, _)| ip.is_some() && *i == ip)
+            .map(|r| r.2)
+            .collect();
+        Ok(FailureWindow {
+            for_email: by_email.len() as u32,
+            oldest_for_email: by_email.iter().min().copied(),
+            for_ip: by_ip.len() as u32,
+            oldest_for_ip: by_ip.iter().min().copied(),
+        })
+    }
+    async fn record_failure(
+        &self,
+        email: &str,
+        ip: Option<IpAddr>,
+        at: OffsetDateTime,
+    ) -> Result<(), RepoError> {
+        self.0.lock().unwrap().push((email.to_owned(), ip, at));
+        Ok(())
+    }
+    async fn clear_email(&self, email: &str) -> Result<(), RepoError> {
+        self.0.lock().unwrap().retain(|(e, _, _)| e != email);
+        Ok(())
+    }
+}
+
+/// Stores `fake:<password>`; good enough to test the use cases, never used outside tests.
+#[derive(Debug, Clone, Default)]
+pub struct FakeHasher;
+
+impl PasswordHasher for FakeHasher {
+    async fn hash(&self, password: &Password) -> anyhow::Result<PasswordHash> {
+        Ok(PasswordHash::new(format!("fake:{}", password.expose())))
+    }
+    async fn verify(
+        &self,
+        candidate: &SecretString,
+        stored: Option<&PasswordHash>,
+    ) -> anyhow::Result<bool> {
+        Ok(stored.is_some_and(|h| h.as_str() == format!("fake:{}", candidate.expose())))
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct FakeClock(Arc<Mutex<OffsetDateTime>>);
+
+impl FakeClock {
+    pub fn advance(&self, by: Duration) {
+        *self.0.lock().unwrap() += by;
+    }
+}
+
+impl Default for FakeClock {
+    fn default() -> Self {
+        Self(Arc::new(Mutex::new(
+            time::macros::datetime!(2026-01-01 12:00 UTC),
+        )))
+    }
+}
+
+impl Clock for FakeClock {
+    fn now(&self) -> OffsetDateTime {
+        *self.0.lock().unwrap()
+    }
+}
+
+/// Deterministic, distinct bytes on every call.
+#[derive(Debug, Default)]
+pub struct CountingRng(AtomicU64);
+
+impl Rng for CountingRng {
+    fn fill(&self, buf: &mut [u8]) {
+        let n = self.0.fetch_add(1, Ordering::Relaxed);
+        for (i, b) in buf.iter_mut().enumerate() {
+            *b = (n.wrapping_mul(31).wrapping_add(i as u64) % 251) as u8;
+        }
+    }
+}
+
+pub fn new_user(email: &str, username: &str, admin: bool) -> NewUserInput {
+    NewUserInput {
+        email: Email::parse(email).unwrap(),
+        username: Username::parse(username).unwrap(),
+        password: Password::parse(SecretString::new("correct horse".to_owned())).unwrap(),
+        admin,
+    }
+}
+
+pub fn user_service() -> UserService<FakePorts> {
+    UserService::new(FakeUsers::default(), FakeHasher, FakeClock::default())
+}
+
+pub async fn session_service_with_user(
+    input: NewUserInput,
+) -> (SessionService<FakePorts>, FakeClock) {
+    let users = FakeUsers::default();
+    let clock = FakeClock::default();
+    UserService::<FakePorts>::new(users.clone(), FakeHasher, clock.clone())
+        .create_user(input)
+        .await
+        .unwrap();
+    let service = SessionService::new(
+        users,
+        FakeSessions::default(),
+        FakeThrottle::default(),
+        FakeHasher,
+        clock.clone(),
+        CountingRng::default(),
+        LoginThrottle::default(),
+        Duration::hours(24),
+    );
+    (service, clock)
+}

@@ -1,0 +1,34 @@
+//! The ports: everything a use case needs from the outside world, as small traits.
+
+mod clock;
+mod password_hasher;
+mod repo_error;
+mod rng;
+mod session_repository;
+mod throttle_repository;
+mod user_repository;
+
+pub use clock::Clock;
+pub use password_hasher::PasswordHasher;
+pub use repo_error::RepoError;
+pub use rng::Rng;
+pub use session_repository::{NewSession, SessionRepository};
+pub use throttle_repository::{FailureWindow, ThrottleRepository};
+pub use user_repository::UserRepository;
+
+/// The concrete adapters one deployment uses, named once in the composition root, so that
+/// services and handlers take one type parameter instead of one per port.
+pub trait Ports: Send + Sync + 'static {
+    /// Users, see [`UserRepository`].
+    type Users: UserRepository + std::fmt::Debug;
+    /// Sessions, see [`SessionRepository`].
+    type Sessions: SessionRepository + std::fmt::Debug;
+    /// Failed-login counters, see [`ThrottleRepository`].
+    type Throttle: ThrottleRepository + std::fmt::Debug;
+    /// Password hashing, see [`PasswordHasher`].
+    type Hasher: PasswordHasher + std::fmt::Debug;
+    /// The time, see [`Clock`].
+    type Clock: Clock + std::fmt::Debug;
+    /// Randomness, see [`Rng`].
+    type Rng: Rng + std::fmt::Debug;
+}
