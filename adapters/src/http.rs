@@ -1,0 +1,141 @@
+//! The HTTP edge (actix-web): DTOs, handlers and the mapping of errors to responses.
+//! Handlers are thin: parse into domain types, call one use case, shape the response.
+
+mod client_ip;
+pub mod csrf;
+mod error;
+mod health;
+mod pages;
+pub mod session_auth;
+mod users;
+
+use actix_web::http::header;
+use actix_web::middleware::DefaultHeaders;
+use actix_web::{HttpRequest, error::JsonPayloadError, web};
+pub use client_ip::{Cidr, TrustedProxies};
+pub use error::{ApiError, FieldError};
+pub use health::Readiness;
+use tessera_application::Ports;
+use tessera_application::people::{SessionService, UserService};
+
+use crate::render::Pages;
+
+/// Largest JSON body the API reads (1 MiB).
+pub const JSON_LIMIT: usize = 1024 * 1024;
+/// Largest form body the pages read.
+pub const FORM_LIMIT: usize = 64 * 1024;
+
+/// HTTP-level settings derived from configuration.
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    /// `access_url`, without a trailing slash.
+    pub access_url: String,
+    /// Whether cookies get `Secure` (`access_url` is https).
+    pub secure_cookies: bool,
+    /// Whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: TrustedProxies,
+}
+
+/// Everything the routes need, built once in the composition root.
+#[derive(Debug)]
+pub struct HttpState<P: Ports> {
+    /// User use cases.
+    pub users: web::Data<UserService<P>>,
+    /// Session use cases.
+    pub sessions: web::Data<SessionService<P>>,
+    /// Compiled templates.
+    pub pages: web::Data<Pages>,
+    /// HTTP settings.
+    pub settings: web::Data<WebSettings>,
+    /// Readiness probe inputs.
+    pub readiness: web::Data<Readiness>,
+    /// Randomness for anonymous CSRF tokens.
+    pub rng: web::Data<P::Rng>,
+}
+
+impl<P: Ports> Clone for HttpState<P> {
+    fn clone(&self) -> Self {
+        Self {
+            users: self.users.clone(),
+            sessions: self.sessions.clone(),
+            pages: self.pages.clone(),
+            settings: self.settings.clone(),
+            readiness: self.readiness.clone(),
+            rng: self.rng.clone(),
+        }
+    }
+}
+
+fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
+    match err {
+        JsonPayloadError::ContentType => {
+            ApiError::UnsupportedMediaType("Content-Type must be application/json.".into()).into()
+        }
+        JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
+            ApiError::PayloadTooLarge.into()
+        }
+        other => ApiError::BadRequest(format!("Invalid JSON body: {other}")).into(),
+    }
+}
+
+fn form_error(err: actix_web::error::UrlencodedError, _req: &HttpRequest) -> actix_web::Error {
+    use actix_web::error::UrlencodedError as E;
+    match err {
+        E::Overflow { .. } => ApiError::PayloadTooLarge.into(),
+        E::ContentType => ApiError::UnsupportedMediaType(
+            "Content-Type must be application/x-www-form-urlencoded.".into(),
+        )
+        .into(),
+        other => ApiError::BadRequest(format!("Invalid form body: {other}")).into(),
+    }
+}
+
+/// Headers on every response: no framing, no sniffing.
+pub fn default_headers() -> DefaultHeaders {
+    DefaultHeaders::new()
+        .add((header::X_FRAME_OPTIONS, "DENY"))
+        .add((header::X_CONTENT_TYPE_OPTIONS, "nosniff"))
+        .add((header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"))
+}
+
+/// Registers every route and its shared state.
+pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(state.users)
+            .app_data(state.sessions)
+            .app_data(state.pages)
+            .app_data(state.settings)
+            .app_data(state.readiness)
+            .app_data(state.rng)
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(JSON_LIMIT)
+                    .error_handler(json_error),
+            )
+            .app_data(
+                web::FormConfig::default()
+                    .limit(FORM_LIMIT)
+                    .error_handler(form_error),
+            )
+            .route("/healthz", web::get().to(health::get_healthz))
+            .route("/readyz", web::get().to(health::get_readyz))
+            .service(
+                web::scope("/api/v2/users")
+                    .route("/first", web::post().to(users::post_first_user::<P>))
+                    .route("/login", web::post().to(users::post_login::<P>))
+                    .route("/logout", web::post().to(users::post_logout::<P>))
+                    .route("/me", web::get().to(users::get_me::<P>))
+                    .route("", web::post().to(users::post_user::<P>))
+                    .route("", web::get().to(users::get_users::<P>)),
+            )
+            .route("/", web::get().to(pages::get_home::<P>))
+            .route("/setup", web::get().to(pages::get_setup::<P>))
+            .route("/setup", web::post().to(pages::post_setup::<P>))
+            .route("/login", web::get().to(pages::get_login::<P>))
+            .route("/login", web::post().to(pages::post_login::<P>))
+            .route("/logout", web::post().to(pages::post_logout::<P>))
+            .default_service(web::to(|| async {
+                Err::<actix_web::HttpResponse, _>(ApiError::NotFound)
+            }));
+    }
+}

@@ -1,0 +1,241 @@
+//! The one place where errors become HTTP responses (STYLE §6).
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use tessera_application::RepoError;
+use tessera_application::people::{AuthenticateError, CreateUserError, LogInError};
+use time::Duration;
+
+/// One field that failed validation, as Coder's `codersdk.ValidationError`.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct FieldError {
+    /// The request field, e.g. `email`.
+    pub field: &'static str,
+    /// What is wrong with it.
+    pub detail: String,
+}
+
+/// Every error the JSON API and the pages can answer with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 400 with the fields that failed.
+    #[error("{message}")]
+    Validation {
+        /// Summary.
+        message: String,
+        /// One entry per bad field.
+        validations: Vec<FieldError>,
+    },
+    /// 400 for a malformed request.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 401: no valid session or token.
+    #[error("You must be signed in to do this.")]
+    Unauthenticated,
+    /// 401: wrong email or password.
+    #[error("Incorrect email or password.")]
+    InvalidCredentials,
+    /// 403 with a reason.
+    #[error("{0}")]
+    Forbidden(&'static str),
+    /// 404.
+    #[error("Not found.")]
+    NotFound,
+    /// 409 with a reason.
+    #[error("{0}")]
+    Conflict(String),
+    /// 413.
+    #[error("The request body is too large.")]
+    PayloadTooLarge,
+    /// 415.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// 429 with `Retry-After`.
+    #[error("Too many attempts; try again later.")]
+    Throttled(Duration),
+    /// 503: the database is unreachable.
+    #[error("The service is temporarily unavailable; try again shortly.")]
+    Unavailable,
+    /// 500; the cause is logged once and never shown.
+    #[error("An internal error occurred.")]
+    Unexpected(anyhow::Error),
+}
+
+#[derive(Serialize)]
+struct Body<'a> {
+    message: String,
+    #[serde(skip_serializing_if = "<[FieldError]>::is_empty")]
+    validations: &'a [FieldError],
+}
+
+impl ApiError {
+    /// Seconds for `Retry-After`, rounded up.
+    fn retry_after(&self) -> Option<i64> {
+        match self {
+            Self::Throttled(wait) => Some((wait.whole_milliseconds() as i64 + 999) / 1000),
+            Self::Unavailable => Some(5),
+            _ => None,
+        }
+    }
+
+    fn validations(&self) -> &[FieldError] {
+        match self {
+            Self::Validation { validations, .. } => validations,
+            _ => &[],
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::Validation { .. } | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Unexpected(cause) = self {
+            tracing::error!(error = format!("{cause:#}"), "unexpected error");
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+        if let Some(seconds) = self.retry_after() {
+            response.insert_header((header::RETRY_AFTER, seconds.to_string()));
+        }
+        response.json(Body {
+            message: self.to_string(),
+            validations: self.validations(),
+        })
+    }
+}
+
+impl From<RepoError> for ApiError {
+    fn from(e: RepoError) -> Self {
+        match e {
+            RepoError::Conflict { field } => Self::Conflict(format!("{field} is already taken")),
+            RepoError::Unavailable(cause) => {
+                tracing::warn!(error = format!("{cause:#}"), "database unavailable");
+                Self::Unavailable
+            }
+            RepoError::Unexpected(cause) => Self::Unexpected(cause),
+        }
+    }
+}
+
+impl From<CreateUserError> for ApiError {
+    fn from(e: CreateUserError) -> Self {
+        match e {
+            CreateUserError::AlreadySetUp => {
+                Self::Conflict("The first user has already been created.".into())
+            }
+            CreateUserError::Taken(field) => Self::Validation {
+                message: format!("That {field} is already in use."),
+                validations: vec![FieldError {
+                    field,
+                    detail: format!("{field} is already in use"),
+                }],
+            },
+            CreateUserError::Repo(e) => e.into(),
+        }
+    }
+}
+
+impl From<LogInError> for ApiError {
+    fn from(e: LogInError) -> Self {
+        match e {
+            LogInError::InvalidCredentials => Self::InvalidCredentials,
+            LogInError::Throttled { retry_after } => Self::Throttled(retry_after),
+            LogInError::Repo(e) => e.into(),
+        }
+    }
+}
+
+impl From<AuthenticateError> for ApiError {
+    fn from(e: AuthenticateError) -> Self {
+        match e {
+            AuthenticateError::Invalid => Self::Unauthenticated,
+            AuthenticateError::Repo(e) => e.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::body::to_bytes;
+
+    async fn body_of(e: ApiError) -> (StatusCode, serde_json::Value, Option<String>) {
+        let response = e.error_response();
+        let retry = response
+            .headers()
+            .get(header::RETRY_AFTER)
+            .map(|v| v.to_str().unwrap().to_owned());
+        let status = response.status();
+        let bytes = to_bytes(response.into_body()).await.unwrap();
+        (status, serde_json::from_slice(&bytes).unwrap(), retry)
+    }
+
+    #[actix_web::test]
+    async fn a_validation_error_is_400_and_names_each_field() {
+        let e = ApiError::Validation {
+            message: "bad".into(),
+            validations: vec![FieldError {
+                field: "email",
+                detail: "not an email".into(),
+            }],
+        };
+        let (status, body, _) = body_of(e).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(body["validations"][0]["field"], "email");
+    }
+
+    #[actix_web::test]
+    async fn a_throttled_request_is_429_with_retry_after_rounded_up() {
+        let (status, _, retry) = body_of(ApiError::Throttled(Duration::milliseconds(1500))).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(retry.as_deref(), Some("2"));
+    }
+
+    #[actix_web::test]
+    async fn an_unexpected_error_hides_its_cause() {
+        let (status, body, _) =
+            body_of(ApiError::Unexpected(anyhow::anyhow!("password=hunter2"))).await;
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert!(!body.to_string().contains("hunter2"));
+    }
+
+    #[actix_web::test]
+    async fn each_variant_has_its_status() {
+        let cases = [
+            (ApiError::BadRequest("x".into()), 400),
+            (ApiError::Unauthenticated, 401),
+            (ApiError::InvalidCredentials, 401),
+            (ApiError::Forbidden("no"), 403),
+            (ApiError::NotFound, 404),
+            (ApiError::Conflict("x".into()), 409),
+            (ApiError::PayloadTooLarge, 413),
+            (ApiError::UnsupportedMediaType("x".into()), 415),
+            (ApiError::Unavailable, 503),
+        ];
+        for (e, status) in cases {
+            assert_eq!(e.status_code().as_u16(), status, "{e:?}");
+        }
+    }
+
+    #[test]
+    fn a_database_outage_becomes_503() {
+        let e: ApiError = RepoError::Unavailable(anyhow::anyhow!("down")).into();
+        assert_eq!(e.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+    }
+}

@@ -1,0 +1,73 @@
+//! Recognising the caller: a session sent as `Authorization: Bearer` or the
+//! `tessera_session` cookie (SPEC §2). Query-string tokens are never looked at.
+
+use actix_web::HttpRequest;
+use actix_web::cookie::{Cookie, SameSite};
+use actix_web::http::header;
+use tessera_application::Ports;
+use tessera_application::people::SessionService;
+use tessera_domain::User;
+use time::OffsetDateTime;
+
+use super::error::ApiError;
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "tessera_session";
+
+/// The credential a request presents, if any: the bearer header wins over the cookie.
+/// A malformed `Authorization` header is an error, not an anonymous request.
+pub fn presented_credential(req: &HttpRequest) -> Result<Option<String>, ApiError> {
+    if let Some(value) = req.headers().get(header::AUTHORIZATION) {
+        let value = value.to_str().map_err(|_| ApiError::Unauthenticated)?;
+        let (scheme, token) = value.split_once(' ').ok_or(ApiError::Unauthenticated)?;
+        if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
+            return Err(ApiError::Unauthenticated);
+        }
+        return Ok(Some(token.trim().to_owned()));
+    }
+    Ok(req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()))
+}
+
+/// The signed-in user of `req`, with the credential they presented; 401 otherwise.
+pub async fn require_user<P: Ports>(
+    req: &HttpRequest,
+    sessions: &SessionService<P>,
+) -> Result<(User, String), ApiError> {
+    let credential = presented_credential(req)?.ok_or(ApiError::Unauthenticated)?;
+    let user = sessions.authenticate(&credential).await?;
+    Ok((user, credential))
+}
+
+/// Like [`require_user`], and 403 unless the user is an admin.
+pub async fn require_admin<P: Ports>(
+    req: &HttpRequest,
+    sessions: &SessionService<P>,
+) -> Result<(User, String), ApiError> {
+    let (user, credential) = require_user(req, sessions).await?;
+    if !user.admin {
+        return Err(ApiError::Forbidden("You must be an admin to do this."));
+    }
+    Ok((user, credential))
+}
+
+/// The session cookie: HttpOnly, SameSite=Lax, Secure when `access_url` is https.
+pub fn session_cookie(
+    credential: &str,
+    expires_at: OffsetDateTime,
+    secure: bool,
+) -> Cookie<'static> {
+    Cookie::build(SESSION_COOKIE, credential.to_owned())
+        .path("/")
+        .http_only(true)
+        .secure(secure)
+        .same_site(SameSite::Lax)
+        .expires(expires_at)
+        .finish()
+}
+
+/// A cookie that removes the session cookie.
+pub fn cleared_session_cookie(secure: bool) -> Cookie<'static> {
+    let mut cookie = session_cookie("", OffsetDateTime::UNIX_EPOCH, secure);
+    cookie.make_removal();
+    cookie
+}

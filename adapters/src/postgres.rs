@@ -1,0 +1,16 @@
+//! PostgreSQL: the connection pool, migrations, and one repository per port.
+
+mod embedded;
+mod errors;
+mod migrate;
+mod pool;
+mod session_repository;
+mod throttle_repository;
+mod user_repository;
+
+pub use embedded::{EmbeddedError, EmbeddedPostgres};
+pub use migrate::{latest_migration, migrate, schema_is_current};
+pub use pool::{Database, DatabaseError};
+pub use session_repository::PgSessionRepository;
+pub use throttle_repository::PgThrottleRepository;
+pub use user_repository::PgUserRepository;

@@ -1,0 +1,60 @@
+use std::str::FromStr;
+
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use tessera_application::RepoError;
+use tokio_postgres::NoTls;
+
+/// Why the pool could not be built.
+#[derive(Debug, thiserror::Error)]
+pub enum DatabaseError {
+    /// The URL does not parse; the message never repeats the URL (it may hold a password).
+    #[error("database.url is not a valid PostgreSQL URL: {0}")]
+    BadUrl(String),
+    /// The pool could not be built.
+    #[error("cannot build the database pool: {0}")]
+    Pool(String),
+}
+
+/// A pool of PostgreSQL connections shared by every repository of one process.
+#[derive(Debug, Clone)]
+pub struct Database {
+    pool: Pool,
+}
+
+impl Database {
+    /// Builds a pool of at most `size` connections; connections are opened lazily.
+    pub fn connect(url: &str, size: usize) -> Result<Self, DatabaseError> {
+        let mut config = tokio_postgres::Config::from_str(url)
+            .map_err(|e| DatabaseError::BadUrl(e.to_string()))?;
+        config.application_name("tessera");
+        config.connect_timeout(std::time::Duration::from_secs(5));
+        let manager = Manager::from_config(
+            config,
+            NoTls,
+            ManagerConfig {
+                recycling_method: RecyclingMethod::Fast,
+            },
+        );
+        let pool = Pool::builder(manager)
+            .max_size(size)
+            .runtime(Runtime::Tokio1)
+            .wait_timeout(Some(std::time::Duration::from_secs(10)))
+            .create_timeout(Some(std::time::Duration::from_secs(5)))
+            .build()
+            .map_err(|e| DatabaseError::Pool(e.to_string()))?;
+        Ok(Self { pool })
+    }
+
+    /// A connection from the pool; a database that cannot be reached is `Unavailable`.
+    pub async fn client(&self) -> Result<deadpool_postgres::Client, RepoError> {
+        self.pool
+            .get()
+            .await
+            .map_err(|e| RepoError::Unavailable(anyhow::Error::new(e)))
+    }
+
+    /// Connections in use and callers waiting, for metrics.
+    pub fn status(&self) -> deadpool_postgres::Status {
+        self.pool.status()
+    }
+}

@@ -1,0 +1,51 @@
+//! Server-rendered pages with Tera. Templates are compiled once, at start-up, from the
+//! files in `templates/` embedded in the binary (the container has no template directory).
+
+use tera::{Context, Tera};
+
+const TEMPLATES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("error.html", include_str!("../../templates/error.html")),
+    ("home.html", include_str!("../../templates/home.html")),
+    ("login.html", include_str!("../../templates/login.html")),
+    ("setup.html", include_str!("../../templates/setup.html")),
+];
+
+/// The compiled templates.
+#[derive(Debug)]
+pub struct Pages {
+    tera: Tera,
+}
+
+impl Pages {
+    /// Compiles every template; fails start-up on a template error.
+    pub fn new() -> Result<Self, tera::Error> {
+        let mut tera = Tera::default();
+        tera.add_raw_templates(TEMPLATES.iter().copied())?;
+        tera.autoescape_on(vec![".html"]);
+        Ok(Self { tera })
+    }
+
+    /// Renders `name` with `context` (values are HTML-escaped).
+    pub fn render(&self, name: &str, context: &Context) -> anyhow::Result<String> {
+        self.tera
+            .render(name, context)
+            .map_err(|e| anyhow::anyhow!("rendering {name}: {e:?}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_template_compiles_and_escapes_what_it_shows() {
+        let pages = Pages::new().unwrap();
+        let mut ctx = Context::new();
+        ctx.insert("status", &400);
+        ctx.insert("message", "<script>alert(1)</script>");
+        let html = pages.render("error.html", &ctx).unwrap();
+        assert!(html.contains("&lt;script&gt;"));
+        assert!(!html.contains("<script>alert"));
+    }
+}

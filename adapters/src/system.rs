@@ -1,0 +1,37 @@
+//! Adapters to the operating system: the clock, the CSPRNG, the password hasher.
+
+mod argon2_hasher;
+
+pub use argon2_hasher::Argon2PasswordHasher;
+
+use tessera_application::{Clock, Rng};
+use time::OffsetDateTime;
+
+/// The real clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> OffsetDateTime {
+        OffsetDateTime::now_utc()
+    }
+}
+
+/// The OS CSPRNG, through ring (SPEC §7).
+#[derive(Debug, Clone)]
+pub struct OsRng(ring::rand::SystemRandom);
+
+impl Default for OsRng {
+    fn default() -> Self {
+        Self(ring::rand::SystemRandom::new())
+    }
+}
+
+impl Rng for OsRng {
+    fn fill(&self, buf: &mut [u8]) {
+        // SystemRandom only fails when the OS random source itself is broken; carrying on
+        // with predictable credentials would be worse than stopping.
+        #[allow(clippy::expect_used)]
+        ring::rand::SecureRandom::fill(&self.0, buf).expect("the OS random source failed");
+    }
+}
