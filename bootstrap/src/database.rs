@@ -1,0 +1,74 @@
+//! Choosing and preparing the database: `database.url`, or the embedded cluster.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use tessera_adapters::postgres::{Database, EmbeddedPostgres, migrate};
+
+use crate::settings::Settings;
+
+/// The pool, and the embedded cluster when this process runs one.
+#[derive(Debug)]
+pub struct Store {
+    /// The connection pool.
+    pub db: Database,
+    /// The embedded cluster, stopped with [`Store::shutdown`].
+    pub embedded: Option<EmbeddedPostgres>,
+}
+
+impl Store {
+    /// Connects (starting the embedded cluster when no URL is set) and waits until the
+    /// database answers, up to a minute, saying so while it waits.
+    pub async fn open(settings: &Settings) -> anyhow::Result<Self> {
+        let (url, embedded) = match &settings.database.url {
+            Some(url) => (url.expose().to_owned(), None),
+            None => {
+                let dir = settings.data_dir.clone();
+                tracing::info!(data_dir = %dir.display(), "starting the embedded PostgreSQL");
+                let pg = tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&dir, false))
+                    .await??;
+                (pg.url().to_owned(), Some(pg))
+            }
+        };
+        let db = Database::connect(&url, settings.database.pool_size)?;
+        let store = Self { db, embedded };
+        store.wait_until_reachable().await?;
+        Ok(store)
+    }
+
+    async fn wait_until_reachable(&self) -> anyhow::Result<()> {
+        let mut delay = Duration::from_millis(100);
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+        loop {
+            match self.db.client().await {
+                Ok(_) => return Ok(()),
+                Err(e) if tokio::time::Instant::now() < deadline => {
+                    tracing::warn!(error = %e, retry_in_ms = delay.as_millis() as u64, "database not reachable yet");
+                    tokio::time::sleep(delay).await;
+                    delay = (delay * 2).min(Duration::from_secs(5));
+                }
+                Err(e) => {
+                    return Err(e).context("the database did not become reachable within 60 s");
+                }
+            }
+        }
+    }
+
+    /// Applies pending migrations (under the advisory lock), logging how many ran.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        let applied = migrate(&self.db).await.context("applying migrations")?;
+        tracing::info!(applied, "database schema is current");
+        Ok(())
+    }
+
+    /// Stops the embedded cluster, if this process started one.
+    pub async fn shutdown(self) {
+        if let Some(pg) = self.embedded {
+            match tokio::task::spawn_blocking(move || pg.stop()).await {
+                Ok(Ok(())) => tracing::info!("embedded PostgreSQL stopped"),
+                Ok(Err(e)) => tracing::error!(error = %e, "stopping the embedded PostgreSQL"),
+                Err(e) => tracing::error!(error = %e, "stopping the embedded PostgreSQL"),
+            }
+        }
+    }
+}

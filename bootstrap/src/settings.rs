@@ -1,0 +1,225 @@
+//! The typed configuration of SPEC §1: built-in defaults < TOML file < `TESSERA_*`
+//! environment variables (`__` nests). Unknown keys and bad values stop start-up with a
+//! message naming the key.
+
+mod duration;
+mod load;
+mod rate;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+pub use duration::ConfigDuration;
+pub use load::load;
+pub use rate::RateLimit;
+use serde::Deserialize;
+use tessera_domain::SecretString;
+
+/// Every setting tessera reads.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Public base URL and issuer, without a trailing slash.
+    pub access_url: String,
+    /// The HTTP listener.
+    pub http: HttpSettings,
+    /// PostgreSQL.
+    pub database: DatabaseSettings,
+    /// Where the embedded database lives.
+    pub data_dir: PathBuf,
+    /// Token lifetimes.
+    pub tokens: TokenSettings,
+    /// Browser/API sessions.
+    pub sessions: SessionSettings,
+    /// Dynamic client registration.
+    pub registration: RegistrationSettings,
+    /// Client ID Metadata Documents.
+    pub cimd: CimdSettings,
+    /// An admin created at start-up when no user exists.
+    pub first_user: FirstUserSettings,
+    /// Logging.
+    pub log: LogSettings,
+}
+
+/// `http.*`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct HttpSettings {
+    /// Listen address.
+    pub address: SocketAddr,
+    /// CIDRs whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<String>,
+}
+
+/// `database.*`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// PostgreSQL URL; unset means the embedded database.
+    #[serde(deserialize_with = "load::optional_secret")]
+    pub url: Option<SecretString>,
+    /// Connections per process.
+    pub pool_size: usize,
+}
+
+/// `tokens.*`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TokenSettings {
+    /// Access token lifetime.
+    pub access_ttl: ConfigDuration,
+    /// Refresh token lifetime, absolute for the whole grant.
+    pub refresh_ttl: ConfigDuration,
+    /// Authorization code lifetime.
+    pub code_ttl: ConfigDuration,
+    /// How long a just-rotated refresh token may still be redeemed.
+    pub refresh_reuse_grace: ConfigDuration,
+}
+
+/// `sessions.*`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SessionSettings {
+    /// Session lifetime.
+    pub ttl: ConfigDuration,
+}
+
+/// `registration.*`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RegistrationSettings {
+    /// Open dynamic client registration.
+    pub enabled: bool,
+    /// Registrations per client IP.
+    pub rate_limit: RateLimit,
+    /// Cap on dynamically registered clients.
+    pub max_clients: u32,
+    /// A registered client that never obtained a grant is deleted after this.
+    pub unused_client_ttl: ConfigDuration,
+}
+
+/// `cimd.*`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct CimdSettings {
+    /// Accept metadata document URLs as `client_id`.
+    pub enabled: bool,
+    /// When set, only these hosts.
+    pub allowed_domains: Vec<String>,
+    /// Never these hosts.
+    pub denied_domains: Vec<String>,
+}
+
+/// `first_user.*`.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct FirstUserSettings {
+    /// Email of the admin to create.
+    pub email: Option<String>,
+    /// Their password.
+    #[serde(deserialize_with = "load::optional_secret")]
+    pub password: Option<SecretString>,
+}
+
+/// `log.*`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogSettings {
+    /// `pretty` or `json`.
+    pub format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// For people at a terminal.
+    Pretty,
+    /// One JSON object per line, for collectors.
+    Json,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            access_url: "http://127.0.0.1:3000".into(),
+            http: HttpSettings::default(),
+            database: DatabaseSettings::default(),
+            data_dir: PathBuf::from("./.tessera"),
+            tokens: TokenSettings::default(),
+            sessions: SessionSettings {
+                ttl: ConfigDuration::hours(24),
+            },
+            registration: RegistrationSettings::default(),
+            cimd: CimdSettings::default(),
+            first_user: FirstUserSettings::default(),
+            log: LogSettings::default(),
+        }
+    }
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            address: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            trusted_proxies: Vec::new(),
+        }
+    }
+}
+
+impl Default for DatabaseSettings {
+    fn default() -> Self {
+        Self {
+            url: None,
+            pool_size: 16,
+        }
+    }
+}
+
+impl Default for TokenSettings {
+    fn default() -> Self {
+        Self {
+            access_ttl: ConfigDuration::hours(1),
+            refresh_ttl: ConfigDuration::hours(24 * 30),
+            code_ttl: ConfigDuration::minutes(10),
+            refresh_reuse_grace: ConfigDuration::seconds(10),
+        }
+    }
+}
+
+impl Default for SessionSettings {
+    fn default() -> Self {
+        Self {
+            ttl: ConfigDuration::hours(24),
+        }
+    }
+}
+
+impl Default for RegistrationSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            rate_limit: RateLimit::per_minute(20),
+            max_clients: 10_000,
+            unused_client_ttl: ConfigDuration::hours(24),
+        }
+    }
+}
+
+impl Default for CimdSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            allowed_domains: Vec::new(),
+            denied_domains: Vec::new(),
+        }
+    }
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Pretty,
+        }
+    }
+}

@@ -1,0 +1,90 @@
+use serde::{Deserialize, Deserializer};
+
+/// A duration written as a whole number and a unit: `10s`, `10m`, `1h`, `30d` (`0s` allowed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConfigDuration(time::Duration);
+
+impl ConfigDuration {
+    /// Parses `<n><s|m|h|d>`.
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+        let (number, unit) = s.split_at(split);
+        let n: i64 = number
+            .parse()
+            .map_err(|_| format!("`{s}` is not a duration like 30s, 10m, 1h or 30d"))?;
+        let seconds = match unit {
+            "s" => 1,
+            "m" => 60,
+            "h" => 3600,
+            "d" => 86_400,
+            _ => return Err(format!("`{s}` is not a duration like 30s, 10m, 1h or 30d")),
+        };
+        n.checked_mul(seconds)
+            .map(|s| Self(time::Duration::seconds(s)))
+            .ok_or_else(|| format!("`{s}` is too long"))
+    }
+
+    /// `n` seconds.
+    pub const fn seconds(n: i64) -> Self {
+        Self(time::Duration::seconds(n))
+    }
+
+    /// `n` minutes.
+    pub const fn minutes(n: i64) -> Self {
+        Self(time::Duration::minutes(n))
+    }
+
+    /// `n` hours.
+    pub const fn hours(n: i64) -> Self {
+        Self(time::Duration::hours(n))
+    }
+
+    /// The value.
+    pub fn get(&self) -> time::Duration {
+        self.0
+    }
+}
+
+impl<'de> Deserialize<'de> for ConfigDuration {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        Self::parse(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_unit_of_the_spec_parses() {
+        assert_eq!(
+            ConfigDuration::parse("10s").unwrap().get(),
+            time::Duration::seconds(10)
+        );
+        assert_eq!(
+            ConfigDuration::parse("10m").unwrap().get(),
+            time::Duration::minutes(10)
+        );
+        assert_eq!(
+            ConfigDuration::parse("1h").unwrap().get(),
+            time::Duration::hours(1)
+        );
+        assert_eq!(
+            ConfigDuration::parse("30d").unwrap().get(),
+            time::Duration::days(30)
+        );
+        assert_eq!(
+            ConfigDuration::parse("0s").unwrap().get(),
+            time::Duration::ZERO
+        );
+    }
+
+    #[test]
+    fn a_missing_or_unknown_unit_is_refused() {
+        for bad in ["10", "h", "1w", "-1h", "1.5h", ""] {
+            assert!(ConfigDuration::parse(bad).is_err(), "{bad}");
+        }
+    }
+}

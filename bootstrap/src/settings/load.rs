@@ -1,0 +1,194 @@
+use std::collections::HashMap;
+use std::path::Path;
+
+use config::{Config, Environment, File, FileFormat};
+use serde::{Deserialize, Deserializer};
+use tessera_domain::SecretString;
+
+use super::Settings;
+
+/// Environment variables with the `TESSERA_` prefix that are not settings.
+const NOT_SETTINGS: &[&str] = &["TESSERA_CONFIG", "TESSERA_TEST_DATABASE_URL"];
+/// Settings that are lists; in the environment they are comma-separated.
+const LISTS: &[&str] = &[
+    "http.trusted_proxies",
+    "cimd.allowed_domains",
+    "cimd.denied_domains",
+];
+
+/// Loads settings from the optional TOML `file` and the given environment variables.
+pub fn load(
+    file: Option<&Path>,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> anyhow::Result<Settings> {
+    let env: HashMap<String, String> = env
+        .into_iter()
+        .filter(|(k, _)| k.starts_with("TESSERA_") && !NOT_SETTINGS.contains(&k.as_str()))
+        .collect();
+    let mut environment = Environment::with_prefix("TESSERA")
+        .prefix_separator("_")
+        .separator("__")
+        .try_parsing(true)
+        .list_separator(",")
+        .source(Some(env));
+    for key in LISTS {
+        environment = environment.with_list_parse_key(key);
+    }
+    let mut builder = Config::builder();
+    if let Some(file) = file {
+        if !file.is_file() {
+            anyhow::bail!("configuration file {} does not exist", file.display());
+        }
+        builder = builder.add_source(File::from(file).format(FileFormat::Toml));
+    }
+    let config = builder
+        .add_source(environment)
+        .build()
+        .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+    let mut settings: Settings = config
+        .try_deserialize()
+        .map_err(|e| anyhow::anyhow!("invalid configuration: {e}"))?;
+    settings.validate()?;
+    Ok(settings)
+}
+
+impl Settings {
+    /// Checks what types alone cannot, naming the key; normalizes `access_url`.
+    fn validate(&mut self) -> anyhow::Result<()> {
+        let url = url::Url::parse(&self.access_url)
+            .map_err(|e| anyhow::anyhow!("invalid value for `access_url`: {e}"))?;
+        if !matches!(url.scheme(), "http" | "https") || url.host().is_none() {
+            anyhow::bail!("invalid value for `access_url`: must be an http or https URL");
+        }
+        if url.query().is_some() || url.fragment().is_some() || !url.username().is_empty() {
+            anyhow::bail!(
+                "invalid value for `access_url`: must not have a query, fragment or user"
+            );
+        }
+        self.access_url = self.access_url.trim_end_matches('/').to_owned();
+        if self.database.pool_size == 0 {
+            anyhow::bail!("invalid value for `database.pool_size`: must be at least 1");
+        }
+        tessera_adapters::http::TrustedProxies::parse(&self.http.trusted_proxies)
+            .map_err(|e| anyhow::anyhow!("invalid value for `http.trusted_proxies`: {e}"))?;
+        match (&self.first_user.email, &self.first_user.password) {
+            (Some(_), None) | (None, Some(_)) => {
+                anyhow::bail!("`first_user.email` and `first_user.password` must be set together")
+            }
+            _ => Ok(()),
+        }
+    }
+
+    /// Whether cookies must be `Secure`.
+    pub fn https(&self) -> bool {
+        self.access_url.starts_with("https://")
+    }
+}
+
+/// Reads an optional secret, treating an empty string as unset.
+pub(super) fn optional_secret<'de, D: Deserializer<'de>>(
+    d: D,
+) -> Result<Option<SecretString>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?
+        .filter(|s| !s.is_empty())
+        .map(SecretString::new))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+
+    use super::*;
+    use crate::settings::{ConfigDuration, LogFormat};
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn the_defaults_are_those_of_the_spec() {
+        let s = load(None, env(&[])).unwrap();
+        assert_eq!(s.access_url, "http://127.0.0.1:3000");
+        assert_eq!(s.http.address.to_string(), "127.0.0.1:3000");
+        assert!(s.database.url.is_none());
+        assert_eq!(s.database.pool_size, 16);
+        assert_eq!(s.tokens.refresh_ttl, ConfigDuration::hours(720));
+        assert_eq!(s.tokens.refresh_reuse_grace, ConfigDuration::seconds(10));
+        assert_eq!(s.registration.max_clients, 10_000);
+        assert_eq!(s.log.format, LogFormat::Pretty);
+    }
+
+    #[test]
+    fn environment_variables_nest_with_double_underscores_and_win_over_the_file() {
+        let mut file =
+            tempfile_with("access_url = \"https://file.example\"\n[database]\npool_size = 4\n");
+        file.flush().unwrap();
+        let s = load(
+            Some(file.path()),
+            env(&[
+                ("TESSERA_ACCESS_URL", "https://auth.example.com/"),
+                ("TESSERA_DATABASE__POOL_SIZE", "8"),
+                ("TESSERA_HTTP__TRUSTED_PROXIES", "10.0.0.0/8,192.168.0.0/16"),
+                ("TESSERA_TEST_DATABASE_URL", "postgres://ignored"),
+                ("TESSERA_CONFIG", "ignored.toml"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.access_url, "https://auth.example.com");
+        assert_eq!(s.database.pool_size, 8);
+        assert_eq!(s.http.trusted_proxies, ["10.0.0.0/8", "192.168.0.0/16"]);
+        assert!(s.https());
+    }
+
+    #[test]
+    fn an_unknown_key_stops_start_up_naming_it() {
+        let err = load(None, env(&[("TESSERA_TOKENS__ACESS_TTL", "1h")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("acess_ttl"), "{err}");
+    }
+
+    #[test]
+    fn an_invalid_value_stops_start_up_naming_the_key() {
+        let err = load(None, env(&[("TESSERA_TOKENS__CODE_TTL", "ten minutes")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("code_ttl"), "{err}");
+        let err = load(None, env(&[("TESSERA_ACCESS_URL", "ftp://x")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("access_url"), "{err}");
+        let err = load(
+            None,
+            env(&[("TESSERA_HTTP__TRUSTED_PROXIES", "not-a-cidr")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("http.trusted_proxies"), "{err}");
+    }
+
+    struct TempFile(std::path::PathBuf, std::fs::File);
+    impl TempFile {
+        fn path(&self) -> &Path {
+            &self.0
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            self.1.flush()
+        }
+    }
+    impl Drop for TempFile {
+        fn drop(&mut self) {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+    fn tempfile_with(content: &str) -> TempFile {
+        let path =
+            std::env::temp_dir().join(format!("tessera-settings-{}.toml", uuid::Uuid::new_v4()));
+        let mut file = std::fs::File::create(&path).unwrap();
+        file.write_all(content.as_bytes()).unwrap();
+        TempFile(path, file)
+    }
+}

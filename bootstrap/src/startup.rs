@@ -1,0 +1,206 @@
+//! The composition root: the only place that names every concrete adapter.
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use actix_web::dev::ServerHandle;
+use actix_web::{App, HttpServer, web};
+use anyhow::Context;
+use tessera_adapters::http::{self, HttpState, Readiness, TrustedProxies, WebSettings};
+use tessera_adapters::postgres::{PgSessionRepository, PgThrottleRepository, PgUserRepository};
+use tessera_adapters::render::Pages;
+use tessera_adapters::system::{Argon2PasswordHasher, OsRng, SystemClock};
+use tessera_application::Ports;
+use tessera_application::people::{
+    CreateUserError, LoginThrottle, NewUserInput, SessionService, UserService,
+};
+use tessera_domain::{Email, Password, Username};
+
+use crate::database::Store;
+use crate::settings::Settings;
+
+/// The adapters of a real deployment.
+#[derive(Debug)]
+pub struct Production;
+
+impl Ports for Production {
+    type Users = PgUserRepository;
+    type Sessions = PgSessionRepository;
+    type Throttle = PgThrottleRepository;
+    type Hasher = Argon2PasswordHasher;
+    type Clock = SystemClock;
+    type Rng = OsRng;
+}
+
+/// A built, bound, not yet running server.
+pub struct Application {
+    port: u16,
+    server: actix_web::dev::Server,
+    store: Store,
+    shutting_down: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Builds the user use cases on a store (the CLI uses this too).
+pub fn user_service(store: &Store, hasher: Argon2PasswordHasher) -> UserService<Production> {
+    UserService::new(PgUserRepository::new(store.db.clone()), hasher, SystemClock)
+}
+
+impl Application {
+    /// Opens the database, migrates, and binds `http.address`.
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let listener = TcpListener::bind(settings.http.address).with_context(|| {
+            format!("cannot listen on {} (http.address)", settings.http.address)
+        })?;
+        Self::build_with_listener(settings, listener, Argon2PasswordHasher::new()?).await
+    }
+
+    /// As [`Application::build`], on an already bound listener and with a chosen hasher
+    /// (tests bind port 0 first to learn `access_url`, and use cheap hashing).
+    pub async fn build_with_listener(
+        settings: Settings,
+        listener: TcpListener,
+        hasher: Argon2PasswordHasher,
+    ) -> anyhow::Result<Self> {
+        let store = Store::open(&settings).await?;
+        store.migrate().await?;
+        let users = user_service(&store, hasher.clone());
+        create_configured_first_user(&settings, &users).await?;
+        let sessions = SessionService::<Production>::new(
+            PgUserRepository::new(store.db.clone()),
+            PgSessionRepository::new(store.db.clone()),
+            PgThrottleRepository::new(store.db.clone()),
+            hasher,
+            SystemClock,
+            OsRng::default(),
+            LoginThrottle::default(),
+            settings.sessions.ttl.get(),
+        );
+        let shutting_down = Arc::new(AtomicBool::new(false));
+        let state = HttpState::<Production> {
+            users: web::Data::new(users),
+            sessions: web::Data::new(sessions),
+            pages: web::Data::new(Pages::new().context("compiling templates")?),
+            settings: web::Data::new(WebSettings {
+                access_url: settings.access_url.clone(),
+                secure_cookies: settings.https(),
+                trusted_proxies: TrustedProxies::parse(&settings.http.trusted_proxies)
+                    .map_err(anyhow::Error::msg)?,
+            }),
+            readiness: web::Data::new(Readiness::new(store.db.clone(), shutting_down.clone())),
+            rng: web::Data::new(OsRng::default()),
+        };
+        let port = listener.local_addr()?.port();
+        let server = HttpServer::new(move || {
+            App::new()
+                .wrap(http::default_headers())
+                .configure(http::routes(state.clone()))
+        })
+        .listen(listener)?
+        .disable_signals()
+        .shutdown_timeout(25)
+        .run();
+        tracing::info!(port, access_url = %settings.access_url, "tessera is listening");
+        Ok(Self {
+            port,
+            server,
+            store,
+            shutting_down,
+        })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle that stops the server gracefully (tests; the signal handler uses the same).
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGTERM or SIGINT: `/readyz` turns 503 at once, requests in flight
+    /// finish, then the embedded database (if any) stops.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let handle = self.server.handle();
+        let flag = self.shutting_down.clone();
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            tracing::info!("shutting down: finishing requests in flight");
+            flag.store(true, Ordering::SeqCst);
+            handle.stop(true).await;
+        });
+        let result = self.server.await;
+        self.store.shutdown().await;
+        result.context("HTTP server")
+    }
+}
+
+async fn wait_for_signal() {
+    use tokio::signal::unix::{SignalKind, signal};
+    match (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) {
+        (Ok(mut term), Ok(mut int)) => {
+            tokio::select! {
+                _ = term.recv() => {},
+                _ = int.recv() => {},
+            }
+        }
+        _ => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
+}
+
+async fn create_configured_first_user(
+    settings: &Settings,
+    users: &UserService<Production>,
+) -> anyhow::Result<()> {
+    let (Some(email), Some(password)) = (&settings.first_user.email, &settings.first_user.password)
+    else {
+        return Ok(());
+    };
+    let email = Email::parse(email)
+        .map_err(|e| anyhow::anyhow!("invalid value for `first_user.email`: {e}"))?;
+    let username = Username::parse(
+        &email
+            .as_str()
+            .split('@')
+            .next()
+            .unwrap_or("admin")
+            .replace(['.', '_', '+'], "-"),
+    )
+    .or_else(|_| Username::parse("admin"))
+    .map_err(|e| anyhow::anyhow!("deriving a username for `first_user.email`: {e}"))?;
+    let password = Password::parse(password.clone())
+        .map_err(|e| anyhow::anyhow!("invalid value for `first_user.password`: {e}"))?;
+    match users
+        .create_first_user(NewUserInput {
+            email,
+            username,
+            password,
+            admin: true,
+        })
+        .await
+    {
+        Ok(user) => {
+            tracing::info!(
+                username = user.username.as_str(),
+                "created the first user from configuration"
+            );
+            Ok(())
+        }
+        Err(CreateUserError::AlreadySetUp) => Ok(()),
+        Err(e) => Err(anyhow::anyhow!("creating first_user: {e}")),
+    }
+}

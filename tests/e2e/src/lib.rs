@@ -1,0 +1,179 @@
+//! `TestApp`: the whole tessera server on a random port with a fresh database, and the
+//! helpers that keep each end-to-end test short.
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+
+use std::net::TcpListener;
+use std::sync::Arc;
+
+use tokio::sync::Mutex;
+use tokio::task::JoinHandle;
+
+use reqwest::{Client, Response, StatusCode};
+use serde_json::{Value, json};
+use tessera_adapters::system::Argon2PasswordHasher;
+use tessera_bootstrap::{Application, Settings};
+use tessera_domain::SecretString;
+
+/// The admin every test can create with [`TestApp::create_admin`].
+pub const ADMIN_EMAIL: &str = "admin@example.com";
+/// Their password.
+pub const ADMIN_PASSWORD: &str = "correct horse battery";
+
+/// A running server and a client for it.
+#[derive(Debug)]
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`, also the server's `access_url`.
+    pub address: String,
+    /// A client that keeps cookies and never follows redirects.
+    pub client: Client,
+    /// The database URL, for tests that look inside.
+    pub database_url: String,
+    handle: actix_web::dev::ServerHandle,
+    task: Arc<Mutex<Option<JoinHandle<anyhow::Result<()>>>>>,
+}
+
+/// Starts tessera on a random port against a fresh database.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Like [`spawn_app`], with settings adjusted by `adjust` first.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    let database_url = tessera_test_support::fresh_database().await;
+    spawn_on_database(database_url, adjust).await
+}
+
+/// Starts tessera against an existing database (two replicas share one this way).
+pub async fn spawn_on_database(
+    database_url: String,
+    adjust: impl FnOnce(&mut Settings),
+) -> TestApp {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let mut settings = Settings::default();
+    settings.access_url = address.clone();
+    settings.database.url = Some(SecretString::new(database_url.clone()));
+    settings.database.pool_size = 4;
+    adjust(&mut settings);
+    let app = Application::build_with_listener(
+        settings,
+        listener,
+        Argon2PasswordHasher::for_tests().unwrap(),
+    )
+    .await
+    .expect("tessera starts");
+    let handle = app.handle();
+    let task = Arc::new(Mutex::new(Some(tokio::spawn(app.run_until_stopped()))));
+    TestApp {
+        address,
+        client: new_client(),
+        database_url,
+        handle,
+        task,
+    }
+}
+
+/// A client with its own cookie jar that does not follow redirects.
+pub fn new_client() -> Client {
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+}
+
+impl TestApp {
+    /// The absolute URL of `path`.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    /// POSTs JSON with this app's client.
+    pub async fn post_json(&self, path: &str, body: &Value) -> Response {
+        self.client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// GETs `path` with a bearer token and no cookies.
+    pub async fn get_with_bearer(&self, path: &str, token: &str) -> Response {
+        new_client()
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Creates the first user, an admin.
+    pub async fn create_admin(&self) -> Value {
+        let body = json!({"email": ADMIN_EMAIL, "username": "admin", "password": ADMIN_PASSWORD});
+        let response = self.post_json("/api/v2/users/first", &body).await;
+        assert_eq!(response.status(), StatusCode::CREATED);
+        response.json().await.unwrap()
+    }
+
+    /// Logs in over the API and returns the session token.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let response = self
+            .post_json(
+                "/api/v2/users/login",
+                &json!({"email": email, "password": password}),
+            )
+            .await;
+        assert_eq!(response.status(), StatusCode::CREATED, "login as {email}");
+        let body: Value = response.json().await.unwrap();
+        body["session_token"].as_str().unwrap().to_owned()
+    }
+
+    /// Creates the admin and returns their session token.
+    pub async fn login_as_admin(&self) -> String {
+        self.create_admin().await;
+        self.login(ADMIN_EMAIL, ADMIN_PASSWORD).await
+    }
+
+    /// As the admin `admin_token`, creates a non-admin user and returns their session token.
+    pub async fn login_as_new_member(&self, admin_token: &str, username: &str) -> String {
+        let email = format!("{username}@example.com");
+        let body = json!({"email": email, "username": username, "password": "member password"});
+        let response = new_client()
+            .post(self.url("/api/v2/users"))
+            .bearer_auth(admin_token)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::CREATED);
+        self.login(&email, "member password").await
+    }
+
+    /// The same server seen by a new client with an empty cookie jar.
+    pub fn with_new_client(&self) -> TestApp {
+        TestApp {
+            address: self.address.clone(),
+            client: new_client(),
+            database_url: self.database_url.clone(),
+            handle: self.handle.clone(),
+            task: self.task.clone(),
+        }
+    }
+
+    /// Stops the server gracefully and waits until it (and its embedded database) is down.
+    pub async fn stop_and_wait(&self) {
+        self.handle.stop(true).await;
+        if let Some(task) = self.task.lock().await.take() {
+            task.await.unwrap().unwrap();
+        }
+    }
+}
+
+/// The value of the hidden `csrf_token` field of an HTML form.
+pub fn csrf_token_in(html: &str) -> String {
+    let marker = "name=\"csrf_token\" value=\"";
+    let start = html.find(marker).expect("the page has a CSRF field") + marker.len();
+    let end = html[start..].find('"').unwrap() + start;
+    html[start..end].to_owned()
+}

@@ -1,0 +1,173 @@
+//! The setup and login pages, as a browser uses them (SPEC §2).
+
+use reqwest::StatusCode;
+use tessera_e2e::{ADMIN_EMAIL, ADMIN_PASSWORD, csrf_token_in, new_client, spawn_app};
+
+#[tokio::test]
+async fn setup_creates_the_first_admin_signs_them_in_and_then_disappears() {
+    let app = spawn_app().await;
+    let home = app.client.get(app.url("/")).send().await.unwrap();
+    assert_eq!(home.headers()["location"], "/setup");
+    let page = app.client.get(app.url("/setup")).send().await.unwrap();
+    assert_eq!(page.headers()["x-frame-options"], "DENY");
+    let csrf = csrf_token_in(&page.text().await.unwrap());
+    let form = [
+        ("email", ADMIN_EMAIL),
+        ("username", "admin"),
+        ("password", ADMIN_PASSWORD),
+        ("csrf_token", &csrf),
+    ];
+    let created = app
+        .client
+        .post(app.url("/setup"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let home = app
+        .client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(home.contains("Signed in as admin"), "{home}");
+    let again = new_client().get(app.url("/setup")).send().await.unwrap();
+    assert_eq!(again.headers()["location"], "/login");
+}
+
+#[tokio::test]
+async fn a_form_post_without_the_csrf_token_is_refused() {
+    let app = spawn_app().await;
+    app.client.get(app.url("/setup")).send().await.unwrap();
+    let form = [
+        ("email", ADMIN_EMAIL),
+        ("username", "admin"),
+        ("password", ADMIN_PASSWORD),
+        ("csrf_token", "forged"),
+    ];
+    let response = app
+        .client
+        .post(app.url("/setup"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::FORBIDDEN);
+    let still_needed = new_client().get(app.url("/setup")).send().await.unwrap();
+    assert_eq!(still_needed.status(), StatusCode::OK);
+}
+
+async fn login_page_post(
+    app: &tessera_e2e::TestApp,
+    redirect: &str,
+    password: &str,
+) -> reqwest::Response {
+    let page = app
+        .client
+        .get(app.url("/login"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_token_in(&page);
+    let form = [
+        ("email", ADMIN_EMAIL),
+        ("password", password),
+        ("redirect", redirect),
+        ("csrf_token", &csrf),
+    ];
+    app.client
+        .post(app.url("/login"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn login_redirects_to_a_local_path_with_303() {
+    let app = spawn_app().await;
+    app.create_admin().await;
+    let response = login_page_post(&app, "/settings/authorized-apps?x=1", ADMIN_PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        response.headers()["location"],
+        "/settings/authorized-apps?x=1"
+    );
+    let me = app
+        .client
+        .get(app.url("/api/v2/users/me"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn login_never_redirects_off_site() {
+    let app = spawn_app().await;
+    app.create_admin().await;
+    for evil in [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "javascript:alert(1)",
+    ] {
+        let fresh = app.with_new_client();
+        let response = login_page_post(&fresh, evil, ADMIN_PASSWORD).await;
+        assert_eq!(response.headers()["location"], "/", "{evil}");
+    }
+}
+
+#[tokio::test]
+async fn a_wrong_password_shows_the_form_again_with_401() {
+    let app = spawn_app().await;
+    app.create_admin().await;
+    let response = login_page_post(&app, "/", "wrong password").await;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    assert!(
+        response
+            .text()
+            .await
+            .unwrap()
+            .contains("Incorrect email or password")
+    );
+}
+
+#[tokio::test]
+async fn sign_out_from_the_home_page_ends_the_session() {
+    let app = spawn_app().await;
+    app.create_admin().await;
+    login_page_post(&app, "/", ADMIN_PASSWORD).await;
+    let home = app
+        .client
+        .get(app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let csrf = csrf_token_in(&home);
+    let out = app
+        .client
+        .post(app.url("/logout"))
+        .form(&[("csrf_token", csrf)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.headers()["location"], "/login");
+    let me = app
+        .client
+        .get(app.url("/api/v2/users/me"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+}
