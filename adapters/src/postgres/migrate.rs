@@ -16,7 +16,7 @@ pub fn latest_migration() -> i32 {
 }
 
 /// An arbitrary constant naming tessera's migration lock among advisory locks.
-const MIGRATION_LOCK: i64 = 0x7465_7373_6572_61;
+const MIGRATION_LOCK: i64 = 0x0074_6573_7365_7261;
 
 /// Applies pending migrations under a PostgreSQL advisory lock, so replicas starting at
 /// once take turns and each sees the others' work.

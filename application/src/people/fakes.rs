@@ -80,8 +80,10 @@ impl UserRepository for FakeUsers {
     }
 }
 
+type SessionRow = (LookupId, CredentialHash, User, OffsetDateTime);
+
 #[derive(Debug, Clone, Default)]
-pub struct FakeSessions(Arc<Mutex<Vec<(LookupId, CredentialHash, User, OffsetDateTime)>>>);
+pub struct FakeSessions(Arc<Mutex<Vec<SessionRow>>>);
 
 impl SessionRepository for FakeSessions {
     async fn insert(&self, s: &NewSession) -> Result<(), RepoError> {
@@ -111,8 +113,10 @@ impl SessionRepository for FakeSessions {
     }
 }
 
+type FailureRow = (String, Option<IpAddr>, OffsetDateTime);
+
 #[derive(Debug, Clone, Default)]
-pub struct FakeThrottle(Arc<Mutex<Vec<(String, Option<IpAddr>, OffsetDateTime)>>>);
+pub struct FakeThrottle(Arc<Mutex<Vec<FailureRow>>>);
 
 impl ThrottleRepository for FakeThrottle {
     async fn failures_since(

@@ -50,8 +50,10 @@ pub async fn spawn_on_database(
 ) -> TestApp {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let address = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-    let mut settings = Settings::default();
-    settings.access_url = address.clone();
+    let mut settings = Settings {
+        access_url: address.clone(),
+        ..Settings::default()
+    };
     settings.database.url = Some(SecretString::new(database_url.clone()));
     settings.database.pool_size = 4;
     adjust(&mut settings);

@@ -1,4 +1,5 @@
 //! Bad input gets a clear 4xx, never a 500 or a panic.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 use reqwest::StatusCode;
 use serde_json::Value;

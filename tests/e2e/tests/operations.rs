@@ -1,4 +1,5 @@
 //! Health, readiness, graceful shutdown, and the embedded database across restarts.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 use reqwest::StatusCode;
 use tessera_e2e::{ADMIN_EMAIL, ADMIN_PASSWORD, new_client, spawn_app, spawn_app_with};

@@ -1,4 +1,5 @@
 //! The setup and login pages, as a browser uses them (SPEC §2).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 use reqwest::StatusCode;
 use tessera_e2e::{ADMIN_EMAIL, ADMIN_PASSWORD, csrf_token_in, new_client, spawn_app};

@@ -1,4 +1,5 @@
 //! People and sessions over the JSON API (SPEC §2).
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};

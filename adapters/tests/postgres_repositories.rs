@@ -1,0 +1,268 @@
+//! The PostgreSQL repositories against a real, fresh database per test.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
+use std::net::IpAddr;
+
+use tessera_adapters::postgres::{
+    Database, PgSessionRepository, PgThrottleRepository, PgUserRepository, migrate,
+    schema_is_current,
+};
+use tessera_application::RepoError;
+use tessera_application::ports::{
+    NewSession, SessionRepository, ThrottleRepository, UserRepository,
+};
+use tessera_domain::{
+    Credential, CredentialKind, Email, PasswordHash, User, UserId, UserWithPassword, Username,
+};
+use time::{Duration, OffsetDateTime};
+
+async fn migrated_db() -> Database {
+    let db = Database::connect(&tessera_test_support::fresh_database().await, 4).unwrap();
+    migrate(&db).await.unwrap();
+    db
+}
+
+fn user(email: &str, username: &str) -> UserWithPassword {
+    UserWithPassword {
+        user: User {
+            id: UserId::new(uuid::Uuid::new_v4()),
+            email: Email::parse(email).unwrap(),
+            username: Username::parse(username).unwrap(),
+            admin: false,
+            created_at: OffsetDateTime::now_utc(),
+        },
+        password_hash: PasswordHash::new("$argon2id$not-checked-here".into()),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn replicas_migrating_at_once_apply_each_migration_exactly_once() {
+    let url = tessera_test_support::fresh_database().await;
+    let replicas: Vec<_> = (0..4)
+        .map(|_| {
+            let db = Database::connect(&url, 2).unwrap();
+            tokio::spawn(async move { migrate(&db).await })
+        })
+        .collect();
+    let mut applied = 0;
+    for replica in replicas {
+        applied += replica.await.unwrap().unwrap();
+    }
+    assert_eq!(applied, 6);
+    assert!(
+        schema_is_current(&Database::connect(&url, 1).unwrap())
+            .await
+            .unwrap()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_many_concurrent_first_users_exactly_one_is_created() {
+    let db = migrated_db().await;
+    let attempts: Vec<_> = (0..10)
+        .map(|i| {
+            let repo = PgUserRepository::new(db.clone());
+            tokio::spawn(async move {
+                repo.insert_first(&user(&format!("u{i}@example.com"), &format!("u{i}")))
+                    .await
+            })
+        })
+        .collect();
+    let mut created = 0;
+    for attempt in attempts {
+        created += usize::from(attempt.await.unwrap().unwrap());
+    }
+    assert_eq!(created, 1);
+    assert_eq!(PgUserRepository::new(db).list().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn a_taken_email_or_username_is_a_conflict_naming_the_field() {
+    let repo = PgUserRepository::new(migrated_db().await);
+    repo.insert(&user("ada@example.com", "ada")).await.unwrap();
+    let same_email = repo.insert(&user("ADA@Example.com", "other")).await;
+    assert!(
+        matches!(same_email, Err(RepoError::Conflict { field: "email" })),
+        "{same_email:?}"
+    );
+    let same_name = repo.insert(&user("other@example.com", "ada")).await;
+    assert!(
+        matches!(same_name, Err(RepoError::Conflict { field: "username" })),
+        "{same_name:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_user_is_found_by_normalized_email_with_their_hash() {
+    let repo = PgUserRepository::new(migrated_db().await);
+    let ada = user("Ada@Example.com", "ada");
+    repo.insert(&ada).await.unwrap();
+    let found = repo
+        .find_by_email("ada@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (found.user.id, &found.user.email, &found.user.username),
+        (ada.user.id, &ada.user.email, &ada.user.username)
+    );
+    assert_eq!(found.password_hash.as_str(), ada.password_hash.as_str());
+    assert_eq!(
+        repo.find(ada.user.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .username
+            .as_str(),
+        "ada"
+    );
+}
+
+fn new_session(u: &User, expires_at: OffsetDateTime) -> (Credential, NewSession) {
+    let credential = Credential::from_entropy(CredentialKind::Session, rand_bytes(), rand_bytes());
+    let session = NewSession {
+        lookup_id: credential.lookup_id().clone(),
+        hash: credential.hash(),
+        user: u.clone(),
+        created_at: OffsetDateTime::now_utc(),
+        expires_at,
+    };
+    (credential, session)
+}
+
+fn rand_bytes<const N: usize>() -> [u8; N] {
+    let mut bytes = [0u8; N];
+    bytes
+        .iter_mut()
+        .zip(uuid::Uuid::new_v4().as_bytes().iter().cycle())
+        .for_each(|(b, r)| *b = *r);
+    bytes
+}
+
+#[tokio::test]
+async fn a_live_session_returns_its_hash_and_user_and_an_expired_one_nothing() {
+    let db = migrated_db().await;
+    let ada = user("ada@example.com", "ada");
+    PgUserRepository::new(db.clone())
+        .insert(&ada)
+        .await
+        .unwrap();
+    let sessions = PgSessionRepository::new(db);
+    let now = OffsetDateTime::now_utc();
+    let (credential, session) = new_session(&ada.user, now + Duration::hours(1));
+    sessions.insert(&session).await.unwrap();
+
+    let (hash, found) = sessions
+        .find_live(credential.lookup_id(), now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(hash.matches(&credential.hash()));
+    assert_eq!(found.id, ada.user.id);
+    let later = now + Duration::hours(2);
+    assert!(
+        sessions
+            .find_live(credential.lookup_id(), later)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    sessions.delete(credential.lookup_id()).await.unwrap();
+    assert!(
+        sessions
+            .find_live(credential.lookup_id(), now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn the_database_holds_only_the_hash_of_a_session() {
+    let db = migrated_db().await;
+    let ada = user("ada@example.com", "ada");
+    PgUserRepository::new(db.clone())
+        .insert(&ada)
+        .await
+        .unwrap();
+    let (credential, session) =
+        new_session(&ada.user, OffsetDateTime::now_utc() + Duration::hours(1));
+    PgSessionRepository::new(db.clone())
+        .insert(&session)
+        .await
+        .unwrap();
+    let client = db.client().await.unwrap();
+    let row = client
+        .query_one("SELECT lookup_id, secret_hash FROM sessions", &[])
+        .await
+        .unwrap();
+    let stored: Vec<u8> = row.get(1);
+    assert_eq!(stored, credential.hash().as_bytes());
+    let secret_part = credential.expose().rsplit('_').next().unwrap();
+    let dump = format!("{row:?}");
+    assert!(!dump.contains(secret_part));
+}
+
+#[tokio::test]
+async fn failures_are_counted_per_email_and_per_ip_within_the_window() {
+    let throttle = PgThrottleRepository::new(migrated_db().await);
+    let ip: IpAddr = "198.51.100.4".parse().unwrap();
+    let other_ip: IpAddr = "198.51.100.5".parse().unwrap();
+    let now = OffsetDateTime::now_utc();
+    throttle
+        .record_failure("ada@example.com", Some(ip), now - Duration::minutes(20))
+        .await
+        .unwrap();
+    throttle
+        .record_failure("ada@example.com", Some(ip), now - Duration::minutes(5))
+        .await
+        .unwrap();
+    throttle
+        .record_failure("bob@example.com", Some(ip), now - Duration::minutes(1))
+        .await
+        .unwrap();
+    throttle
+        .record_failure("ada@example.com", Some(other_ip), now)
+        .await
+        .unwrap();
+
+    let seen = throttle
+        .failures_since("ada@example.com", Some(ip), now - Duration::minutes(15))
+        .await
+        .unwrap();
+    assert_eq!((seen.for_email, seen.for_ip), (2, 2));
+    assert!(seen.oldest_for_email.unwrap() < now - Duration::minutes(4));
+
+    throttle.clear_email("ada@example.com").await.unwrap();
+    let seen = throttle
+        .failures_since("ada@example.com", Some(ip), now - Duration::minutes(15))
+        .await
+        .unwrap();
+    assert_eq!((seen.for_email, seen.for_ip), (0, 1));
+}
+
+#[tokio::test]
+async fn deleting_a_user_deletes_their_sessions() {
+    let db = migrated_db().await;
+    let ada = user("ada@example.com", "ada");
+    PgUserRepository::new(db.clone())
+        .insert(&ada)
+        .await
+        .unwrap();
+    let sessions = PgSessionRepository::new(db.clone());
+    let (credential, session) =
+        new_session(&ada.user, OffsetDateTime::now_utc() + Duration::hours(1));
+    sessions.insert(&session).await.unwrap();
+    let client = db.client().await.unwrap();
+    client
+        .execute("DELETE FROM users WHERE id = $1", &[&ada.user.id.as_uuid()])
+        .await
+        .unwrap();
+    assert!(
+        sessions
+            .find_live(credential.lookup_id(), OffsetDateTime::now_utc())
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
