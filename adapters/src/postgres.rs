@@ -2,6 +2,7 @@
 
 mod embedded;
 mod errors;
+mod housekeeping;
 mod migrate;
 mod pool;
 mod session_repository;
@@ -9,6 +10,7 @@ mod throttle_repository;
 mod user_repository;
 
 pub use embedded::{EmbeddedError, EmbeddedPostgres};
+pub use housekeeping::sweep_expired;
 pub use migrate::{latest_migration, migrate, schema_is_current};
 pub use pool::{Database, DatabaseError};
 pub use session_repository::PgSessionRepository;

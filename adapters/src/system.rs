@@ -12,8 +12,11 @@ use time::OffsetDateTime;
 pub struct SystemClock;
 
 impl Clock for SystemClock {
+    /// Whole microseconds, PostgreSQL's precision, so stored times read back unchanged.
     fn now(&self) -> OffsetDateTime {
-        OffsetDateTime::now_utc()
+        let now = OffsetDateTime::now_utc();
+        now.replace_nanosecond(now.nanosecond() / 1000 * 1000)
+            .unwrap_or(now)
     }
 }
 

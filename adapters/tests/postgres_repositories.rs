@@ -266,3 +266,46 @@ async fn deleting_a_user_deletes_their_sessions() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn the_sweep_removes_expired_sessions_and_stale_failures_only() {
+    let db = migrated_db().await;
+    let ada = user("ada@example.com", "ada");
+    PgUserRepository::new(db.clone())
+        .insert(&ada)
+        .await
+        .unwrap();
+    let sessions = PgSessionRepository::new(db.clone());
+    let now = OffsetDateTime::now_utc();
+    let (live, live_session) = new_session(&ada.user, now + Duration::hours(1));
+    let (_, expired_session) = new_session(&ada.user, now - Duration::seconds(1));
+    sessions.insert(&live_session).await.unwrap();
+    sessions.insert(&expired_session).await.unwrap();
+    let throttle = PgThrottleRepository::new(db.clone());
+    throttle
+        .record_failure("ada@example.com", None, now - Duration::days(2))
+        .await
+        .unwrap();
+    throttle
+        .record_failure("ada@example.com", None, now)
+        .await
+        .unwrap();
+
+    let removed = tessera_adapters::postgres::sweep_expired(&db, now)
+        .await
+        .unwrap();
+
+    assert_eq!(removed, 2);
+    assert!(
+        sessions
+            .find_live(live.lookup_id(), now)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    let seen = throttle
+        .failures_since("ada@example.com", None, now - Duration::days(3))
+        .await
+        .unwrap();
+    assert_eq!(seen.for_email, 1);
+}

@@ -24,9 +24,14 @@ impl Store {
             Some(url) => (url.expose().to_owned(), None),
             None => {
                 let dir = settings.data_dir.clone();
-                tracing::info!(data_dir = %dir.display(), "starting the embedded PostgreSQL");
                 let pg = tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&dir, false))
                     .await??;
+                let how = if pg.owned() {
+                    "started"
+                } else {
+                    "attached to the running"
+                };
+                tracing::info!(data_dir = %settings.data_dir.display(), "{how} embedded PostgreSQL");
                 (pg.url().to_owned(), Some(pg))
             }
         };
@@ -63,7 +68,8 @@ impl Store {
 
     /// Stops the embedded cluster, if this process started one.
     pub async fn shutdown(self) {
-        if let Some(pg) = self.embedded {
+        self.db.close();
+        if let Some(pg) = self.embedded.filter(EmbeddedPostgres::owned) {
             match tokio::task::spawn_blocking(move || pg.stop()).await {
                 Ok(Ok(())) => tracing::info!("embedded PostgreSQL stopped"),
                 Ok(Err(e)) => tracing::error!(error = %e, "stopping the embedded PostgreSQL"),

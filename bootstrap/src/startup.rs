@@ -108,6 +108,7 @@ impl Application {
         .disable_signals()
         .shutdown_timeout(25)
         .run();
+        tokio::spawn(sweep_periodically(store.db.clone()));
         tracing::info!(port, access_url = %settings.access_url, "tessera is listening");
         Ok(Self {
             port,
@@ -141,6 +142,19 @@ impl Application {
         let result = self.server.await;
         self.store.shutdown().await;
         result.context("HTTP server")
+    }
+}
+
+/// Every ten minutes, removes expired sessions and stale throttle rows.
+async fn sweep_periodically(db: tessera_adapters::postgres::Database) {
+    let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        every.tick().await;
+        match tessera_adapters::postgres::sweep_expired(&db, time::OffsetDateTime::now_utc()).await
+        {
+            Ok(removed) => tracing::debug!(removed, "swept expired rows"),
+            Err(e) => tracing::warn!(error = %e, "sweeping expired rows"),
+        }
     }
 }
 

@@ -90,6 +90,12 @@ impl EmbeddedPostgres {
         Ok(db)
     }
 
+    /// Whether this process started the cluster (and so stops it), rather than attaching
+    /// to the one another tessera process runs in the same `data_dir`.
+    pub fn owned(&self) -> bool {
+        self.owned
+    }
+
     /// The connection URL (contains the cluster's password: never log it).
     pub fn url(&self) -> &str {
         &self.url

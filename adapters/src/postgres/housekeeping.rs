@@ -1,0 +1,34 @@
+use tessera_application::RepoError;
+use time::{Duration, OffsetDateTime};
+
+use super::Database;
+use super::errors::db_err;
+
+/// How long failed logins and rate-limit windows are kept after they stop counting.
+const RETENTION: Duration = Duration::days(1);
+
+/// Deletes expired sessions and stale throttle rows; returns how many rows went. Plain
+/// `DELETE`s, so every replica may run it at any time.
+pub async fn sweep_expired(db: &Database, now: OffsetDateTime) -> Result<u64, RepoError> {
+    let client = db.client().await?;
+    let cutoff = now - RETENTION;
+    let mut removed = client
+        .execute("DELETE FROM sessions WHERE expires_at <= $1", &[&now])
+        .await
+        .map_err(db_err)?;
+    removed += client
+        .execute(
+            "DELETE FROM login_failures WHERE failed_at < $1",
+            &[&cutoff],
+        )
+        .await
+        .map_err(db_err)?;
+    removed += client
+        .execute(
+            "DELETE FROM rate_limit_counters WHERE window_start < $1",
+            &[&cutoff],
+        )
+        .await
+        .map_err(db_err)?;
+    Ok(removed)
+}
