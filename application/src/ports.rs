@@ -13,7 +13,7 @@ pub use password_hasher::PasswordHasher;
 pub use repo_error::RepoError;
 pub use rng::Rng;
 pub use session_repository::{NewSession, SessionRepository};
-pub use throttle_repository::{FailureWindow, ThrottleRepository};
+pub use throttle_repository::{AttemptId, AttemptOutcome, FailureWindow, ThrottleRepository};
 pub use user_repository::UserRepository;
 
 /// The concrete adapters one deployment uses, named once in the composition root, so that

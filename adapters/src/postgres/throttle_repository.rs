@@ -1,11 +1,11 @@
 use std::net::IpAddr;
 
 use tessera_application::RepoError;
-use tessera_application::ports::{FailureWindow, ThrottleRepository};
+use tessera_application::ports::{AttemptId, AttemptOutcome, FailureWindow, ThrottleRepository};
 use time::OffsetDateTime;
 
 use super::Database;
-use super::errors::db_err;
+use super::errors::{corrupt, db_err};
 
 /// Failed-login counters in PostgreSQL, shared by every replica.
 #[derive(Debug, Clone)]
@@ -20,57 +20,89 @@ impl PgThrottleRepository {
     }
 }
 
-impl ThrottleRepository for PgThrottleRepository {
-    async fn failures_since(
-        &self,
-        email_normalized: &str,
-        ip: Option<IpAddr>,
-        since: OffsetDateTime,
-    ) -> Result<FailureWindow, RepoError> {
-        const SQL: &str = "SELECT
-              (SELECT count(*) FROM login_failures WHERE email_normalized = $1 AND failed_at >= $3),
-              (SELECT min(failed_at) FROM login_failures WHERE email_normalized = $1 AND failed_at >= $3),
-              (SELECT count(*) FROM login_failures WHERE client_ip = $2 AND failed_at >= $3),
-              (SELECT min(failed_at) FROM login_failures WHERE client_ip = $2 AND failed_at >= $3)";
-        let client = self.db.client().await?;
-        let stmt = client.prepare_cached(SQL).await.map_err(db_err)?;
-        let row = client
-            .query_one(&stmt, &[&email_normalized, &ip, &since])
-            .await
-            .map_err(db_err)?;
-        let count = |i: usize| u32::try_from(row.get::<_, i64>(i)).unwrap_or(u32::MAX);
-        Ok(FailureWindow {
-            for_email: count(0),
-            oldest_for_email: row.get(1),
-            for_ip: count(2),
-            oldest_for_ip: row.get(3),
-        })
-    }
+/// Advisory-lock classes (the first key of the two-key form) for logins.
+const EMAIL_LOCK_CLASS: i32 = 0x7473_0001;
+const IP_LOCK_CLASS: i32 = 0x7473_0002;
 
-    async fn record_failure(
+impl ThrottleRepository for PgThrottleRepository {
+    async fn begin_attempt(
         &self,
         email_normalized: &str,
         ip: Option<IpAddr>,
         at: OffsetDateTime,
-    ) -> Result<(), RepoError> {
-        const SQL: &str = "INSERT INTO login_failures (email_normalized, client_ip, failed_at) VALUES ($1, $2, $3)";
-        let client = self.db.client().await?;
-        let stmt = client.prepare_cached(SQL).await.map_err(db_err)?;
-        client
-            .execute(&stmt, &[&email_normalized, &ip, &at])
+        since: OffsetDateTime,
+    ) -> Result<(AttemptId, FailureWindow), RepoError> {
+        // Always the email lock first, then the IP lock: one order, so no deadlock.
+        const LOCK: &str = "SELECT pg_advisory_xact_lock($1, hashtext($2))";
+        const COUNT: &str = "SELECT
+              (SELECT count(*) FROM login_failures WHERE email_normalized = $1 AND counts_for_email AND failed_at >= $3),
+              (SELECT min(failed_at) FROM login_failures WHERE email_normalized = $1 AND counts_for_email AND failed_at >= $3),
+              (SELECT count(*) FROM login_failures WHERE client_ip = $2 AND failed_at >= $3),
+              (SELECT min(failed_at) FROM login_failures WHERE client_ip = $2 AND failed_at >= $3)";
+        const INSERT: &str = "INSERT INTO login_failures (email_normalized, client_ip, failed_at) VALUES ($1, $2, $3) RETURNING id";
+        let mut client = self.db.client().await?;
+        let tx = client.transaction().await.map_err(db_err)?;
+        let lock = tx.prepare_cached(LOCK).await.map_err(db_err)?;
+        tx.execute(&lock, &[&EMAIL_LOCK_CLASS, &email_normalized])
             .await
             .map_err(db_err)?;
-        Ok(())
+        if let Some(ip) = ip {
+            tx.execute(&lock, &[&IP_LOCK_CLASS, &ip.to_string()])
+                .await
+                .map_err(db_err)?;
+        }
+        let count = tx.prepare_cached(COUNT).await.map_err(db_err)?;
+        let row = tx
+            .query_one(&count, &[&email_normalized, &ip, &since])
+            .await
+            .map_err(db_err)?;
+        let n = |i: usize| -> Result<u32, RepoError> {
+            let v: i64 = row.try_get(i).map_err(|e| corrupt("login_failures", e))?;
+            Ok(u32::try_from(v).unwrap_or(u32::MAX))
+        };
+        let when = |i: usize| {
+            row.try_get::<_, Option<OffsetDateTime>>(i)
+                .map_err(|e| corrupt("login_failures", e))
+        };
+        let seen = FailureWindow {
+            for_email: n(0)?,
+            oldest_for_email: when(1)?,
+            for_ip: n(2)?,
+            oldest_for_ip: when(3)?,
+        };
+        let insert = tx.prepare_cached(INSERT).await.map_err(db_err)?;
+        let id: i64 = tx
+            .query_one(&insert, &[&email_normalized, &ip, &at])
+            .await
+            .map_err(db_err)?
+            .try_get(0)
+            .map_err(|e| corrupt("login_failures", e))?;
+        tx.commit().await.map_err(db_err)?;
+        Ok((AttemptId(id), seen))
     }
 
-    async fn clear_email(&self, email_normalized: &str) -> Result<(), RepoError> {
-        const SQL: &str = "DELETE FROM login_failures WHERE email_normalized = $1";
-        let client = self.db.client().await?;
-        let stmt = client.prepare_cached(SQL).await.map_err(db_err)?;
-        client
-            .execute(&stmt, &[&email_normalized])
-            .await
-            .map_err(db_err)?;
-        Ok(())
+    async fn finish_attempt(
+        &self,
+        attempt: AttemptId,
+        email_normalized: &str,
+        outcome: AttemptOutcome,
+    ) -> Result<(), RepoError> {
+        const DROP: &str = "DELETE FROM login_failures WHERE id = $1";
+        const FORGIVE: &str = "UPDATE login_failures SET counts_for_email = false
+                               WHERE email_normalized = $1 AND counts_for_email";
+        if outcome == AttemptOutcome::Failed {
+            return Ok(());
+        }
+        let mut client = self.db.client().await?;
+        let tx = client.transaction().await.map_err(db_err)?;
+        let drop = tx.prepare_cached(DROP).await.map_err(db_err)?;
+        tx.execute(&drop, &[&attempt.0]).await.map_err(db_err)?;
+        if outcome == AttemptOutcome::Succeeded {
+            let forgive = tx.prepare_cached(FORGIVE).await.map_err(db_err)?;
+            tx.execute(&forgive, &[&email_normalized])
+                .await
+                .map_err(db_err)?;
+        }
+        tx.commit().await.map_err(db_err)
     }
 }

@@ -113,46 +113,57 @@ impl SessionRepository for FakeSessions {
     }
 }
 
-type FailureRow = (String, Option<IpAddr>, OffsetDateTime);
+/// (id, email, ip, at, counts for the email)
+type FailureRow = (i64, String, Option<IpAddr>, OffsetDateTime, bool);
 
 #[derive(Debug, Clone, Default)]
 pub struct FakeThrottle(Arc<Mutex<Vec<FailureRow>>>);
 
 impl ThrottleRepository for FakeThrottle {
-    async fn failures_since(
-        &self,
-        email: &str,
-        ip: Option<IpAddr>,
-        since: OffsetDateTime,
-    ) -> Result<FailureWindow, RepoError> {
-        let rows = self.0.lock().unwrap();
-        let recent = || rows.iter().filter(|(_, _, at)| *at >= since);
-        let by_email: Vec<_> = recent()
-            .filter(|(e, _, _)| e == email)
-            .map(|r| r.2)
-            .collect();
-        let by_ip: Vec<_> = recent()
-            .filter(|(_, i, _)| ip.is_some() && *i == ip)
-            .map(|r| r.2)
-            .collect();
-        Ok(FailureWindow {
-            for_email: by_email.len() as u32,
-            oldest_for_email: by_email.iter().min().copied(),
-            for_ip: by_ip.len() as u32,
-            oldest_for_ip: by_ip.iter().min().copied(),
-        })
-    }
-    async fn record_failure(
+    async fn begin_attempt(
         &self,
         email: &str,
         ip: Option<IpAddr>,
         at: OffsetDateTime,
-    ) -> Result<(), RepoError> {
-        self.0.lock().unwrap().push((email.to_owned(), ip, at));
-        Ok(())
+        since: OffsetDateTime,
+    ) -> Result<(AttemptId, FailureWindow), RepoError> {
+        let mut rows = self.0.lock().unwrap();
+        let recent = || rows.iter().filter(|r| r.3 >= since);
+        let by_email: Vec<_> = recent()
+            .filter(|r| r.1 == email && r.4)
+            .map(|r| r.3)
+            .collect();
+        let by_ip: Vec<_> = recent()
+            .filter(|r| ip.is_some() && r.2 == ip)
+            .map(|r| r.3)
+            .collect();
+        let seen = FailureWindow {
+            for_email: by_email.len() as u32,
+            oldest_for_email: by_email.iter().min().copied(),
+            for_ip: by_ip.len() as u32,
+            oldest_for_ip: by_ip.iter().min().copied(),
+        };
+        let id = rows.iter().map(|r| r.0).max().unwrap_or(0) + 1;
+        rows.push((id, email.to_owned(), ip, at, true));
+        Ok((AttemptId(id), seen))
     }
-    async fn clear_email(&self, email: &str) -> Result<(), RepoError> {
-        self.0.lock().unwrap().retain(|(e, _, _)| e != email);
+    async fn finish_attempt(
+        &self,
+        attempt: AttemptId,
+        email: &str,
+        outcome: AttemptOutcome,
+    ) -> Result<(), RepoError> {
+        let mut rows = self.0.lock().unwrap();
+        match outcome {
+            AttemptOutcome::Failed => {}
+            AttemptOutcome::Throttled => rows.retain(|r| r.0 != attempt.0),
+            AttemptOutcome::Succeeded => {
+                rows.retain(|r| r.0 != attempt.0);
+                rows.iter_mut()
+                    .filter(|r| r.1 == email)
+                    .for_each(|r| r.4 = false);
+            }
+        }
         Ok(())
     }
 }

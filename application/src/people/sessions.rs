@@ -7,8 +7,8 @@ use time::{Duration, OffsetDateTime};
 use super::LoginThrottle;
 use crate::issue_credential;
 use crate::ports::{
-    Clock, NewSession, PasswordHasher, Ports, RepoError, SessionRepository, ThrottleRepository,
-    UserRepository,
+    AttemptOutcome, Clock, NewSession, PasswordHasher, Ports, RepoError, SessionRepository,
+    ThrottleRepository, UserRepository,
 };
 
 /// A successful login: the session credential, shown to the caller once, and who it is for.
@@ -98,11 +98,17 @@ impl<P: Ports> SessionService<P> {
     ) -> Result<LoggedIn, LogInError> {
         let now = self.clock.now();
         let email_key = Email::normalize(email);
-        let seen = self
+        let window_start = self.throttle.window_start(now);
+        let (attempt, seen) = self
             .throttle_store
-            .failures_since(&email_key, ip, self.throttle.window_start(now))
+            .begin_attempt(&email_key, ip, now, window_start)
             .await?;
+        let finish = |outcome| {
+            self.throttle_store
+                .finish_attempt(attempt, &email_key, outcome)
+        };
         if let Some(retry_after) = self.throttle.retry_after(&seen, now) {
+            finish(AttemptOutcome::Throttled).await?;
             return Err(LogInError::Throttled { retry_after });
         }
         let found = self.users.find_by_email(&email_key).await?;
@@ -112,12 +118,10 @@ impl<P: Ports> SessionService<P> {
             .await
             .map_err(RepoError::Unexpected)?;
         let Some(found) = found.filter(|_| ok) else {
-            self.throttle_store
-                .record_failure(&email_key, ip, now)
-                .await?;
+            finish(AttemptOutcome::Failed).await?;
             return Err(LogInError::InvalidCredentials);
         };
-        self.throttle_store.clear_email(&email_key).await?;
+        finish(AttemptOutcome::Succeeded).await?;
         let session = issue_credential(&self.rng, CredentialKind::Session);
         let expires_at = now + self.ttl;
         let record = NewSession {

@@ -213,3 +213,31 @@ async fn a_taken_email_in_another_case_is_a_validation_error() {
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["validations"][0]["field"], "email");
 }
+
+#[tokio::test]
+async fn a_burst_of_concurrent_wrong_logins_gets_no_more_than_five_guesses() {
+    let app = spawn_app().await;
+    app.create_admin().await;
+    let attempts: Vec<_> = (0..20)
+        .map(|_| {
+            let (client, url) = (new_client(), app.url("/api/v2/users/login"));
+            tokio::spawn(async move {
+                let body = json!({"email": ADMIN_EMAIL, "password": "wrong password"});
+                client.post(url).json(&body).send().await.unwrap().status()
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for attempt in attempts {
+        statuses.push(attempt.await.unwrap());
+    }
+    let guesses = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::UNAUTHORIZED)
+        .count();
+    let refused = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((guesses, refused), (5, 15));
+}
