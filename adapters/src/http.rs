@@ -74,7 +74,31 @@ fn json_error(err: JsonPayloadError, _req: &HttpRequest) -> actix_web::Error {
         JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => {
             ApiError::PayloadTooLarge.into()
         }
-        other => ApiError::BadRequest(format!("Invalid JSON body: {other}")).into(),
+        JsonPayloadError::Deserialize(e) => ApiError::BadRequest(describe_json_error(&e)).into(),
+        _ => ApiError::BadRequest("Invalid JSON body.".into()).into(),
+    }
+}
+
+/// Says what is wrong with a JSON body and where, naming fields but never repeating a
+/// value (it could be a password, SPEC §7).
+fn describe_json_error(e: &serde_json::Error) -> String {
+    use serde_json::error::Category;
+    let at = format!("at line {} column {}", e.line(), e.column());
+    match e.classify() {
+        Category::Eof => "Invalid JSON body: it ends too early.".into(),
+        Category::Syntax | Category::Io => format!("Invalid JSON body: syntax error {at}."),
+        Category::Data => {
+            let message = e.to_string();
+            let names_a_field =
+                message.starts_with("unknown field") || message.starts_with("missing field");
+            match names_a_field {
+                true => format!(
+                    "Invalid JSON body: {}.",
+                    message.split(" at line").next().unwrap_or(&message)
+                ),
+                false => format!("Invalid JSON body: a value has the wrong type or format {at}."),
+            }
+        }
     }
 }
 

@@ -48,6 +48,7 @@ pub struct HttpSettings {
     /// Listen address.
     pub address: SocketAddr,
     /// CIDRs whose `X-Forwarded-For` is believed.
+    #[serde(deserialize_with = "load::string_list")]
     pub trusted_proxies: Vec<String>,
 }
 
@@ -105,8 +106,10 @@ pub struct CimdSettings {
     /// Accept metadata document URLs as `client_id`.
     pub enabled: bool,
     /// When set, only these hosts.
+    #[serde(deserialize_with = "load::string_list")]
     pub allowed_domains: Vec<String>,
     /// Never these hosts.
+    #[serde(deserialize_with = "load::string_list")]
     pub denied_domains: Vec<String>,
 }
 

@@ -73,7 +73,8 @@ pub(crate) struct LoginQuery {
     redirect: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
+/// No `Debug`: it carries a password.
+#[derive(Deserialize)]
 pub(crate) struct LoginForm {
     email: String,
     password: String,
@@ -83,7 +84,8 @@ pub(crate) struct LoginForm {
     csrf_token: String,
 }
 
-#[derive(Debug, Deserialize)]
+/// No `Debug`: it carries a password.
+#[derive(Deserialize)]
 pub(crate) struct SetupForm {
     email: String,
     username: String,

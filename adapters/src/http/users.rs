@@ -37,7 +37,8 @@ impl From<&User> for UserDto {
 }
 
 /// The body of `POST /api/v2/users` and `/api/v2/users/first`.
-#[derive(Debug, Deserialize)]
+/// No `Debug`: it carries a password.
+#[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct CreateUserRequest {
     email: String,
@@ -94,7 +95,8 @@ impl CreateUserRequest {
     }
 }
 
-#[derive(Debug, Deserialize)]
+/// No `Debug`: it carries a password.
+#[derive(Deserialize)]
 pub(crate) struct LoginRequest {
     email: String,
     password: String,

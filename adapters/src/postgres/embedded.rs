@@ -44,7 +44,6 @@ fn step(step: &'static str) -> impl FnOnce(std::io::Error) -> EmbeddedError {
 
 /// A running embedded cluster. Stop it with [`EmbeddedPostgres::stop`]; should this process
 /// die first, a watchdog stops the cluster.
-#[derive(Debug)]
 pub struct EmbeddedPostgres {
     cluster: PathBuf,
     bindir: PathBuf,
@@ -54,6 +53,16 @@ pub struct EmbeddedPostgres {
 }
 
 const SUPERUSER: &str = "tessera";
+
+/// Shows where the cluster is, never its URL (which holds the password).
+impl std::fmt::Debug for EmbeddedPostgres {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EmbeddedPostgres")
+            .field("cluster", &self.cluster)
+            .field("owned", &self.owned)
+            .finish_non_exhaustive()
+    }
+}
 
 impl EmbeddedPostgres {
     /// Starts (creating on first use) the cluster under `data_dir`, or attaches to the one
@@ -207,24 +216,24 @@ impl EmbeddedPostgres {
     /// A small shell loop, in its own process group, that stops the cluster (and removes a
     /// throwaway data directory) once this process is gone, however it ended.
     fn spawn_watchdog(&self, remove: Option<&Path>) -> Result<(), EmbeddedError> {
+        // Paths travel as positional arguments, never inside the script text.
+        const SCRIPT: &str = r#"while [ -d "/proc/$1" ]; do sleep 1; done
+"$2" -D "$3" -m fast -w stop >/dev/null 2>&1
+if [ -n "$4" ]; then rm -rf -- "$4"; fi"#;
+        let pid = std::process::id().to_string();
         let pg_ctl = self.bindir.join("pg_ctl");
-        let mut script = format!(
-            "while [ -d /proc/{pid} ]; do sleep 1; done; \"{pg_ctl}\" -D \"{dir}\" -m fast -w stop >/dev/null 2>&1",
-            pid = std::process::id(),
-            pg_ctl = pg_ctl.display(),
-            dir = self.cluster.display(),
-        );
-        if let Some(dir) = remove {
-            script.push_str(&format!("; rm -rf \"{}\"", dir.display()));
-        }
+        let remove = remove.map(Path::as_os_str).unwrap_or_default();
         let mut cmd = Command::new("sh");
-        cmd.args(["-c", &script])
+        cmd.args(["-c", SCRIPT, "tessera-watchdog", &pid])
+            .arg(&pg_ctl)
+            .arg(&self.cluster)
+            .arg(remove)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         cmd.process_group(0);
         if let Some(user) = &self.run_as {
-            if remove.is_some() {
+            if !remove.is_empty() {
                 user.chown_tree(self.cluster.parent().unwrap_or(&self.cluster))
                     .map_err(step("handing the data directory to its user"))?;
             }

@@ -28,6 +28,9 @@ impl Database {
             .map_err(|e| DatabaseError::BadUrl(e.to_string()))?;
         config.application_name("tessera");
         config.connect_timeout(std::time::Duration::from_secs(5));
+        // Keepalives let a connection cut by the network (not closed by the server) be noticed.
+        config.keepalives(true);
+        config.keepalives_idle(std::time::Duration::from_secs(30));
         let manager = Manager::from_config(
             config,
             NoTls,

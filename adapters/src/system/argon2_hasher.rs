@@ -5,10 +5,12 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use tessera_application::PasswordHasher;
 use tessera_domain::{Password, PasswordHash, SecretString};
 
-/// argon2id with OWASP's parameters (19 MiB, 2 passes, 1 lane), run on a blocking thread.
+/// argon2id with OWASP's parameters (19 MiB, 2 passes, 1 lane), run on a blocking thread,
+/// at most two per core at once so a flood of logins queues instead of exhausting memory.
 #[derive(Debug, Clone)]
 pub struct Argon2PasswordHasher {
     params: Params,
+    permits: Arc<tokio::sync::Semaphore>,
     /// Verified against when an email is unknown, so both paths cost the same.
     dummy: Arc<String>,
 }
@@ -26,9 +28,12 @@ impl Argon2PasswordHasher {
 
     fn with_params(params: Params) -> anyhow::Result<Self> {
         let dummy = hash_blocking(&params, "not a real password, never matches")?;
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        let permits = Arc::new(tokio::sync::Semaphore::new(2 * cores));
         Ok(Self {
             params,
             dummy: Arc::new(dummy),
+            permits,
         })
     }
 }
@@ -59,6 +64,8 @@ impl PasswordHasher for Argon2PasswordHasher {
     async fn hash(&self, password: &Password) -> anyhow::Result<PasswordHash> {
         let params = self.params.clone();
         let password = password.expose().to_owned();
+        let _permit = self.permits.acquire().await?;
+        let _permit = self.permits.acquire().await?;
         let hash = tokio::task::spawn_blocking(move || hash_blocking(&params, &password)).await??;
         Ok(PasswordHash::new(hash))
     }
@@ -74,6 +81,7 @@ impl PasswordHasher for Argon2PasswordHasher {
             Some(hash) => (hash.as_str().to_owned(), true),
             None => (self.dummy.as_str().to_owned(), false),
         };
+        let _permit = self.permits.acquire().await?;
         let ok = tokio::task::spawn_blocking(move || verify_blocking(&params, &candidate, &stored))
             .await??;
         Ok(ok && real)

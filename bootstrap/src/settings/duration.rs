@@ -20,9 +20,11 @@ impl ConfigDuration {
             "d" => 86_400,
             _ => return Err(format!("`{s}` is not a duration like 30s, 10m, 1h or 30d")),
         };
+        const TEN_YEARS: i64 = 3650 * 86_400;
         n.checked_mul(seconds)
-            .map(|s| Self(time::Duration::seconds(s)))
-            .ok_or_else(|| format!("`{s}` is too long"))
+            .filter(|total| *total <= TEN_YEARS)
+            .map(|total| Self(time::Duration::seconds(total)))
+            .ok_or_else(|| format!("`{s}` is longer than ten years"))
     }
 
     /// `n` seconds.

@@ -9,12 +9,15 @@ use super::Settings;
 
 /// Environment variables with the `TESSERA_` prefix that are not settings.
 const NOT_SETTINGS: &[&str] = &["TESSERA_CONFIG", "TESSERA_TEST_DATABASE_URL"];
-/// Settings that are lists; in the environment they are comma-separated.
-const LISTS: &[&str] = &[
-    "http.trusted_proxies",
-    "cimd.allowed_domains",
-    "cimd.denied_domains",
-];
+
+/// Whether `name` is a variable that is not a setting: ours, or one Kubernetes injects for a
+/// Service named `tessera` (`TESSERA_SERVICE_HOST`, `TESSERA_PORT_3000_TCP`, …).
+fn not_a_setting(name: &str) -> bool {
+    NOT_SETTINGS.contains(&name)
+        || name.starts_with("TESSERA_SERVICE_")
+        || name == "TESSERA_PORT"
+        || name.starts_with("TESSERA_PORT_")
+}
 
 /// Loads settings from the optional TOML `file` and the given environment variables.
 pub fn load(
@@ -23,17 +26,12 @@ pub fn load(
 ) -> anyhow::Result<Settings> {
     let env: HashMap<String, String> = env
         .into_iter()
-        .filter(|(k, _)| k.starts_with("TESSERA_") && !NOT_SETTINGS.contains(&k.as_str()))
+        .filter(|(k, _)| k.starts_with("TESSERA_") && !not_a_setting(k))
         .collect();
-    let mut environment = Environment::with_prefix("TESSERA")
+    let environment = Environment::with_prefix("TESSERA")
         .prefix_separator("_")
         .separator("__")
-        .try_parsing(true)
-        .list_separator(",")
         .source(Some(env));
-    for key in LISTS {
-        environment = environment.with_list_parse_key(key);
-    }
     let mut builder = Config::builder();
     if let Some(file) = file {
         if !file.is_file() {
@@ -83,6 +81,25 @@ impl Settings {
     pub fn https(&self) -> bool {
         self.access_url.starts_with("https://")
     }
+}
+
+/// Reads a list from a TOML array or, as environment variables give it, a comma-separated string.
+pub(super) fn string_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum ListOrString {
+        List(Vec<String>),
+        String(String),
+    }
+    Ok(match ListOrString::deserialize(d)? {
+        ListOrString::List(list) => list,
+        ListOrString::String(s) => s
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    })
 }
 
 /// Reads an optional secret, treating an empty string as unset.
@@ -141,6 +158,40 @@ mod tests {
         assert_eq!(s.database.pool_size, 8);
         assert_eq!(s.http.trusted_proxies, ["10.0.0.0/8", "192.168.0.0/16"]);
         assert!(s.https());
+    }
+
+    #[test]
+    fn kubernetes_service_links_are_not_taken_for_settings() {
+        let s = load(
+            None,
+            env(&[
+                ("TESSERA_SERVICE_HOST", "10.0.0.1"),
+                ("TESSERA_PORT", "tcp://10.0.0.1:3000"),
+                ("TESSERA_PORT_3000_TCP_ADDR", "10.0.0.1"),
+            ]),
+        );
+        assert!(s.is_ok(), "{:?}", s.err());
+    }
+
+    #[test]
+    fn a_numeric_looking_secret_is_kept_as_written() {
+        let s = load(
+            None,
+            env(&[
+                ("TESSERA_FIRST_USER__EMAIL", "a@example.com"),
+                ("TESSERA_FIRST_USER__PASSWORD", "000123456789"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.first_user.password.unwrap().expose(), "000123456789");
+    }
+
+    #[test]
+    fn a_lifetime_beyond_ten_years_is_refused() {
+        let err = load(None, env(&[("TESSERA_SESSIONS__TTL", "100000000d")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("sessions.ttl"), "{err}");
     }
 
     #[test]

@@ -81,3 +81,12 @@ async fn an_unknown_path_is_404_json() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn an_error_body_never_repeats_a_submitted_value() {
+    let app = spawn_app().await;
+    let body = br#"{"email":"a@example.com","username":"a","password":987654321}"#.to_vec();
+    let (status, body) = post_raw(&app, "application/json", body).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(!body.to_string().contains("987654321"), "{body}");
+}
