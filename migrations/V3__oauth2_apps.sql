@@ -10,8 +10,9 @@ CREATE TABLE oauth2_apps (
     token_endpoint_auth_method  text NOT NULL CHECK (token_endpoint_auth_method IN
                                     ('client_secret_basic', 'client_secret_post', 'none', 'private_key_jwt')),
     application_type            text NOT NULL DEFAULT 'web' CHECK (application_type IN ('web', 'native')),
-    grant_types                 text[] NOT NULL DEFAULT ARRAY['authorization_code', 'refresh_token'],
-    response_types              text[] NOT NULL DEFAULT ARRAY['code'],
+    grant_types                 text[] NOT NULL DEFAULT ARRAY['authorization_code', 'refresh_token']
+                                    CHECK (grant_types <@ ARRAY['authorization_code', 'refresh_token']),
+    response_types              text[] NOT NULL DEFAULT ARRAY['code'] CHECK (response_types <@ ARRAY['code']),
     scope                       text,
     client_uri                  text,
     logo_uri                    text,
@@ -37,11 +38,13 @@ CREATE TABLE oauth2_apps (
     created_at                  timestamptz NOT NULL,
     updated_at                  timestamptz NOT NULL,
     CHECK ((jwks IS NULL) OR (jwks_uri IS NULL)),
+    CHECK ((client_type = 'public') = (token_endpoint_auth_method = 'none')),
     CHECK ((source = 'cimd') = (cimd_url IS NOT NULL)),
     CHECK ((registration_lookup_id IS NULL) = (registration_secret_hash IS NULL))
 );
 CREATE INDEX oauth2_apps_source_idx ON oauth2_apps (source, created_at);
 CREATE INDEX oauth2_apps_name_idx ON oauth2_apps (name);
+CREATE INDEX oauth2_apps_created_by_idx ON oauth2_apps (created_by_user_id);
 
 -- Client secrets of confidential apps; deleting the app deletes them.
 CREATE TABLE oauth2_app_secrets (

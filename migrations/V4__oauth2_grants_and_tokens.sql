@@ -4,7 +4,7 @@ CREATE TABLE oauth2_grants (
     id          uuid PRIMARY KEY,
     app_id      uuid NOT NULL REFERENCES oauth2_apps (id) ON DELETE CASCADE,
     user_id     uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    scopes      text[] NOT NULL,
+    scopes      text[] NOT NULL CHECK (scopes <@ ARRAY['user:read', 'mcp', 'admin']),
     resources   text[] NOT NULL DEFAULT '{}',
     created_at  timestamptz NOT NULL,
     expires_at  timestamptz NOT NULL,
@@ -24,7 +24,7 @@ CREATE TABLE oauth2_codes (
     redirect_uri       text NOT NULL,
     redirect_uri_sent  boolean NOT NULL,
     code_challenge     text NOT NULL CHECK (char_length(code_challenge) = 43),
-    scopes             text[] NOT NULL,
+    scopes             text[] NOT NULL CHECK (scopes <@ ARRAY['user:read', 'mcp', 'admin']),
     resources          text[] NOT NULL DEFAULT '{}',
     state_hash         bytea,
     created_at         timestamptz NOT NULL,
@@ -43,7 +43,7 @@ CREATE TABLE oauth2_access_tokens (
     secret_hash  bytea NOT NULL CHECK (octet_length(secret_hash) = 32),
     grant_id     uuid NOT NULL REFERENCES oauth2_grants (id) ON DELETE CASCADE,
     audience     text NOT NULL,
-    scopes       text[] NOT NULL,
+    scopes       text[] NOT NULL CHECK (scopes <@ ARRAY['user:read', 'mcp', 'admin']),
     created_at   timestamptz NOT NULL,
     expires_at   timestamptz NOT NULL
 );
@@ -56,18 +56,19 @@ CREATE TABLE oauth2_refresh_tokens (
     secret_hash  bytea NOT NULL CHECK (octet_length(secret_hash) = 32),
     grant_id     uuid NOT NULL REFERENCES oauth2_grants (id) ON DELETE CASCADE,
     generation   integer NOT NULL CHECK (generation >= 0),
-    scopes       text[] NOT NULL,
+    scopes       text[] NOT NULL CHECK (scopes <@ ARRAY['user:read', 'mcp', 'admin']),
     created_at   timestamptz NOT NULL,
-    rotated_at   timestamptz
+    rotated_at   timestamptz,
+    -- One token per generation: of concurrent rotations of the same token, one wins.
+    UNIQUE (grant_id, generation)
 );
-CREATE INDEX oauth2_refresh_tokens_grant_idx ON oauth2_refresh_tokens (grant_id, generation);
 
 -- Remembered consent: approving a client for scopes and a resource skips the page next time.
 CREATE TABLE oauth2_approvals (
     user_id     uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
     app_id      uuid NOT NULL REFERENCES oauth2_apps (id) ON DELETE CASCADE,
     resource    text NOT NULL DEFAULT '',
-    scopes      text[] NOT NULL,
+    scopes      text[] NOT NULL CHECK (scopes <@ ARRAY['user:read', 'mcp', 'admin']),
     approved_at timestamptz NOT NULL,
     PRIMARY KEY (user_id, app_id, resource)
 );

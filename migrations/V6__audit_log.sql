@@ -14,3 +14,4 @@ CREATE TABLE audit_log (
 );
 CREATE INDEX audit_log_occurred_at_idx ON audit_log (occurred_at DESC, id DESC);
 CREATE INDEX audit_log_target_idx ON audit_log (target_type, target_id);
+CREATE INDEX audit_log_actor_idx ON audit_log (actor_user_id);

@@ -30,6 +30,15 @@ pub(crate) fn db_err(e: tokio_postgres::Error) -> RepoError {
     map_db_error(e, &[])
 }
 
+/// Reads column `col` of a row, reporting a type mismatch or unexpected NULL as corrupt
+/// data instead of panicking.
+pub(crate) fn column<'a, T: tokio_postgres::types::FromSql<'a>>(
+    row: &'a tokio_postgres::Row,
+    col: &str,
+) -> Result<T, RepoError> {
+    row.try_get(col).map_err(|e| corrupt(col, e))
+}
+
 /// A row whose contents fail the domain's parsing: corrupt data, reported loudly.
 pub(crate) fn corrupt(what: &str, e: impl std::fmt::Display) -> RepoError {
     RepoError::Unexpected(anyhow::anyhow!("corrupt {what} row: {e}"))

@@ -1,7 +1,7 @@
 use tessera_application::RepoError;
 
 use super::Database;
-use super::errors::db_err;
+use super::errors::{column, db_err};
 
 refinery::embed_migrations!("../migrations");
 
@@ -40,12 +40,14 @@ pub async fn schema_is_current(db: &Database) -> Result<bool, RepoError> {
     let client = db.client().await?;
     let row = client
         .query_opt(
-            "SELECT max(version) FROM refinery_schema_history HAVING max(version) IS NOT NULL",
+            "SELECT max(version) AS version FROM refinery_schema_history",
             &[],
         )
         .await
         .map_err(db_err)?;
-    Ok(row
-        .map(|r| r.get::<_, i32>(0))
-        .is_some_and(|v| v >= latest_migration()))
+    let version: Option<i32> = match row {
+        Some(row) => column(&row, "version")?,
+        None => None,
+    };
+    Ok(version.is_some_and(|v| v >= latest_migration()))
 }

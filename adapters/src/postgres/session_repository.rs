@@ -4,7 +4,7 @@ use tessera_domain::{CredentialHash, LookupId, User};
 use time::OffsetDateTime;
 
 use super::Database;
-use super::errors::{corrupt, db_err};
+use super::errors::{column, corrupt, db_err};
 use super::user_repository::user_from_row;
 
 /// Sessions in PostgreSQL, stored only as SHA-256 hashes.
@@ -56,7 +56,7 @@ impl SessionRepository for PgSessionRepository {
         else {
             return Ok(None);
         };
-        let hash = CredentialHash::from_bytes(row.get("secret_hash"))
+        let hash = CredentialHash::from_bytes(column(&row, "secret_hash")?)
             .map_err(|e| corrupt("session", e))?;
         Ok(Some((hash, user_from_row(&row)?)))
     }

@@ -5,7 +5,7 @@ use tessera_domain::{Email, PasswordHash, User, UserId, UserWithPassword, Userna
 use tokio_postgres::Row;
 
 use super::Database;
-use super::errors::{corrupt, db_err, map_db_error};
+use super::errors::{column, corrupt, db_err, map_db_error};
 
 /// Users in PostgreSQL.
 #[derive(Debug, Clone)]
@@ -29,18 +29,18 @@ const COLUMNS: &str = "id, email, username, admin, created_at, password_hash";
 /// Re-parses a row through the domain constructors, so bad data fails loudly.
 pub(crate) fn user_from_row(row: &Row) -> Result<User, RepoError> {
     Ok(User {
-        id: UserId::new(row.get("id")),
-        email: Email::parse(row.get("email")).map_err(|e| corrupt("user", e))?,
-        username: Username::parse(row.get("username")).map_err(|e| corrupt("user", e))?,
-        admin: row.get("admin"),
-        created_at: row.get("created_at"),
+        id: UserId::new(column(row, "id")?),
+        email: Email::parse(column(row, "email")?).map_err(|e| corrupt("user", e))?,
+        username: Username::parse(column(row, "username")?).map_err(|e| corrupt("user", e))?,
+        admin: column(row, "admin")?,
+        created_at: column(row, "created_at")?,
     })
 }
 
 fn with_password(row: &Row) -> Result<UserWithPassword, RepoError> {
     Ok(UserWithPassword {
         user: user_from_row(row)?,
-        password_hash: PasswordHash::new(row.get("password_hash")),
+        password_hash: PasswordHash::new(column(row, "password_hash")?),
     })
 }
 
@@ -56,11 +56,11 @@ impl UserRepository for PgUserRepository {
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&FIRST_USER_LOCK])
             .await
             .map_err(db_err)?;
-        let exists: bool = tx
+        let row = tx
             .query_one("SELECT EXISTS (SELECT 1 FROM users)", &[])
             .await
-            .map_err(db_err)?
-            .get(0);
+            .map_err(db_err)?;
+        let exists: bool = column(&row, "exists")?;
         if exists {
             return Ok(false);
         }
@@ -112,7 +112,7 @@ impl UserRepository for PgUserRepository {
             .query_one("SELECT EXISTS (SELECT 1 FROM users)", &[])
             .await
             .map_err(db_err)?;
-        Ok(row.get(0))
+        column(&row, "exists")
     }
 }
 

@@ -237,9 +237,14 @@ fn parse_auth_method(
         (Some(s), _) => TokenEndpointAuthMethod::parse(s)
             .map_err(|_| invalid(P::UnsupportedTokenEndpointAuthMethod))?,
     };
-    match profile == Profile::Cimd && method.uses_shared_secret() {
-        true => Err(invalid(P::SharedSecretInCimd)),
-        false => Ok(method),
+    match (profile, method) {
+        (Profile::Cimd, m) if m.uses_shared_secret() => Err(invalid(P::SharedSecretInCimd)),
+        // No token endpoint method takes client assertions (SPEC §4 lists only basic, post
+        // and none), so a registered private_key_jwt client could never authenticate.
+        (Profile::Registration, TokenEndpointAuthMethod::PrivateKeyJwt) => {
+            Err(invalid(P::UnsupportedTokenEndpointAuthMethod))
+        }
+        _ => Ok(method),
     }
 }
 

@@ -41,7 +41,7 @@ async fn setup_creates_the_first_admin_signs_them_in_and_then_disappears() {
 }
 
 #[tokio::test]
-async fn a_form_post_without_the_csrf_token_is_refused() {
+async fn a_setup_post_with_a_forged_csrf_token_is_refused() {
     let app = spawn_app().await;
     app.client.get(app.url("/setup")).send().await.unwrap();
     let form = [
@@ -171,4 +171,86 @@ async fn sign_out_from_the_home_page_ends_the_session() {
         .await
         .unwrap();
     assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_login_post_without_the_csrf_cookie_or_field_is_refused() {
+    let app = spawn_app().await;
+    app.create_admin().await;
+    let form = [
+        ("email", ADMIN_EMAIL),
+        ("password", ADMIN_PASSWORD),
+        ("redirect", "/"),
+    ];
+    let no_cookie = app
+        .client
+        .post(app.url("/login"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_cookie.status(), StatusCode::FORBIDDEN);
+    app.client.get(app.url("/login")).send().await.unwrap();
+    let no_field = app
+        .client
+        .post(app.url("/login"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_field.status(), StatusCode::FORBIDDEN);
+    let me = app
+        .client
+        .get(app.url("/api/v2/users/me"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_logout_post_with_another_sessions_csrf_token_is_refused() {
+    let app = spawn_app().await;
+    app.create_admin().await;
+    login_page_post(&app, "/", ADMIN_PASSWORD).await;
+    let other = app.with_new_client();
+    login_page_post(&other, "/", ADMIN_PASSWORD).await;
+    let others_token = csrf_token_in(
+        &other
+            .client
+            .get(other.url("/"))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap(),
+    );
+    let out = app
+        .client
+        .post(app.url("/logout"))
+        .form(&[("csrf_token", others_token)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(out.status(), StatusCode::FORBIDDEN);
+    let me = app
+        .client
+        .get(app.url("/api/v2/users/me"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_throttled_login_page_says_so_with_retry_after() {
+    let app = spawn_app().await;
+    app.create_admin().await;
+    for _ in 0..5 {
+        login_page_post(&app, "/", "wrong password").await;
+    }
+    let response = login_page_post(&app, "/", ADMIN_PASSWORD).await;
+    assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert!(response.headers().contains_key("retry-after"));
 }

@@ -260,20 +260,33 @@ fn jwks_and_jwks_uri_are_exclusive() {
 }
 
 #[test]
+fn private_key_jwt_is_refused_at_registration_since_no_endpoint_accepts_assertions() {
+    let with_keys = ClientMetadataInput {
+        token_endpoint_auth_method: Some("private_key_jwt".to_owned()),
+        jwks: Some(r#"{"keys":[]}"#.to_owned()),
+        ..input(&["https://a.example/cb"])
+    };
+    assert_eq!(
+        problem(ClientMetadata::parse(with_keys)),
+        ClientMetadataProblem::UnsupportedTokenEndpointAuthMethod
+    );
+}
+
+#[test]
 fn private_key_jwt_requires_keys() {
     let without = ClientMetadataInput {
         token_endpoint_auth_method: Some("private_key_jwt".to_owned()),
         ..input(&["https://a.example/cb"])
     };
     assert_eq!(
-        problem(ClientMetadata::parse(without.clone())),
+        problem(ClientMetadata::parse_for_cimd(without.clone())),
         ClientMetadataProblem::PrivateKeyJwtWithoutKeys
     );
     let with = ClientMetadataInput {
         jwks: Some(r#"{"keys":[]}"#.to_owned()),
         ..without
     };
-    let metadata = ClientMetadata::parse(with).unwrap();
+    let metadata = ClientMetadata::parse_for_cimd(with).unwrap();
     assert_eq!(metadata.jwks(), Some(r#"{"keys":[]}"#));
     assert_eq!(metadata.client_type(), ClientType::Confidential);
 }
