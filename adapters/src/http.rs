@@ -1,6 +1,7 @@
 //! The HTTP edge (actix-web): DTOs, handlers and the mapping of errors to responses.
 //! Handlers are thin: parse into domain types, call one use case, shape the response.
 
+mod apps;
 mod client_ip;
 pub mod csrf;
 mod error;
@@ -16,6 +17,7 @@ pub use client_ip::{Cidr, TrustedProxies};
 pub use error::{ApiError, FieldError};
 pub use health::Readiness;
 use tessera_application::Ports;
+use tessera_application::apps::AppService;
 use tessera_application::people::{SessionService, UserService};
 
 use crate::render::Pages;
@@ -43,6 +45,8 @@ pub struct HttpState<P: Ports> {
     pub users: web::Data<UserService<P>>,
     /// Session use cases.
     pub sessions: web::Data<SessionService<P>>,
+    /// OAuth2 app use cases.
+    pub apps: web::Data<AppService<P>>,
     /// Compiled templates.
     pub pages: web::Data<Pages>,
     /// HTTP settings.
@@ -58,6 +62,7 @@ impl<P: Ports> Clone for HttpState<P> {
         Self {
             users: self.users.clone(),
             sessions: self.sessions.clone(),
+            apps: self.apps.clone(),
             pages: self.pages.clone(),
             settings: self.settings.clone(),
             readiness: self.readiness.clone(),
@@ -127,6 +132,7 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
     move |cfg| {
         cfg.app_data(state.users)
             .app_data(state.sessions)
+            .app_data(state.apps)
             .app_data(state.pages)
             .app_data(state.settings)
             .app_data(state.readiness)
@@ -152,6 +158,21 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
                     .route("", web::post().to(users::post_user::<P>))
                     .route("", web::get().to(users::get_users::<P>)),
             )
+            .service(
+                web::scope("/api/v2/oauth2-provider/apps")
+                    .route("", web::get().to(apps::get_apps::<P>))
+                    .route("", web::post().to(apps::post_app::<P>))
+                    .route("/{app}", web::get().to(apps::get_app::<P>))
+                    .route("/{app}", web::put().to(apps::put_app::<P>))
+                    .route("/{app}", web::delete().to(apps::delete_app::<P>))
+                    .route("/{app}/secrets", web::get().to(apps::get_secrets::<P>))
+                    .route("/{app}/secrets", web::post().to(apps::post_secret::<P>))
+                    .route(
+                        "/{app}/secrets/{secret}",
+                        web::delete().to(apps::delete_secret::<P>),
+                    ),
+            )
+            .route("/api/v2/audit", web::get().to(apps::get_audit::<P>))
             .route("/", web::get().to(pages::get_home::<P>))
             .route("/setup", web::get().to(pages::get_setup::<P>))
             .route("/setup", web::post().to(pages::post_setup::<P>))

@@ -1,5 +1,7 @@
 //! PostgreSQL: the connection pool, migrations, and one repository per port.
 
+mod app_repository;
+mod audit_repository;
 mod embedded;
 mod errors;
 mod housekeeping;
@@ -9,6 +11,8 @@ mod session_repository;
 mod throttle_repository;
 mod user_repository;
 
+pub use app_repository::PgAppRepository;
+pub use audit_repository::PgAuditRepository;
 pub use embedded::{EmbeddedError, EmbeddedPostgres};
 pub use housekeeping::sweep_expired;
 pub use migrate::{latest_migration, migrate, schema_is_current};

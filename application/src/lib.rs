@@ -4,7 +4,10 @@
 //! framework, SQL or a template engine: those live behind the port traits in [`ports`].
 #![deny(missing_docs)]
 
+pub mod apps;
 pub mod credentials;
+#[cfg(test)]
+pub(crate) mod fakes;
 pub mod people;
 pub mod ports;
 

@@ -4,9 +4,6 @@ mod login_throttle;
 mod sessions;
 mod users;
 
-#[cfg(test)]
-mod fakes;
-
 pub use login_throttle::LoginThrottle;
 pub use sessions::{AuthenticateError, LogInError, LoggedIn, SessionService};
 pub use users::{CreateUserError, NewUserInput, UserService};

@@ -1,5 +1,7 @@
 //! The ports: everything a use case needs from the outside world, as small traits.
 
+mod app_repository;
+mod audit;
 mod clock;
 mod password_hasher;
 mod repo_error;
@@ -8,6 +10,8 @@ mod session_repository;
 mod throttle_repository;
 mod user_repository;
 
+pub use app_repository::{AppRepository, NewAppSecret};
+pub use audit::{Actor, AuditEntry, AuditRecord, AuditRepository, Details};
 pub use clock::Clock;
 pub use password_hasher::PasswordHasher;
 pub use repo_error::RepoError;
@@ -19,6 +23,10 @@ pub use user_repository::UserRepository;
 /// The concrete adapters one deployment uses, named once in the composition root, so that
 /// services and handlers take one type parameter instead of one per port.
 pub trait Ports: Send + Sync + 'static {
+    /// OAuth2 apps, see [`AppRepository`].
+    type Apps: AppRepository + std::fmt::Debug;
+    /// The audit log, see [`AuditRepository`].
+    type Audit: AuditRepository + std::fmt::Debug;
     /// Users, see [`UserRepository`].
     type Users: UserRepository + std::fmt::Debug;
     /// Sessions, see [`SessionRepository`].

@@ -8,10 +8,13 @@ use actix_web::dev::ServerHandle;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use tessera_adapters::http::{self, HttpState, Readiness, TrustedProxies, WebSettings};
-use tessera_adapters::postgres::{PgSessionRepository, PgThrottleRepository, PgUserRepository};
+use tessera_adapters::postgres::{
+    PgAppRepository, PgAuditRepository, PgSessionRepository, PgThrottleRepository, PgUserRepository,
+};
 use tessera_adapters::render::Pages;
 use tessera_adapters::system::{Argon2PasswordHasher, OsRng, SystemClock};
 use tessera_application::Ports;
+use tessera_application::apps::AppService;
 use tessera_application::people::{
     CreateUserError, LoginThrottle, NewUserInput, SessionService, UserService,
 };
@@ -25,6 +28,8 @@ use crate::settings::Settings;
 pub struct Production;
 
 impl Ports for Production {
+    type Apps = PgAppRepository;
+    type Audit = PgAuditRepository;
     type Users = PgUserRepository;
     type Sessions = PgSessionRepository;
     type Throttle = PgThrottleRepository;
@@ -88,6 +93,12 @@ impl Application {
         let state = HttpState::<Production> {
             users: web::Data::new(users),
             sessions: web::Data::new(sessions),
+            apps: web::Data::new(AppService::new(
+                PgAppRepository::new(store.db.clone()),
+                PgAuditRepository::new(store.db.clone()),
+                SystemClock,
+                OsRng::default(),
+            )),
             pages: web::Data::new(Pages::new().context("compiling templates")?),
             settings: web::Data::new(WebSettings {
                 access_url: settings.access_url.clone(),

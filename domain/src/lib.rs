@@ -11,6 +11,7 @@
 
 #![deny(missing_docs)]
 
+mod app;
 mod client;
 mod constant_time;
 mod credential;
@@ -22,6 +23,7 @@ mod scope;
 mod secret;
 mod user;
 
+pub use app::{App, AppDraft, AppSecretInfo, FieldProblem};
 pub use client::{
     AppName, AppNameError, ApplicationType, ClientMetadata, ClientMetadataError,
     ClientMetadataInput, ClientMetadataProblem, ClientType, ClientValueError, GrantType, HttpUrl,

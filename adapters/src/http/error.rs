@@ -12,7 +12,7 @@ use time::Duration;
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct FieldError {
     /// The request field, e.g. `email`.
-    pub field: &'static str,
+    pub field: String,
     /// What is wrong with it.
     pub detail: String,
 }
@@ -142,7 +142,7 @@ impl From<CreateUserError> for ApiError {
             CreateUserError::Taken(field) => Self::Validation {
                 message: format!("That {field} is already in use."),
                 validations: vec![FieldError {
-                    field,
+                    field: field.to_owned(),
                     detail: format!("{field} is already in use"),
                 }],
             },

@@ -64,19 +64,19 @@ impl CreateUserRequest {
         let mut validations = Vec::new();
         let email = Email::parse(&self.email).map_err(|e| {
             validations.push(FieldError {
-                field: "email",
+                field: "email".into(),
                 detail: e.to_string(),
             })
         });
         let username = Username::parse(&self.username).map_err(|e| {
             validations.push(FieldError {
-                field: "username",
+                field: "username".into(),
                 detail: e.to_string(),
             })
         });
         let password = Password::parse(SecretString::new(self.password)).map_err(|e| {
             validations.push(FieldError {
-                field: "password",
+                field: "password".into(),
                 detail: e.to_string(),
             })
         });

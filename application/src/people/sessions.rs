@@ -172,7 +172,7 @@ impl<P: Ports> SessionService<P> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::people::fakes::{FakePorts, new_user, session_service_with_user};
+    use crate::fakes::{FakePorts, new_user, session_service_with_user};
 
     const PASSWORD: &str = "correct horse";
 

@@ -107,7 +107,7 @@ impl<P: Ports> UserService<P> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::people::fakes::{FakePorts, new_user, user_service};
+    use crate::fakes::{FakePorts, new_user, user_service};
 
     #[tokio::test]
     async fn the_first_user_is_an_admin_even_when_not_asked() {

@@ -5,12 +5,13 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tessera_domain::{
-    CredentialHash, Email, LookupId, Password, PasswordHash, SecretString, User, UserId,
-    UserWithPassword, Username,
+    App, AppSecretInfo, CredentialHash, Email, LookupId, Password, PasswordHash, SecretString,
+    User, UserId, UserWithPassword, Username,
 };
 use time::{Duration, OffsetDateTime};
 
-use super::{LoginThrottle, NewUserInput, SessionService, UserService};
+use crate::apps::AppService;
+use crate::people::{LoginThrottle, NewUserInput, SessionService, UserService};
 use crate::ports::*;
 
 /// Every fake wired together.
@@ -18,6 +19,8 @@ use crate::ports::*;
 pub struct FakePorts;
 
 impl Ports for FakePorts {
+    type Apps = FakeApps;
+    type Audit = FakeAudit;
     type Users = FakeUsers;
     type Sessions = FakeSessions;
     type Throttle = FakeThrottle;
@@ -254,4 +257,149 @@ pub async fn session_service_with_user(
         Duration::hours(24),
     );
     (service, clock)
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FakeAudit(Arc<Mutex<Vec<AuditEntry>>>);
+
+impl FakeAudit {
+    pub fn entries(&self) -> Vec<AuditEntry> {
+        self.0.lock().unwrap().clone()
+    }
+    fn record(&self, entry: &AuditEntry) {
+        self.0.lock().unwrap().push(entry.clone());
+    }
+}
+
+impl AuditRepository for FakeAudit {
+    async fn list(&self, limit: i64, offset: i64) -> Result<(Vec<AuditRecord>, i64), RepoError> {
+        let entries = self.0.lock().unwrap();
+        let records = entries
+            .iter()
+            .enumerate()
+            .rev()
+            .skip(offset as usize)
+            .take(limit as usize)
+            .map(|(i, e)| AuditRecord {
+                id: i as i64 + 1,
+                actor: e.actor.clone(),
+                action: e.action.to_owned(),
+                target_type: e.target_type.to_owned(),
+                target_id: e.target_id.clone(),
+                at: e.at,
+                details: e
+                    .details
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect(),
+            })
+            .collect();
+        Ok((records, entries.len() as i64))
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct FakeApps {
+    apps: Arc<Mutex<Vec<App>>>,
+    secrets: Arc<Mutex<Vec<(uuid::Uuid, AppSecretInfo)>>>,
+    audit: FakeAudit,
+}
+
+impl AppRepository for FakeApps {
+    async fn insert(&self, app: &App, audit: &AuditEntry) -> Result<(), RepoError> {
+        self.apps.lock().unwrap().push(app.clone());
+        self.audit.record(audit);
+        Ok(())
+    }
+    async fn update(&self, app: &App, audit: &AuditEntry) -> Result<bool, RepoError> {
+        let mut apps = self.apps.lock().unwrap();
+        let Some(slot) = apps.iter_mut().find(|a| a.id == app.id) else {
+            return Ok(false);
+        };
+        *slot = app.clone();
+        self.audit.record(audit);
+        Ok(true)
+    }
+    async fn delete(&self, id: uuid::Uuid, audit: &AuditEntry) -> Result<bool, RepoError> {
+        let mut apps = self.apps.lock().unwrap();
+        let before = apps.len();
+        apps.retain(|a| a.id != id);
+        self.secrets.lock().unwrap().retain(|(app, _)| *app != id);
+        self.audit.record(audit);
+        Ok(apps.len() < before)
+    }
+    async fn find(&self, id: uuid::Uuid) -> Result<Option<App>, RepoError> {
+        Ok(self
+            .apps
+            .lock()
+            .unwrap()
+            .iter()
+            .find(|a| a.id == id)
+            .cloned())
+    }
+    async fn list(&self, user: Option<UserId>) -> Result<Vec<App>, RepoError> {
+        Ok(match user {
+            None => self.apps.lock().unwrap().clone(),
+            Some(_) => Vec::new(),
+        })
+    }
+    async fn insert_secret(
+        &self,
+        app_id: uuid::Uuid,
+        secret: &NewAppSecret,
+        audit: &AuditEntry,
+    ) -> Result<bool, RepoError> {
+        if !self.apps.lock().unwrap().iter().any(|a| a.id == app_id) {
+            return Ok(false);
+        }
+        self.secrets
+            .lock()
+            .unwrap()
+            .push((app_id, secret.info.clone()));
+        self.audit.record(audit);
+        Ok(true)
+    }
+    async fn list_secrets(
+        &self,
+        app_id: uuid::Uuid,
+    ) -> Result<Option<Vec<AppSecretInfo>>, RepoError> {
+        if !self.apps.lock().unwrap().iter().any(|a| a.id == app_id) {
+            return Ok(None);
+        }
+        let secrets = self.secrets.lock().unwrap();
+        Ok(Some(
+            secrets
+                .iter()
+                .filter(|(a, _)| *a == app_id)
+                .map(|(_, s)| s.clone())
+                .collect(),
+        ))
+    }
+    async fn delete_secret(
+        &self,
+        app_id: uuid::Uuid,
+        secret_id: uuid::Uuid,
+        audit: &AuditEntry,
+    ) -> Result<bool, RepoError> {
+        let mut secrets = self.secrets.lock().unwrap();
+        let before = secrets.len();
+        secrets.retain(|(a, s)| !(*a == app_id && s.id == secret_id));
+        self.audit.record(audit);
+        Ok(secrets.len() < before)
+    }
+}
+
+/// An app service on fakes, and the audit log its changes land in.
+pub fn app_service() -> (AppService<FakePorts>, FakeAudit) {
+    let apps = FakeApps::default();
+    let audit = apps.audit.clone();
+    (
+        AppService::new(
+            apps,
+            audit.clone(),
+            FakeClock::default(),
+            CountingRng::default(),
+        ),
+        audit,
+    )
 }

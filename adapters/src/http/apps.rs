@@ -1,0 +1,325 @@
+//! `/api/v2/oauth2-provider/apps/*` and `/api/v2/audit` (SPEC §3), with Coder's JSON shapes.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use tessera_application::Ports;
+use tessera_application::apps::{AppError, AppService};
+use tessera_application::people::SessionService;
+use tessera_application::ports::{Actor, AuditRecord};
+use tessera_domain::{App, AppDraft, AppSecretInfo, UserId};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::WebSettings;
+use super::error::{ApiError, FieldError};
+use super::session_auth::require_admin;
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::Invalid(problems) => ApiError::Validation {
+                message: "Invalid OAuth2 app.".into(),
+                validations: problems
+                    .into_iter()
+                    .map(|p| FieldError {
+                        field: p.field,
+                        detail: p.detail,
+                    })
+                    .collect(),
+            },
+            AppError::NotFound => ApiError::NotFound,
+            AppError::Repo(e) => e.into(),
+        }
+    }
+}
+
+/// The signed-in admin as the audit log records them.
+pub(crate) async fn admin_actor<P: Ports>(
+    req: &HttpRequest,
+    sessions: &SessionService<P>,
+    settings: &WebSettings,
+) -> Result<Actor, ApiError> {
+    let (user, _) = require_admin(req, sessions).await?;
+    Ok(Actor {
+        user_id: Some(user.id.as_uuid()),
+        name: user.username.as_str().to_owned(),
+        ip: settings.trusted_proxies.client_ip(req),
+        user_agent: req
+            .headers()
+            .get("user-agent")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    })
+}
+
+#[derive(Debug, Serialize)]
+struct Endpoints {
+    authorization: String,
+    token: String,
+    registration: String,
+    revocation: String,
+    introspection: String,
+}
+
+/// Coder's `codersdk.OAuth2ProviderApp`, plus `redirect_uris` and `client_type`.
+#[derive(Debug, Serialize)]
+pub(crate) struct AppDto {
+    id: Uuid,
+    name: String,
+    callback_url: String,
+    redirect_uris: Vec<String>,
+    icon: String,
+    client_type: &'static str,
+    endpoints: Endpoints,
+}
+
+impl AppDto {
+    pub(crate) fn new(app: &App, access_url: &str) -> Self {
+        let d = &app.draft;
+        Self {
+            id: app.id,
+            name: d.name.as_str().to_owned(),
+            callback_url: d.callback_url.as_str().to_owned(),
+            redirect_uris: d
+                .redirect_uris
+                .iter()
+                .map(|u| u.as_str().to_owned())
+                .collect(),
+            icon: d
+                .icon
+                .as_ref()
+                .map(|i| i.as_str().to_owned())
+                .unwrap_or_default(),
+            client_type: d.client_type.as_str(),
+            endpoints: Endpoints {
+                authorization: format!("{access_url}/oauth2/authorize"),
+                token: format!("{access_url}/oauth2/tokens"),
+                registration: format!("{access_url}/oauth2/register"),
+                revocation: format!("{access_url}/oauth2/revoke"),
+                introspection: format!("{access_url}/oauth2/introspect"),
+            },
+        }
+    }
+}
+
+/// The body of create and update.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AppRequest {
+    name: String,
+    callback_url: String,
+    redirect_uris: Option<Vec<String>>,
+    icon: Option<String>,
+    client_type: Option<String>,
+}
+
+impl AppRequest {
+    pub(crate) fn try_into_domain(&self) -> Result<AppDraft, ApiError> {
+        AppDraft::parse(
+            &self.name,
+            &self.callback_url,
+            self.redirect_uris.as_deref(),
+            self.icon.as_deref(),
+            self.client_type.as_deref(),
+        )
+        .map_err(|problems| AppError::Invalid(problems).into())
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct ListQuery {
+    user_id: Option<Uuid>,
+}
+
+#[derive(Debug, Serialize)]
+struct SecretDto {
+    id: Uuid,
+    #[serde(with = "time::serde::rfc3339::option")]
+    last_used_at: Option<OffsetDateTime>,
+    client_secret_truncated: String,
+}
+
+impl From<&AppSecretInfo> for SecretDto {
+    fn from(s: &AppSecretInfo) -> Self {
+        Self {
+            id: s.id,
+            last_used_at: s.last_used_at,
+            client_secret_truncated: s.display_suffix.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct NewSecretDto<'a> {
+    id: Uuid,
+    client_secret_full: &'a str,
+}
+
+/// Shorthand for the data every handler here takes.
+type Deps<P> = (
+    web::Data<AppService<P>>,
+    web::Data<SessionService<P>>,
+    web::Data<WebSettings>,
+);
+
+/// `GET /api/v2/oauth2-provider/apps[?user_id=U]`.
+pub(crate) async fn get_apps<P: Ports>(
+    req: HttpRequest,
+    (apps, sessions, settings): Deps<P>,
+    query: web::Query<ListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    admin_actor(&req, &sessions, &settings).await?;
+    let list = apps.list_apps(query.user_id.map(UserId::new)).await?;
+    let body: Vec<AppDto> = list
+        .iter()
+        .map(|a| AppDto::new(a, &settings.access_url))
+        .collect();
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// `POST /api/v2/oauth2-provider/apps`.
+pub(crate) async fn post_app<P: Ports>(
+    req: HttpRequest,
+    (apps, sessions, settings): Deps<P>,
+    body: web::Json<AppRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = admin_actor(&req, &sessions, &settings).await?;
+    let app = apps.create_app(&actor, body.try_into_domain()?).await?;
+    Ok(HttpResponse::Created().json(AppDto::new(&app, &settings.access_url)))
+}
+
+/// `GET /api/v2/oauth2-provider/apps/{app}`.
+pub(crate) async fn get_app<P: Ports>(
+    req: HttpRequest,
+    (apps, sessions, settings): Deps<P>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    admin_actor(&req, &sessions, &settings).await?;
+    let app = apps.get_app(*id).await?;
+    Ok(HttpResponse::Ok().json(AppDto::new(&app, &settings.access_url)))
+}
+
+/// `PUT /api/v2/oauth2-provider/apps/{app}`.
+pub(crate) async fn put_app<P: Ports>(
+    req: HttpRequest,
+    (apps, sessions, settings): Deps<P>,
+    id: web::Path<Uuid>,
+    body: web::Json<AppRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = admin_actor(&req, &sessions, &settings).await?;
+    let app = apps
+        .update_app(&actor, *id, body.try_into_domain()?)
+        .await?;
+    Ok(HttpResponse::Ok().json(AppDto::new(&app, &settings.access_url)))
+}
+
+/// `DELETE /api/v2/oauth2-provider/apps/{app}`.
+pub(crate) async fn delete_app<P: Ports>(
+    req: HttpRequest,
+    (apps, sessions, settings): Deps<P>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = admin_actor(&req, &sessions, &settings).await?;
+    apps.delete_app(&actor, *id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `GET /api/v2/oauth2-provider/apps/{app}/secrets`.
+pub(crate) async fn get_secrets<P: Ports>(
+    req: HttpRequest,
+    (apps, sessions, settings): Deps<P>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    admin_actor(&req, &sessions, &settings).await?;
+    let secrets: Vec<SecretDto> = apps
+        .list_secrets(*id)
+        .await?
+        .iter()
+        .map(SecretDto::from)
+        .collect();
+    Ok(HttpResponse::Ok().json(secrets))
+}
+
+/// `POST /api/v2/oauth2-provider/apps/{app}/secrets`: the only time the secret is shown.
+pub(crate) async fn post_secret<P: Ports>(
+    req: HttpRequest,
+    (apps, sessions, settings): Deps<P>,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = admin_actor(&req, &sessions, &settings).await?;
+    let (info, credential) = apps.create_secret(&actor, *id).await?;
+    Ok(HttpResponse::Created()
+        .insert_header(("cache-control", "no-store"))
+        .json(NewSecretDto {
+            id: info.id,
+            client_secret_full: credential.expose(),
+        }))
+}
+
+/// `DELETE /api/v2/oauth2-provider/apps/{app}/secrets/{secret}`.
+pub(crate) async fn delete_secret<P: Ports>(
+    req: HttpRequest,
+    (apps, sessions, settings): Deps<P>,
+    path: web::Path<(Uuid, Uuid)>,
+) -> Result<HttpResponse, ApiError> {
+    let actor = admin_actor(&req, &sessions, &settings).await?;
+    let (app_id, secret_id) = path.into_inner();
+    apps.delete_secret(&actor, app_id, secret_id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct AuditQuery {
+    limit: Option<i64>,
+    offset: Option<i64>,
+}
+
+#[derive(Debug, Serialize)]
+struct AuditDto {
+    id: i64,
+    #[serde(with = "time::serde::rfc3339")]
+    time: OffsetDateTime,
+    user_id: Option<Uuid>,
+    actor: String,
+    action: String,
+    resource_type: String,
+    resource_id: String,
+    ip: Option<String>,
+    user_agent: Option<String>,
+    details: serde_json::Map<String, serde_json::Value>,
+}
+
+impl From<AuditRecord> for AuditDto {
+    fn from(r: AuditRecord) -> Self {
+        Self {
+            id: r.id,
+            time: r.at,
+            user_id: r.actor.user_id,
+            actor: r.actor.name,
+            action: r.action,
+            resource_type: r.target_type,
+            resource_id: r.target_id,
+            ip: r.actor.ip.map(|ip| ip.to_string()),
+            user_agent: r.actor.user_agent,
+            details: r
+                .details
+                .into_iter()
+                .map(|(k, v)| (k, serde_json::Value::String(v)))
+                .collect(),
+        }
+    }
+}
+
+/// `GET /api/v2/audit?limit=&offset=`, newest first, shaped as Coder's `AuditLogResponse`.
+pub(crate) async fn get_audit<P: Ports>(
+    req: HttpRequest,
+    (apps, sessions, settings): Deps<P>,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, ApiError> {
+    admin_actor(&req, &sessions, &settings).await?;
+    let (records, count) = apps
+        .audit_log(query.limit.unwrap_or(50), query.offset.unwrap_or(0))
+        .await?;
+    let audit_logs: Vec<AuditDto> = records.into_iter().map(AuditDto::from).collect();
+    Ok(HttpResponse::Ok().json(serde_json::json!({ "audit_logs": audit_logs, "count": count })))
+}

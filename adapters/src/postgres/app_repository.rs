@@ -1,0 +1,271 @@
+use deadpool_postgres::GenericClient;
+use tessera_application::RepoError;
+use tessera_application::ports::{AppRepository, AuditEntry, NewAppSecret};
+use tessera_domain::{
+    App, AppDraft, AppName, AppSecretInfo, ClientType, HttpUrl, RedirectUri, RegistrationSource,
+    UserId,
+};
+use tokio_postgres::Row;
+use uuid::Uuid;
+
+use super::Database;
+use super::audit_repository::record;
+use super::errors::{column, corrupt, db_err};
+
+/// OAuth2 apps and their secrets in PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct PgAppRepository {
+    db: Database,
+}
+
+impl PgAppRepository {
+    /// Wraps the pool.
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+const COLUMNS: &str = "a.id, a.name, a.icon, a.callback_url, a.redirect_uris, a.client_type, a.source, a.created_at, a.updated_at";
+
+/// Re-parses a row through the domain constructors, so bad data fails loudly.
+fn app_from_row(row: &Row) -> Result<App, RepoError> {
+    let bad = |e: &dyn std::fmt::Display| corrupt("oauth2_apps", e);
+    let uris: Vec<String> = column(row, "redirect_uris")?;
+    let redirect_uris = uris
+        .iter()
+        .map(|u| RedirectUri::parse(u).map_err(|e| bad(&e)))
+        .collect::<Result<_, _>>()?;
+    let icon: String = column(row, "icon")?;
+    let draft = AppDraft {
+        name: AppName::parse(&column::<String>(row, "name")?).map_err(|e| bad(&e))?,
+        callback_url: RedirectUri::parse(&column::<String>(row, "callback_url")?)
+            .map_err(|e| bad(&e))?,
+        redirect_uris,
+        icon: match icon.is_empty() {
+            true => None,
+            false => Some(HttpUrl::parse(&icon).map_err(|e| bad(&e))?),
+        },
+        client_type: ClientType::parse(&column::<String>(row, "client_type")?)
+            .map_err(|e| bad(&e))?,
+    };
+    Ok(App {
+        id: column(row, "id")?,
+        draft,
+        source: RegistrationSource::parse(&column::<String>(row, "source")?)
+            .map_err(|e| bad(&e))?,
+        created_at: column(row, "created_at")?,
+        updated_at: column(row, "updated_at")?,
+    })
+}
+
+fn uris(app: &App) -> Vec<&str> {
+    app.draft
+        .redirect_uris
+        .iter()
+        .map(RedirectUri::as_str)
+        .collect()
+}
+
+fn icon(app: &App) -> &str {
+    app.draft
+        .icon
+        .as_ref()
+        .map(HttpUrl::as_str)
+        .unwrap_or_default()
+}
+
+impl AppRepository for PgAppRepository {
+    async fn insert(&self, app: &App, audit: &AuditEntry) -> Result<(), RepoError> {
+        const SQL: &str = "INSERT INTO oauth2_apps (id, name, icon, callback_url, redirect_uris, client_type,
+                               token_endpoint_auth_method, source, created_by_user_id, created_from_ip,
+                               created_user_agent, created_at, updated_at)
+                           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+        let mut client = self.db.client().await?;
+        let tx = client.transaction().await.map_err(db_err)?;
+        let stmt = tx.prepare_cached(SQL).await.map_err(db_err)?;
+        let d = &app.draft;
+        let a = &audit.actor;
+        tx.execute(
+            &stmt,
+            &[
+                &app.id,
+                &d.name.as_str(),
+                &icon(app),
+                &d.callback_url.as_str(),
+                &uris(app),
+                &d.client_type.as_str(),
+                &d.token_endpoint_auth_method().as_str(),
+                &app.source.as_str(),
+                &a.user_id,
+                &a.ip,
+                &a.user_agent,
+                &app.created_at,
+                &app.updated_at,
+            ],
+        )
+        .await
+        .map_err(db_err)?;
+        record(&tx, audit).await?;
+        tx.commit().await.map_err(db_err)
+    }
+
+    async fn update(&self, app: &App, audit: &AuditEntry) -> Result<bool, RepoError> {
+        const SQL: &str = "UPDATE oauth2_apps SET name = $2, icon = $3, callback_url = $4, redirect_uris = $5, updated_at = $6
+                           WHERE id = $1";
+        let mut client = self.db.client().await?;
+        let tx = client.transaction().await.map_err(db_err)?;
+        let stmt = tx.prepare_cached(SQL).await.map_err(db_err)?;
+        let d = &app.draft;
+        let n = tx
+            .execute(
+                &stmt,
+                &[
+                    &app.id,
+                    &d.name.as_str(),
+                    &icon(app),
+                    &d.callback_url.as_str(),
+                    &uris(app),
+                    &app.updated_at,
+                ],
+            )
+            .await
+            .map_err(db_err)?;
+        if n == 0 {
+            return Ok(false);
+        }
+        record(&tx, audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(true)
+    }
+
+    async fn delete(&self, id: Uuid, audit: &AuditEntry) -> Result<bool, RepoError> {
+        self.delete_where("DELETE FROM oauth2_apps WHERE id = $1", &[&id], audit)
+            .await
+    }
+
+    async fn find(&self, id: Uuid) -> Result<Option<App>, RepoError> {
+        let client = self.db.client().await?;
+        let stmt = client
+            .prepare_cached(&format!(
+                "SELECT {COLUMNS} FROM oauth2_apps a WHERE a.id = $1"
+            ))
+            .await
+            .map_err(db_err)?;
+        let row = client.query_opt(&stmt, &[&id]).await.map_err(db_err)?;
+        row.as_ref().map(app_from_row).transpose()
+    }
+
+    async fn list(&self, user: Option<UserId>) -> Result<Vec<App>, RepoError> {
+        let client = self.db.client().await?;
+        let rows = match user {
+            None => {
+                let sql =
+                    format!("SELECT {COLUMNS} FROM oauth2_apps a ORDER BY a.created_at, a.id");
+                let stmt = client.prepare_cached(&sql).await.map_err(db_err)?;
+                client.query(&stmt, &[]).await.map_err(db_err)?
+            }
+            Some(user) => {
+                let sql = format!(
+                    "SELECT {COLUMNS} FROM oauth2_apps a WHERE EXISTS (SELECT 1 FROM oauth2_grants g
+                       WHERE g.app_id = a.id AND g.user_id = $1 AND g.revoked_at IS NULL)
+                     ORDER BY a.created_at, a.id"
+                );
+                let stmt = client.prepare_cached(&sql).await.map_err(db_err)?;
+                client
+                    .query(&stmt, &[&user.as_uuid()])
+                    .await
+                    .map_err(db_err)?
+            }
+        };
+        rows.iter().map(app_from_row).collect()
+    }
+
+    async fn insert_secret(
+        &self,
+        app_id: Uuid,
+        secret: &NewAppSecret,
+        audit: &AuditEntry,
+    ) -> Result<bool, RepoError> {
+        const SQL: &str = "INSERT INTO oauth2_app_secrets (id, app_id, lookup_id, secret_hash, display_suffix, created_at)
+                           SELECT $1, id, $3, $4, $5, $6 FROM oauth2_apps WHERE id = $2";
+        let mut client = self.db.client().await?;
+        let tx = client.transaction().await.map_err(db_err)?;
+        let stmt = tx.prepare_cached(SQL).await.map_err(db_err)?;
+        let s = &secret.info;
+        let n = tx
+            .execute(
+                &stmt,
+                &[
+                    &s.id,
+                    &app_id,
+                    &secret.lookup_id.as_str(),
+                    &secret.hash.as_bytes(),
+                    &s.display_suffix,
+                    &s.created_at,
+                ],
+            )
+            .await
+            .map_err(db_err)?;
+        if n == 0 {
+            return Ok(false);
+        }
+        record(&tx, audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(true)
+    }
+
+    async fn list_secrets(&self, app_id: Uuid) -> Result<Option<Vec<AppSecretInfo>>, RepoError> {
+        const SQL: &str = "SELECT s.id, s.display_suffix, s.created_at, s.last_used_at
+                           FROM oauth2_apps a LEFT JOIN oauth2_app_secrets s ON s.app_id = a.id
+                           WHERE a.id = $1 ORDER BY s.created_at, s.id";
+        let client = self.db.client().await?;
+        let stmt = client.prepare_cached(SQL).await.map_err(db_err)?;
+        let rows = client.query(&stmt, &[&app_id]).await.map_err(db_err)?;
+        if rows.is_empty() {
+            return Ok(None);
+        }
+        let mut secrets = Vec::new();
+        for row in &rows {
+            let Some(id) = column::<Option<Uuid>>(row, "id")? else {
+                continue;
+            };
+            secrets.push(AppSecretInfo {
+                id,
+                display_suffix: column(row, "display_suffix")?,
+                created_at: column(row, "created_at")?,
+                last_used_at: column(row, "last_used_at")?,
+            });
+        }
+        Ok(Some(secrets))
+    }
+
+    async fn delete_secret(
+        &self,
+        app_id: Uuid,
+        secret_id: Uuid,
+        audit: &AuditEntry,
+    ) -> Result<bool, RepoError> {
+        let sql = "DELETE FROM oauth2_app_secrets WHERE app_id = $1 AND id = $2";
+        self.delete_where(sql, &[&app_id, &secret_id], audit).await
+    }
+}
+
+impl PgAppRepository {
+    /// Runs one `DELETE` (foreign keys cascade) and its audit entry in one transaction.
+    async fn delete_where(
+        &self,
+        sql: &str,
+        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+        audit: &AuditEntry,
+    ) -> Result<bool, RepoError> {
+        let mut client = self.db.client().await?;
+        let tx = client.transaction().await.map_err(db_err)?;
+        let stmt = tx.prepare_cached(sql).await.map_err(db_err)?;
+        if tx.execute(&stmt, params).await.map_err(db_err)? == 0 {
+            return Ok(false);
+        }
+        record(&tx, audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(true)
+    }
+}

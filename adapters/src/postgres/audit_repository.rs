@@ -1,0 +1,117 @@
+use tessera_application::RepoError;
+use tessera_application::ports::{Actor, AuditEntry, AuditRecord, AuditRepository};
+use tokio_postgres::Row;
+
+use super::Database;
+use super::errors::{column, corrupt, db_err};
+
+/// The audit log in PostgreSQL.
+#[derive(Debug, Clone)]
+pub struct PgAuditRepository {
+    db: Database,
+}
+
+impl PgAuditRepository {
+    /// Wraps the pool.
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+/// Writes `entry` inside the caller's transaction, so the change and its record commit together.
+pub(crate) async fn record(
+    tx: &deadpool_postgres::Transaction<'_>,
+    entry: &AuditEntry,
+) -> Result<(), RepoError> {
+    const SQL: &str = "INSERT INTO audit_log
+        (occurred_at, actor_user_id, actor, action, target_type, target_id, client_ip, user_agent, details)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+    let details: serde_json::Map<String, serde_json::Value> = entry
+        .details
+        .iter()
+        .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone())))
+        .collect();
+    let details = serde_json::Value::Object(details);
+    let stmt = tx.prepare_cached(SQL).await.map_err(db_err)?;
+    let a = &entry.actor;
+    tx.execute(
+        &stmt,
+        &[
+            &entry.at,
+            &a.user_id,
+            &a.name,
+            &entry.action,
+            &entry.target_type,
+            &entry.target_id,
+            &a.ip,
+            &a.user_agent,
+            &details,
+        ],
+    )
+    .await
+    .map_err(db_err)?;
+    Ok(())
+}
+
+fn from_row(row: &Row) -> Result<AuditRecord, RepoError> {
+    let details: serde_json::Value = column(row, "details")?;
+    let details = match details {
+        serde_json::Value::Object(map) => map
+            .into_iter()
+            .map(|(k, v)| {
+                (
+                    k,
+                    v.as_str()
+                        .map(str::to_owned)
+                        .unwrap_or_else(|| v.to_string()),
+                )
+            })
+            .collect(),
+        other => {
+            return Err(corrupt(
+                "audit_log",
+                format!("details is not an object: {other}"),
+            ));
+        }
+    };
+    Ok(AuditRecord {
+        id: column(row, "id")?,
+        actor: Actor {
+            user_id: column(row, "actor_user_id")?,
+            name: column(row, "actor")?,
+            ip: column(row, "client_ip")?,
+            user_agent: column(row, "user_agent")?,
+        },
+        action: column(row, "action")?,
+        target_type: column(row, "target_type")?,
+        target_id: column(row, "target_id")?,
+        at: column(row, "occurred_at")?,
+        details,
+    })
+}
+
+impl AuditRepository for PgAuditRepository {
+    async fn list(&self, limit: i64, offset: i64) -> Result<(Vec<AuditRecord>, i64), RepoError> {
+        const SQL: &str =
+            "SELECT id, occurred_at, actor_user_id, actor, action, target_type, target_id,
+                                  client_ip, user_agent, details, count(*) OVER () AS total
+                           FROM audit_log ORDER BY occurred_at DESC, id DESC LIMIT $1 OFFSET $2";
+        let client = self.db.client().await?;
+        let stmt = client.prepare_cached(SQL).await.map_err(db_err)?;
+        let rows = client
+            .query(&stmt, &[&limit, &offset])
+            .await
+            .map_err(db_err)?;
+        let total = match rows.first() {
+            Some(row) => column(row, "total")?,
+            None => {
+                let row = client
+                    .query_one("SELECT count(*) AS total FROM audit_log", &[])
+                    .await
+                    .map_err(db_err)?;
+                column(&row, "total")?
+            }
+        };
+        Ok((rows.iter().map(from_row).collect::<Result<_, _>>()?, total))
+    }
+}

@@ -1,0 +1,111 @@
+//! AppService with in-memory fakes.
+
+use tessera_domain::AppDraft;
+
+use super::*;
+use crate::fakes::app_service;
+
+fn actor() -> Actor {
+    Actor {
+        user_id: None,
+        name: "admin".into(),
+        ip: None,
+        user_agent: None,
+    }
+}
+
+fn draft(name: &str, client_type: &str) -> AppDraft {
+    AppDraft::parse(
+        name,
+        "https://app.example/cb",
+        None,
+        None,
+        Some(client_type),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn a_created_app_is_listed_and_audited() {
+    let (service, audit) = app_service();
+    let app = service
+        .create_app(&actor(), draft("Docs", "confidential"))
+        .await
+        .unwrap();
+    assert_eq!(service.list_apps(None).await.unwrap(), vec![app.clone()]);
+    let entries = audit.entries();
+    assert_eq!(
+        (entries[0].action, entries[0].target_type),
+        ("create", "app")
+    );
+    assert_eq!(entries[0].target_id, app.id.to_string());
+}
+
+#[tokio::test]
+async fn an_app_cannot_switch_between_confidential_and_public() {
+    let (service, _) = app_service();
+    let app = service
+        .create_app(&actor(), draft("Docs", "confidential"))
+        .await
+        .unwrap();
+    let result = service
+        .update_app(&actor(), app.id, draft("Docs", "public"))
+        .await;
+    assert!(matches!(result, Err(AppError::Invalid(p)) if p[0].field == "client_type"));
+}
+
+#[tokio::test]
+async fn a_secret_is_shown_once_and_listed_by_its_last_six_characters() {
+    let (service, _) = app_service();
+    let app = service
+        .create_app(&actor(), draft("Docs", "confidential"))
+        .await
+        .unwrap();
+    let (info, credential) = service.create_secret(&actor(), app.id).await.unwrap();
+    assert!(credential.expose().starts_with("tcs_"));
+    let listed = service.list_secrets(app.id).await.unwrap();
+    assert_eq!(listed, vec![info.clone()]);
+    assert!(credential.expose().ends_with(&listed[0].display_suffix));
+    assert_eq!(listed[0].display_suffix.len(), 6);
+}
+
+#[tokio::test]
+async fn unknown_apps_and_secrets_are_not_found() {
+    let (service, _) = app_service();
+    let nobody = Uuid::new_v4();
+    assert!(matches!(
+        service.get_app(nobody).await,
+        Err(AppError::NotFound)
+    ));
+    assert!(matches!(
+        service.delete_app(&actor(), nobody).await,
+        Err(AppError::NotFound)
+    ));
+    assert!(matches!(
+        service.create_secret(&actor(), nobody).await,
+        Err(AppError::NotFound)
+    ));
+    let app = service
+        .create_app(&actor(), draft("Docs", "confidential"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        service.delete_secret(&actor(), app.id, nobody).await,
+        Err(AppError::NotFound)
+    ));
+}
+
+#[tokio::test]
+async fn deleting_an_app_takes_its_secrets() {
+    let (service, _) = app_service();
+    let app = service
+        .create_app(&actor(), draft("Docs", "confidential"))
+        .await
+        .unwrap();
+    service.create_secret(&actor(), app.id).await.unwrap();
+    service.delete_app(&actor(), app.id).await.unwrap();
+    assert!(matches!(
+        service.list_secrets(app.id).await,
+        Err(AppError::NotFound)
+    ));
+}
