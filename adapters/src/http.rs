@@ -1,11 +1,13 @@
 //! The HTTP edge (actix-web): DTOs, handlers and the mapping of errors to responses.
 //! Handlers are thin: parse into domain types, call one use case, shape the response.
 
+mod app_pages;
 mod apps;
 mod client_ip;
 pub mod csrf;
 mod error;
 mod health;
+mod html;
 mod pages;
 pub mod session_auth;
 mod users;
@@ -173,6 +175,17 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
                     ),
             )
             .route("/api/v2/audit", web::get().to(apps::get_audit::<P>))
+            .service(
+                web::scope("/settings/oauth2-apps")
+                    .route("", web::get().to(app_pages::get_list::<P>))
+                    .route("", web::post().to(app_pages::post_create::<P>))
+                    .route("/{app}", web::get().to(app_pages::get_app::<P>))
+                    .route("/{app}", web::post().to(app_pages::post_update::<P>))
+                    .route("/{app}/delete", web::post().to(app_pages::post_delete::<P>))
+                    .route("/{app}/secrets", web::post().to(app_pages::post_secret::<P>))
+                    .route("/{app}/secrets/{secret}/delete", web::post().to(app_pages::post_delete_secret::<P>)),
+            )
+            .route("/assets/copy.js", web::get().to(app_pages::get_copy_js))
             .route("/", web::get().to(pages::get_home::<P>))
             .route("/setup", web::get().to(pages::get_setup::<P>))
             .route("/setup", web::post().to(pages::post_setup::<P>))

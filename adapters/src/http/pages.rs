@@ -1,6 +1,5 @@
 //! The HTML pages of SPEC §2: setup, login, home, logout. Every form carries a CSRF token.
 
-use actix_web::cookie::Cookie;
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Deserialize;
@@ -10,63 +9,12 @@ use tessera_application::people::{SessionService, UserService};
 use tessera_domain::{LocalRedirect, SecretString};
 
 use super::WebSettings;
+use super::html::{error_page, render, see_other, with_cookie};
 use super::csrf::{anonymous_token, anonymous_token_valid, token_for_session, tokens_match};
 use super::error::ApiError;
 use super::session_auth::{cleared_session_cookie, require_user, session_cookie};
 use super::users::CreateUserRequest;
 use crate::render::Pages;
-
-/// An HTML response with the page security headers.
-fn page(status: StatusCode, body: String) -> HttpResponse {
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .insert_header((header::REFERRER_POLICY, "no-referrer"))
-        .insert_header((
-            header::CONTENT_SECURITY_POLICY,
-            "default-src 'none'; style-src 'unsafe-inline'; img-src https: data:; frame-ancestors 'none'; base-uri 'none'",
-        ))
-        .body(body)
-}
-
-fn see_other(location: &str) -> HttpResponse {
-    HttpResponse::SeeOther()
-        .insert_header((header::LOCATION, location))
-        .finish()
-}
-
-/// Renders `name`, or the error page when rendering itself fails.
-fn render(pages: &Pages, status: StatusCode, name: &str, ctx: &Context) -> HttpResponse {
-    match pages.render(name, ctx) {
-        Ok(html) => page(status, html),
-        Err(e) => error_page(pages, ApiError::Unexpected(e)),
-    }
-}
-
-/// The HTML form of an [`ApiError`]: same status and headers as the JSON form.
-fn error_page(pages: &Pages, e: ApiError) -> HttpResponse {
-    let json = e.error_response();
-    let mut ctx = Context::new();
-    ctx.insert("status", &json.status().as_u16());
-    ctx.insert("message", &e.to_string());
-    let html = pages
-        .render("error.html", &ctx)
-        .unwrap_or_else(|_| e.to_string());
-    let mut response = page(json.status(), html);
-    if let Some(retry) = json.headers().get(header::RETRY_AFTER) {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, retry.clone());
-    }
-    response
-}
-
-fn with_cookie(mut response: HttpResponse, cookie: Option<Cookie<'static>>) -> HttpResponse {
-    if let Some(cookie) = cookie {
-        let _ = response.add_cookie(&cookie);
-    }
-    response
-}
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct LoginQuery {

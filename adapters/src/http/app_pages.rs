@@ -1,0 +1,280 @@
+//! `/settings/oauth2-apps` (SPEC §3): the admin page for apps and their secrets. Works
+//! without JavaScript; every form carries the session's CSRF token.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use tera::Context;
+use tessera_application::Ports;
+use tessera_application::apps::{AppError, AppService};
+use tessera_application::people::SessionService;
+use tessera_application::ports::Actor;
+use tessera_domain::{App, AppDraft, AppSecretInfo};
+use uuid::Uuid;
+
+use super::WebSettings;
+use super::apps::admin_actor;
+use super::csrf::{token_for_session, tokens_match};
+use super::error::ApiError;
+use super::html::{error_page, render, see_other};
+use super::session_auth::presented_credential;
+use crate::render::Pages;
+
+const LIST: &str = "/settings/oauth2-apps";
+
+/// The fields of the create and edit forms; redirect URIs one per line.
+#[derive(Debug, Deserialize)]
+pub(crate) struct AppForm {
+    name: String,
+    callback_url: String,
+    #[serde(default)]
+    redirect_uris: String,
+    #[serde(default)]
+    icon: String,
+    #[serde(default)]
+    client_type: Option<String>,
+    #[serde(default)]
+    csrf_token: String,
+}
+
+impl AppForm {
+    fn try_into_domain(&self) -> Result<AppDraft, AppError> {
+        let uris: Vec<String> = self.redirect_uris.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect();
+        AppDraft::parse(&self.name, &self.callback_url, Some(&uris), Some(&self.icon), self.client_type.as_deref())
+            .map_err(AppError::Invalid)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct CsrfOnly {
+    #[serde(default)]
+    csrf_token: String,
+}
+
+/// Shorthand for the data every handler here takes.
+type Deps<P> = (web::Data<AppService<P>>, web::Data<SessionService<P>>, web::Data<WebSettings>, web::Data<Pages>);
+
+/// The signed-in admin and their CSRF token, or the page to answer with instead: a login
+/// detour without a session, 403 for a non-admin, 403 for a form without the right token.
+async fn admin<P: Ports>(
+    req: &HttpRequest,
+    sessions: &SessionService<P>,
+    settings: &WebSettings,
+    pages: &Pages,
+    form_token: Option<&str>,
+) -> Result<(Actor, String), HttpResponse> {
+    let actor = match admin_actor(req, sessions, settings).await {
+        Ok(actor) => actor,
+        Err(ApiError::Unauthenticated) => {
+            let back = req.uri().path_and_query().map_or(LIST, |p| p.as_str());
+            let target = if req.method() == actix_web::http::Method::GET { back } else { LIST };
+            return Err(see_other(&format!("/login?redirect={}", url_escape(target))));
+        }
+        Err(e) => return Err(error_page(pages, e)),
+    };
+    let credential = presented_credential(req).ok().flatten().unwrap_or_default();
+    let csrf = token_for_session(&credential);
+    if form_token.is_some_and(|t| !tokens_match(&csrf, t)) {
+        let e = ApiError::Forbidden("The form expired or was not sent from this site; reload the page and try again.");
+        return Err(error_page(pages, e));
+    }
+    Ok((actor, csrf))
+}
+
+fn url_escape(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+fn app_view(app: &App) -> serde_json::Value {
+    let d = &app.draft;
+    serde_json::json!({
+        "id": app.id,
+        "name": d.name.as_str(),
+        "callback_url": d.callback_url.as_str(),
+        "extra_redirect_uris": d.redirect_uris.iter().skip(1).map(|u| u.as_str()).collect::<Vec<_>>().join("\n"),
+        "redirect_uris": d.redirect_uris.iter().map(|u| u.as_str()).collect::<Vec<_>>(),
+        "icon": d.icon.as_ref().map(|i| i.as_str()).unwrap_or_default(),
+        "client_type": d.client_type.as_str(),
+        "source": app.source.as_str(),
+    })
+}
+
+fn secret_view(s: &AppSecretInfo) -> serde_json::Value {
+    let fmt = |t: time::OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    serde_json::json!({
+        "id": s.id,
+        "truncated": s.display_suffix,
+        "created_at": fmt(s.created_at),
+        "last_used_at": s.last_used_at.map(fmt),
+    })
+}
+
+/// Renders the list page, with the create form holding `form` and `errors` after a failure.
+async fn list_page<P: Ports>(apps: &AppService<P>, pages: &Pages, csrf: &str, status: StatusCode, errors: Vec<String>) -> HttpResponse {
+    match apps.list_apps(None).await {
+        Ok(list) => {
+            let mut ctx = Context::new();
+            ctx.insert("csrf_token", csrf);
+            ctx.insert("apps", &list.iter().map(app_view).collect::<Vec<_>>());
+            ctx.insert("errors", &errors);
+            render(pages, status, "oauth2_apps.html", &ctx)
+        }
+        Err(e) => error_page(pages, e.into()),
+    }
+}
+
+/// Renders one app's page; `new_secret` is shown once, right after it was created.
+async fn app_page<P: Ports>(
+    apps: &AppService<P>,
+    pages: &Pages,
+    csrf: &str,
+    id: Uuid,
+    status: StatusCode,
+    errors: Vec<String>,
+    new_secret: Option<&str>,
+) -> HttpResponse {
+    let loaded = match (apps.get_app(id).await, apps.list_secrets(id).await) {
+        (Ok(app), Ok(secrets)) => Ok((app, secrets)),
+        (Err(e), _) | (_, Err(e)) => Err(e),
+    };
+    match loaded {
+        Ok((app, secrets)) => {
+            let mut ctx = Context::new();
+            ctx.insert("csrf_token", csrf);
+            ctx.insert("app", &app_view(&app));
+            ctx.insert("secrets", &secrets.iter().map(secret_view).collect::<Vec<_>>());
+            ctx.insert("errors", &errors);
+            ctx.insert("new_secret", &new_secret);
+            render(pages, status, "oauth2_app.html", &ctx)
+        }
+        Err(e) => error_page(pages, e.into()),
+    }
+}
+
+fn problems(e: AppError) -> Result<Vec<String>, ApiError> {
+    match e {
+        AppError::Invalid(problems) => Ok(problems.into_iter().map(|p| format!("{}: {}", p.field, p.detail)).collect()),
+        other => Err(other.into()),
+    }
+}
+
+/// `GET /settings/oauth2-apps`.
+pub(crate) async fn get_list<P: Ports>(req: HttpRequest, (apps, sessions, settings, pages): Deps<P>) -> HttpResponse {
+    match admin(&req, &sessions, &settings, &pages, None).await {
+        Ok((_, csrf)) => list_page(&apps, &pages, &csrf, StatusCode::OK, Vec::new()).await,
+        Err(page) => page,
+    }
+}
+
+/// `POST /settings/oauth2-apps`: creates an app and opens its page.
+pub(crate) async fn post_create<P: Ports>(
+    req: HttpRequest,
+    (apps, sessions, settings, pages): Deps<P>,
+    form: web::Form<AppForm>,
+) -> HttpResponse {
+    let (actor, csrf) = match admin(&req, &sessions, &settings, &pages, Some(&form.csrf_token)).await {
+        Ok(ok) => ok,
+        Err(page) => return page,
+    };
+    let created = match form.try_into_domain() {
+        Ok(draft) => apps.create_app(&actor, draft).await,
+        Err(e) => Err(e),
+    };
+    match created.map_err(problems) {
+        Ok(app) => see_other(&format!("{LIST}/{}", app.id)),
+        Err(Ok(errors)) => list_page(&apps, &pages, &csrf, StatusCode::BAD_REQUEST, errors).await,
+        Err(Err(e)) => error_page(&pages, e),
+    }
+}
+
+/// `GET /settings/oauth2-apps/{app}`.
+pub(crate) async fn get_app<P: Ports>(req: HttpRequest, (apps, sessions, settings, pages): Deps<P>, id: web::Path<Uuid>) -> HttpResponse {
+    match admin(&req, &sessions, &settings, &pages, None).await {
+        Ok((_, csrf)) => app_page(&apps, &pages, &csrf, *id, StatusCode::OK, Vec::new(), None).await,
+        Err(page) => page,
+    }
+}
+
+/// `POST /settings/oauth2-apps/{app}`: saves the edit form.
+pub(crate) async fn post_update<P: Ports>(
+    req: HttpRequest,
+    (apps, sessions, settings, pages): Deps<P>,
+    id: web::Path<Uuid>,
+    form: web::Form<AppForm>,
+) -> HttpResponse {
+    let (actor, csrf) = match admin(&req, &sessions, &settings, &pages, Some(&form.csrf_token)).await {
+        Ok(ok) => ok,
+        Err(page) => return page,
+    };
+    let updated = match form.try_into_domain() {
+        Ok(draft) => apps.update_app(&actor, *id, draft).await,
+        Err(e) => Err(e),
+    };
+    match updated.map_err(problems) {
+        Ok(app) => see_other(&format!("{LIST}/{}", app.id)),
+        Err(Ok(errors)) => app_page(&apps, &pages, &csrf, *id, StatusCode::BAD_REQUEST, errors, None).await,
+        Err(Err(e)) => error_page(&pages, e),
+    }
+}
+
+/// `POST /settings/oauth2-apps/{app}/delete`.
+pub(crate) async fn post_delete<P: Ports>(
+    req: HttpRequest,
+    (apps, sessions, settings, pages): Deps<P>,
+    id: web::Path<Uuid>,
+    form: web::Form<CsrfOnly>,
+) -> HttpResponse {
+    let actor = match admin(&req, &sessions, &settings, &pages, Some(&form.csrf_token)).await {
+        Ok((actor, _)) => actor,
+        Err(page) => return page,
+    };
+    match apps.delete_app(&actor, *id).await {
+        Ok(()) => see_other(LIST),
+        Err(e) => error_page(&pages, e.into()),
+    }
+}
+
+/// `POST /settings/oauth2-apps/{app}/secrets`: shows the new secret this once.
+pub(crate) async fn post_secret<P: Ports>(
+    req: HttpRequest,
+    (apps, sessions, settings, pages): Deps<P>,
+    id: web::Path<Uuid>,
+    form: web::Form<CsrfOnly>,
+) -> HttpResponse {
+    let (actor, csrf) = match admin(&req, &sessions, &settings, &pages, Some(&form.csrf_token)).await {
+        Ok(ok) => ok,
+        Err(page) => return page,
+    };
+    match apps.create_secret(&actor, *id).await {
+        Ok((_, credential)) => {
+            app_page(&apps, &pages, &csrf, *id, StatusCode::CREATED, Vec::new(), Some(credential.expose())).await
+        }
+        Err(e) => error_page(&pages, e.into()),
+    }
+}
+
+/// `POST /settings/oauth2-apps/{app}/secrets/{secret}/delete`.
+pub(crate) async fn post_delete_secret<P: Ports>(
+    req: HttpRequest,
+    (apps, sessions, settings, pages): Deps<P>,
+    path: web::Path<(Uuid, Uuid)>,
+    form: web::Form<CsrfOnly>,
+) -> HttpResponse {
+    let actor = match admin(&req, &sessions, &settings, &pages, Some(&form.csrf_token)).await {
+        Ok((actor, _)) => actor,
+        Err(page) => return page,
+    };
+    let (app_id, secret_id) = path.into_inner();
+    match apps.delete_secret(&actor, app_id, secret_id).await {
+        Ok(()) => see_other(&format!("{LIST}/{app_id}")),
+        Err(e) => error_page(&pages, e.into()),
+    }
+}
+
+/// `GET /assets/copy.js`: the copy button (progressive enhancement; the page works without it).
+pub(crate) async fn get_copy_js() -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("text/javascript; charset=utf-8")
+        .insert_header(("cache-control", "public, max-age=3600"))
+        .body(include_str!("../../../templates/copy.js"))
+}
