@@ -2,6 +2,9 @@
 //! helpers that keep each end-to-end test short.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+mod browser;
+pub use browser::Browser;
+
 use std::net::TcpListener;
 use std::sync::Arc;
 

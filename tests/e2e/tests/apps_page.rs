@@ -25,7 +25,13 @@ async fn create_app_by_form(app: &TestApp) -> String {
         ("redirect_uris", "http://127.0.0.1/cb\n".into()),
         ("client_type", "confidential".into()),
     ];
-    let created = app.client.post(app.url("/settings/oauth2-apps")).form(&form).send().await.unwrap();
+    let created = app
+        .client
+        .post(app.url("/settings/oauth2-apps"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(created.status(), StatusCode::SEE_OTHER);
     created.headers()["location"].to_str().unwrap().to_owned()
 }
@@ -36,18 +42,33 @@ async fn an_admin_creates_an_app_and_a_secret_that_is_shown_once() {
     let app_page = create_app_by_form(&app).await;
     let (status, html) = page(&app, &app_page).await;
     assert_eq!(status, StatusCode::OK);
-    assert!(html.contains("127.0.0.1"), "the extra redirect URI is listed");
+    assert!(
+        html.contains("127.0.0.1"),
+        "the extra redirect URI is listed"
+    );
 
     let form = [("csrf_token", csrf_token_in(&html))];
-    let shown = app.client.post(app.url(&format!("{app_page}/secrets"))).form(&form).send().await.unwrap();
+    let shown = app
+        .client
+        .post(app.url(&format!("{app_page}/secrets")))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(shown.status(), StatusCode::CREATED);
     let shown = shown.text().await.unwrap();
     let start = shown.find("tcs_").expect("the full secret is on the page");
     let secret: String = shown[start..].chars().take_while(|c| *c != '<').collect();
 
     let (_, reloaded) = page(&app, &app_page).await;
-    assert!(!reloaded.contains(&secret), "the full secret is shown only once");
-    assert!(reloaded.contains(&secret[secret.len() - 6..]), "its last six characters stay visible");
+    assert!(
+        !reloaded.contains(&secret),
+        "the full secret is shown only once"
+    );
+    assert!(
+        reloaded.contains(&secret[secret.len() - 6..]),
+        "its last six characters stay visible"
+    );
 }
 
 #[tokio::test]
@@ -56,7 +77,13 @@ async fn deleting_an_app_from_its_page_removes_it() {
     let app_page = create_app_by_form(&app).await;
     let (_, html) = page(&app, &app_page).await;
     let form = [("csrf_token", csrf_token_in(&html))];
-    let deleted = app.client.post(app.url(&format!("{app_page}/delete"))).form(&form).send().await.unwrap();
+    let deleted = app
+        .client
+        .post(app.url(&format!("{app_page}/delete")))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(deleted.headers()["location"], "/settings/oauth2-apps");
     assert_eq!(page(&app, &app_page).await.0, StatusCode::NOT_FOUND);
 }
@@ -64,8 +91,18 @@ async fn deleting_an_app_from_its_page_removes_it() {
 #[tokio::test]
 async fn a_form_without_the_sessions_csrf_token_changes_nothing() {
     let app = signed_in_admin().await;
-    let form = [("csrf_token", "forged"), ("name", "Evil"), ("callback_url", "https://evil.example/cb")];
-    let response = app.client.post(app.url("/settings/oauth2-apps")).form(&form).send().await.unwrap();
+    let form = [
+        ("csrf_token", "forged"),
+        ("name", "Evil"),
+        ("callback_url", "https://evil.example/cb"),
+    ];
+    let response = app
+        .client
+        .post(app.url("/settings/oauth2-apps"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert!(!page(&app, "/settings/oauth2-apps").await.1.contains("Evil"));
 }
@@ -74,8 +111,18 @@ async fn a_form_without_the_sessions_csrf_token_changes_nothing() {
 async fn invalid_fields_are_shown_on_the_page_with_400() {
     let app = signed_in_admin().await;
     let (_, list) = page(&app, "/settings/oauth2-apps").await;
-    let form = [("csrf_token", csrf_token_in(&list)), ("name", "Docs".into()), ("callback_url", "http://evil.example/cb".into())];
-    let response = app.client.post(app.url("/settings/oauth2-apps")).form(&form).send().await.unwrap();
+    let form = [
+        ("csrf_token", csrf_token_in(&list)),
+        ("name", "Docs".into()),
+        ("callback_url", "http://evil.example/cb".into()),
+    ];
+    let response = app
+        .client
+        .post(app.url("/settings/oauth2-apps"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(response.text().await.unwrap().contains("callback_url"));
 }
@@ -92,16 +139,31 @@ async fn members_get_403_and_strangers_are_sent_to_login() {
     assert!(html.contains("admin"));
 
     let stranger = app.with_new_client();
-    let response = stranger.client.get(stranger.url("/settings/oauth2-apps")).send().await.unwrap();
+    let response = stranger
+        .client
+        .get(stranger.url("/settings/oauth2-apps"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
-    assert_eq!(response.headers()["location"], "/login?redirect=%2Fsettings%2Foauth2-apps");
+    assert_eq!(
+        response.headers()["location"],
+        "/login?redirect=%2Fsettings%2Foauth2-apps"
+    );
 }
 
 #[tokio::test]
 async fn the_page_cannot_be_framed() {
     let app = signed_in_admin().await;
-    let response = app.client.get(app.url("/settings/oauth2-apps")).send().await.unwrap();
+    let response = app
+        .client
+        .get(app.url("/settings/oauth2-apps"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.headers()["x-frame-options"], "DENY");
-    let csp = response.headers()["content-security-policy"].to_str().unwrap();
+    let csp = response.headers()["content-security-policy"]
+        .to_str()
+        .unwrap();
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
 }
