@@ -182,8 +182,14 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
                     .route("/{app}", web::get().to(app_pages::get_app::<P>))
                     .route("/{app}", web::post().to(app_pages::post_update::<P>))
                     .route("/{app}/delete", web::post().to(app_pages::post_delete::<P>))
-                    .route("/{app}/secrets", web::post().to(app_pages::post_secret::<P>))
-                    .route("/{app}/secrets/{secret}/delete", web::post().to(app_pages::post_delete_secret::<P>)),
+                    .route(
+                        "/{app}/secrets",
+                        web::post().to(app_pages::post_secret::<P>),
+                    )
+                    .route(
+                        "/{app}/secrets/{secret}/delete",
+                        web::post().to(app_pages::post_delete_secret::<P>),
+                    ),
             )
             .route("/assets/copy.js", web::get().to(app_pages::get_copy_js))
             .route("/", web::get().to(pages::get_home::<P>))

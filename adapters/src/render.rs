@@ -8,8 +8,14 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("error.html", include_str!("../../templates/error.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("login.html", include_str!("../../templates/login.html")),
-    ("oauth2_app.html", include_str!("../../templates/oauth2_app.html")),
-    ("oauth2_apps.html", include_str!("../../templates/oauth2_apps.html")),
+    (
+        "oauth2_app.html",
+        include_str!("../../templates/oauth2_app.html"),
+    ),
+    (
+        "oauth2_apps.html",
+        include_str!("../../templates/oauth2_apps.html"),
+    ),
     ("setup.html", include_str!("../../templates/setup.html")),
 ];
 

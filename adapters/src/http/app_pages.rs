@@ -39,9 +39,21 @@ pub(crate) struct AppForm {
 
 impl AppForm {
     fn try_into_domain(&self) -> Result<AppDraft, AppError> {
-        let uris: Vec<String> = self.redirect_uris.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect();
-        AppDraft::parse(&self.name, &self.callback_url, Some(&uris), Some(&self.icon), self.client_type.as_deref())
-            .map_err(AppError::Invalid)
+        let uris: Vec<String> = self
+            .redirect_uris
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty())
+            .map(str::to_owned)
+            .collect();
+        AppDraft::parse(
+            &self.name,
+            &self.callback_url,
+            Some(&uris),
+            Some(&self.icon),
+            self.client_type.as_deref(),
+        )
+        .map_err(AppError::Invalid)
     }
 }
 
@@ -52,7 +64,12 @@ pub(crate) struct CsrfOnly {
 }
 
 /// Shorthand for the data every handler here takes.
-type Deps<P> = (web::Data<AppService<P>>, web::Data<SessionService<P>>, web::Data<WebSettings>, web::Data<Pages>);
+type Deps<P> = (
+    web::Data<AppService<P>>,
+    web::Data<SessionService<P>>,
+    web::Data<WebSettings>,
+    web::Data<Pages>,
+);
 
 /// The signed-in admin and their CSRF token, or the page to answer with instead: a login
 /// detour without a session, 403 for a non-admin, 403 for a form without the right token.
@@ -67,15 +84,24 @@ async fn admin<P: Ports>(
         Ok(actor) => actor,
         Err(ApiError::Unauthenticated) => {
             let back = req.uri().path_and_query().map_or(LIST, |p| p.as_str());
-            let target = if req.method() == actix_web::http::Method::GET { back } else { LIST };
-            return Err(see_other(&format!("/login?redirect={}", url_escape(target))));
+            let target = if req.method() == actix_web::http::Method::GET {
+                back
+            } else {
+                LIST
+            };
+            return Err(see_other(&format!(
+                "/login?redirect={}",
+                url_escape(target)
+            )));
         }
         Err(e) => return Err(error_page(pages, e)),
     };
     let credential = presented_credential(req).ok().flatten().unwrap_or_default();
     let csrf = token_for_session(&credential);
     if form_token.is_some_and(|t| !tokens_match(&csrf, t)) {
-        let e = ApiError::Forbidden("The form expired or was not sent from this site; reload the page and try again.");
+        let e = ApiError::Forbidden(
+            "The form expired or was not sent from this site; reload the page and try again.",
+        );
         return Err(error_page(pages, e));
     }
     Ok((actor, csrf))
@@ -100,7 +126,10 @@ fn app_view(app: &App) -> serde_json::Value {
 }
 
 fn secret_view(s: &AppSecretInfo) -> serde_json::Value {
-    let fmt = |t: time::OffsetDateTime| t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default();
+    let fmt = |t: time::OffsetDateTime| {
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_default()
+    };
     serde_json::json!({
         "id": s.id,
         "truncated": s.display_suffix,
@@ -110,7 +139,13 @@ fn secret_view(s: &AppSecretInfo) -> serde_json::Value {
 }
 
 /// Renders the list page, with the create form holding `form` and `errors` after a failure.
-async fn list_page<P: Ports>(apps: &AppService<P>, pages: &Pages, csrf: &str, status: StatusCode, errors: Vec<String>) -> HttpResponse {
+async fn list_page<P: Ports>(
+    apps: &AppService<P>,
+    pages: &Pages,
+    csrf: &str,
+    status: StatusCode,
+    errors: Vec<String>,
+) -> HttpResponse {
     match apps.list_apps(None).await {
         Ok(list) => {
             let mut ctx = Context::new();
@@ -142,7 +177,10 @@ async fn app_page<P: Ports>(
             let mut ctx = Context::new();
             ctx.insert("csrf_token", csrf);
             ctx.insert("app", &app_view(&app));
-            ctx.insert("secrets", &secrets.iter().map(secret_view).collect::<Vec<_>>());
+            ctx.insert(
+                "secrets",
+                &secrets.iter().map(secret_view).collect::<Vec<_>>(),
+            );
             ctx.insert("errors", &errors);
             ctx.insert("new_secret", &new_secret);
             render(pages, status, "oauth2_app.html", &ctx)
@@ -153,13 +191,19 @@ async fn app_page<P: Ports>(
 
 fn problems(e: AppError) -> Result<Vec<String>, ApiError> {
     match e {
-        AppError::Invalid(problems) => Ok(problems.into_iter().map(|p| format!("{}: {}", p.field, p.detail)).collect()),
+        AppError::Invalid(problems) => Ok(problems
+            .into_iter()
+            .map(|p| format!("{}: {}", p.field, p.detail))
+            .collect()),
         other => Err(other.into()),
     }
 }
 
 /// `GET /settings/oauth2-apps`.
-pub(crate) async fn get_list<P: Ports>(req: HttpRequest, (apps, sessions, settings, pages): Deps<P>) -> HttpResponse {
+pub(crate) async fn get_list<P: Ports>(
+    req: HttpRequest,
+    (apps, sessions, settings, pages): Deps<P>,
+) -> HttpResponse {
     match admin(&req, &sessions, &settings, &pages, None).await {
         Ok((_, csrf)) => list_page(&apps, &pages, &csrf, StatusCode::OK, Vec::new()).await,
         Err(page) => page,
@@ -172,10 +216,11 @@ pub(crate) async fn post_create<P: Ports>(
     (apps, sessions, settings, pages): Deps<P>,
     form: web::Form<AppForm>,
 ) -> HttpResponse {
-    let (actor, csrf) = match admin(&req, &sessions, &settings, &pages, Some(&form.csrf_token)).await {
-        Ok(ok) => ok,
-        Err(page) => return page,
-    };
+    let (actor, csrf) =
+        match admin(&req, &sessions, &settings, &pages, Some(&form.csrf_token)).await {
+            Ok(ok) => ok,
+            Err(page) => return page,
+        };
     let created = match form.try_into_domain() {
         Ok(draft) => apps.create_app(&actor, draft).await,
         Err(e) => Err(e),
@@ -188,9 +233,15 @@ pub(crate) async fn post_create<P: Ports>(
 }
 
 /// `GET /settings/oauth2-apps/{app}`.
-pub(crate) async fn get_app<P: Ports>(req: HttpRequest, (apps, sessions, settings, pages): Deps<P>, id: web::Path<Uuid>) -> HttpResponse {
+pub(crate) async fn get_app<P: Ports>(
+    req: HttpRequest,
+    (apps, sessions, settings, pages): Deps<P>,
+    id: web::Path<Uuid>,
+) -> HttpResponse {
     match admin(&req, &sessions, &settings, &pages, None).await {
-        Ok((_, csrf)) => app_page(&apps, &pages, &csrf, *id, StatusCode::OK, Vec::new(), None).await,
+        Ok((_, csrf)) => {
+            app_page(&apps, &pages, &csrf, *id, StatusCode::OK, Vec::new(), None).await
+        }
         Err(page) => page,
     }
 }
@@ -202,17 +253,29 @@ pub(crate) async fn post_update<P: Ports>(
     id: web::Path<Uuid>,
     form: web::Form<AppForm>,
 ) -> HttpResponse {
-    let (actor, csrf) = match admin(&req, &sessions, &settings, &pages, Some(&form.csrf_token)).await {
-        Ok(ok) => ok,
-        Err(page) => return page,
-    };
+    let (actor, csrf) =
+        match admin(&req, &sessions, &settings, &pages, Some(&form.csrf_token)).await {
+            Ok(ok) => ok,
+            Err(page) => return page,
+        };
     let updated = match form.try_into_domain() {
         Ok(draft) => apps.update_app(&actor, *id, draft).await,
         Err(e) => Err(e),
     };
     match updated.map_err(problems) {
         Ok(app) => see_other(&format!("{LIST}/{}", app.id)),
-        Err(Ok(errors)) => app_page(&apps, &pages, &csrf, *id, StatusCode::BAD_REQUEST, errors, None).await,
+        Err(Ok(errors)) => {
+            app_page(
+                &apps,
+                &pages,
+                &csrf,
+                *id,
+                StatusCode::BAD_REQUEST,
+                errors,
+                None,
+            )
+            .await
+        }
         Err(Err(e)) => error_page(&pages, e),
     }
 }
@@ -241,13 +304,23 @@ pub(crate) async fn post_secret<P: Ports>(
     id: web::Path<Uuid>,
     form: web::Form<CsrfOnly>,
 ) -> HttpResponse {
-    let (actor, csrf) = match admin(&req, &sessions, &settings, &pages, Some(&form.csrf_token)).await {
-        Ok(ok) => ok,
-        Err(page) => return page,
-    };
+    let (actor, csrf) =
+        match admin(&req, &sessions, &settings, &pages, Some(&form.csrf_token)).await {
+            Ok(ok) => ok,
+            Err(page) => return page,
+        };
     match apps.create_secret(&actor, *id).await {
         Ok((_, credential)) => {
-            app_page(&apps, &pages, &csrf, *id, StatusCode::CREATED, Vec::new(), Some(credential.expose())).await
+            app_page(
+                &apps,
+                &pages,
+                &csrf,
+                *id,
+                StatusCode::CREATED,
+                Vec::new(),
+                Some(credential.expose()),
+            )
+            .await
         }
         Err(e) => error_page(&pages, e.into()),
     }

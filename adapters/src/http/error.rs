@@ -191,7 +191,7 @@ mod tests {
         let e = ApiError::Validation {
             message: "bad".into(),
             validations: vec![FieldError {
-                field: "email",
+                field: "email".into(),
                 detail: "not an email".into(),
             }],
         };

@@ -53,10 +53,12 @@ pub(crate) fn error_page(pages: &Pages, e: ApiError) -> HttpResponse {
     response
 }
 
-pub(crate) fn with_cookie(mut response: HttpResponse, cookie: Option<Cookie<'static>>) -> HttpResponse {
+pub(crate) fn with_cookie(
+    mut response: HttpResponse,
+    cookie: Option<Cookie<'static>>,
+) -> HttpResponse {
     if let Some(cookie) = cookie {
         let _ = response.add_cookie(&cookie);
     }
     response
 }
-

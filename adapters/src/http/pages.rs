@@ -9,9 +9,9 @@ use tessera_application::people::{SessionService, UserService};
 use tessera_domain::{LocalRedirect, SecretString};
 
 use super::WebSettings;
-use super::html::{error_page, render, see_other, with_cookie};
 use super::csrf::{anonymous_token, anonymous_token_valid, token_for_session, tokens_match};
 use super::error::ApiError;
+use super::html::{error_page, render, see_other, with_cookie};
 use super::session_auth::{cleared_session_cookie, require_user, session_cookie};
 use super::users::CreateUserRequest;
 use crate::render::Pages;
