@@ -99,9 +99,7 @@ async fn admin<P: Ports>(
     let credential = presented_credential(req).ok().flatten().unwrap_or_default();
     let csrf = token_for_session(&credential);
     if form_token.is_some_and(|t| !tokens_match(&csrf, t)) {
-        let e = ApiError::Forbidden(
-            "The form expired or was not sent from this site; reload the page and try again.",
-        );
+        let e = ApiError::CsrfRejected;
         return Err(error_page(pages, e));
     }
     Ok((actor, csrf))

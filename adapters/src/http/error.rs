@@ -40,6 +40,9 @@ pub enum ApiError {
     /// 403 with a reason.
     #[error("{0}")]
     Forbidden(&'static str),
+    /// 403: a form's CSRF token is missing or is not this session's (or this browser's).
+    #[error("The form expired or was not sent from this site; reload the page and try again.")]
+    CsrfRejected,
     /// 404.
     #[error("Not found.")]
     NotFound,
@@ -93,7 +96,7 @@ impl ResponseError for ApiError {
         match self {
             Self::Validation { .. } | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::Unauthenticated | Self::InvalidCredentials => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Forbidden(_) | Self::CsrfRejected => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
@@ -222,6 +225,7 @@ mod tests {
             (ApiError::Unauthenticated, 401),
             (ApiError::InvalidCredentials, 401),
             (ApiError::Forbidden("no"), 403),
+            (ApiError::CsrfRejected, 403),
             (ApiError::NotFound, 404),
             (ApiError::Conflict("x".into()), 409),
             (ApiError::PayloadTooLarge, 413),

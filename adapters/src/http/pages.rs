@@ -117,12 +117,7 @@ pub(crate) async fn post_login<P: Ports>(
 ) -> HttpResponse {
     let form = form.into_inner();
     if !anonymous_token_valid(&req, &form.csrf_token) {
-        return error_page(
-            &pages,
-            ApiError::Forbidden(
-                "The form expired or was not sent from this site; reload the page and try again.",
-            ),
-        );
+        return error_page(&pages, ApiError::CsrfRejected);
     }
     let redirect = LocalRedirect::parse_or_root(&form.redirect);
     let ip = settings.trusted_proxies.client_ip(&req);
@@ -214,12 +209,7 @@ pub(crate) async fn post_setup<P: Ports>(
 ) -> HttpResponse {
     let form = form.into_inner();
     if !anonymous_token_valid(&req, &form.csrf_token) {
-        return error_page(
-            &pages,
-            ApiError::Forbidden(
-                "The form expired or was not sent from this site; reload the page and try again.",
-            ),
-        );
+        return error_page(&pages, ApiError::CsrfRejected);
     }
     let request = CreateUserRequest::new(&form.email, &form.username, &form.password);
     let created = match request.try_into_domain() {
@@ -274,12 +264,7 @@ pub(crate) async fn post_logout<P: Ports>(
         Err(e) => return error_page(&pages, e),
     };
     if !tokens_match(&token_for_session(&credential), &form.csrf_token) {
-        return error_page(
-            &pages,
-            ApiError::Forbidden(
-                "The form expired or was not sent from this site; reload the page and try again.",
-            ),
-        );
+        return error_page(&pages, ApiError::CsrfRejected);
     }
     if let Err(e) = sessions.log_out(&credential).await {
         return error_page(&pages, e.into());

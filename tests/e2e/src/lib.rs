@@ -103,6 +103,21 @@ impl TestApp {
             .unwrap()
     }
 
+    /// GETs `path` with this app's client (and its cookies).
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.unwrap()
+    }
+
+    /// POSTs a form to `path` with this app's client (and its cookies).
+    pub async fn post_form<T: serde::Serialize + ?Sized>(&self, path: &str, form: &T) -> Response {
+        self.client
+            .post(self.url(path))
+            .form(form)
+            .send()
+            .await
+            .unwrap()
+    }
+
     /// GETs `path` with a bearer token and no cookies.
     pub async fn get_with_bearer(&self, path: &str, token: &str) -> Response {
         new_client()

@@ -12,7 +12,7 @@ async fn signed_in_admin() -> TestApp {
 }
 
 async fn page(app: &TestApp, path: &str) -> (StatusCode, String) {
-    let response = app.client.get(app.url(path)).send().await.unwrap();
+    let response = app.get(path).await;
     (response.status(), response.text().await.unwrap())
 }
 
@@ -25,13 +25,7 @@ async fn create_app_by_form(app: &TestApp) -> String {
         ("redirect_uris", "http://127.0.0.1/cb\n".into()),
         ("client_type", "confidential".into()),
     ];
-    let created = app
-        .client
-        .post(app.url("/settings/oauth2-apps"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let created = app.post_form("/settings/oauth2-apps", &form).await;
     assert_eq!(created.status(), StatusCode::SEE_OTHER);
     created.headers()["location"].to_str().unwrap().to_owned()
 }
@@ -48,13 +42,7 @@ async fn an_admin_creates_an_app_and_a_secret_that_is_shown_once() {
     );
 
     let form = [("csrf_token", csrf_token_in(&html))];
-    let shown = app
-        .client
-        .post(app.url(&format!("{app_page}/secrets")))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let shown = app.post_form(&format!("{app_page}/secrets"), &form).await;
     assert_eq!(shown.status(), StatusCode::CREATED);
     let shown = shown.text().await.unwrap();
     let start = shown.find("tcs_").expect("the full secret is on the page");
@@ -77,13 +65,7 @@ async fn deleting_an_app_from_its_page_removes_it() {
     let app_page = create_app_by_form(&app).await;
     let (_, html) = page(&app, &app_page).await;
     let form = [("csrf_token", csrf_token_in(&html))];
-    let deleted = app
-        .client
-        .post(app.url(&format!("{app_page}/delete")))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let deleted = app.post_form(&format!("{app_page}/delete"), &form).await;
     assert_eq!(deleted.headers()["location"], "/settings/oauth2-apps");
     assert_eq!(page(&app, &app_page).await.0, StatusCode::NOT_FOUND);
 }
@@ -96,13 +78,7 @@ async fn a_form_without_the_sessions_csrf_token_changes_nothing() {
         ("name", "Evil"),
         ("callback_url", "https://evil.example/cb"),
     ];
-    let response = app
-        .client
-        .post(app.url("/settings/oauth2-apps"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let response = app.post_form("/settings/oauth2-apps", &form).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert!(!page(&app, "/settings/oauth2-apps").await.1.contains("Evil"));
 }
@@ -116,13 +92,7 @@ async fn invalid_fields_are_shown_on_the_page_with_400() {
         ("name", "Docs".into()),
         ("callback_url", "http://evil.example/cb".into()),
     ];
-    let response = app
-        .client
-        .post(app.url("/settings/oauth2-apps"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let response = app.post_form("/settings/oauth2-apps", &form).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(response.text().await.unwrap().contains("callback_url"));
 }
@@ -139,12 +109,7 @@ async fn members_get_403_and_strangers_are_sent_to_login() {
     assert!(html.contains("admin"));
 
     let stranger = app.with_new_client();
-    let response = stranger
-        .client
-        .get(stranger.url("/settings/oauth2-apps"))
-        .send()
-        .await
-        .unwrap();
+    let response = stranger.get("/settings/oauth2-apps").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         response.headers()["location"],
@@ -155,12 +120,7 @@ async fn members_get_403_and_strangers_are_sent_to_login() {
 #[tokio::test]
 async fn the_page_cannot_be_framed() {
     let app = signed_in_admin().await;
-    let response = app
-        .client
-        .get(app.url("/settings/oauth2-apps"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get("/settings/oauth2-apps").await;
     assert_eq!(response.headers()["x-frame-options"], "DENY");
     let csp = response.headers()["content-security-policy"]
         .to_str()

@@ -73,12 +73,7 @@ async fn non_utf8_and_unknown_fields_are_400() {
 #[tokio::test]
 async fn an_unknown_path_is_404_json() {
     let app = spawn_app().await;
-    let response = app
-        .client
-        .get(app.url("/no/such/thing"))
-        .send()
-        .await
-        .unwrap();
+    let response = app.get("/no/such/thing").await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
 

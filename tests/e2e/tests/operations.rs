@@ -7,16 +7,8 @@ use tessera_e2e::{ADMIN_EMAIL, ADMIN_PASSWORD, new_client, spawn_app, spawn_app_
 #[tokio::test]
 async fn healthz_and_readyz_answer_200_when_all_is_well() {
     let app = spawn_app().await;
-    assert_eq!(
-        app.client
-            .get(app.url("/healthz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        StatusCode::OK
-    );
-    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+    let ready = app.get("/readyz").await;
     assert_eq!(ready.status(), StatusCode::OK);
 }
 
@@ -51,12 +43,7 @@ async fn a_database_outage_gives_503_and_tessera_recovers_by_itself() {
 
     pg.stop().unwrap();
     assert_eq!(
-        app.client
-            .get(app.url("/readyz"))
-            .send()
-            .await
-            .unwrap()
-            .status(),
+        app.get("/readyz").await.status(),
         StatusCode::SERVICE_UNAVAILABLE
     );
     let during = app.get_with_bearer("/api/v2/users/me", &token).await;

@@ -7,9 +7,9 @@ use tessera_e2e::{ADMIN_EMAIL, ADMIN_PASSWORD, csrf_token_in, new_client, spawn_
 #[tokio::test]
 async fn setup_creates_the_first_admin_signs_them_in_and_then_disappears() {
     let app = spawn_app().await;
-    let home = app.client.get(app.url("/")).send().await.unwrap();
+    let home = app.get("/").await;
     assert_eq!(home.headers()["location"], "/setup");
-    let page = app.client.get(app.url("/setup")).send().await.unwrap();
+    let page = app.get("/setup").await;
     assert_eq!(page.headers()["x-frame-options"], "DENY");
     let csrf = csrf_token_in(&page.text().await.unwrap());
     let form = [
@@ -18,23 +18,9 @@ async fn setup_creates_the_first_admin_signs_them_in_and_then_disappears() {
         ("password", ADMIN_PASSWORD),
         ("csrf_token", &csrf),
     ];
-    let created = app
-        .client
-        .post(app.url("/setup"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let created = app.post_form("/setup", &form).await;
     assert_eq!(created.status(), StatusCode::SEE_OTHER);
-    let home = app
-        .client
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = app.get("/").await.text().await.unwrap();
     assert!(home.contains("Signed in as admin"), "{home}");
     let again = new_client().get(app.url("/setup")).send().await.unwrap();
     assert_eq!(again.headers()["location"], "/login");
@@ -43,20 +29,14 @@ async fn setup_creates_the_first_admin_signs_them_in_and_then_disappears() {
 #[tokio::test]
 async fn a_setup_post_with_a_forged_csrf_token_is_refused() {
     let app = spawn_app().await;
-    app.client.get(app.url("/setup")).send().await.unwrap();
+    app.get("/setup").await;
     let form = [
         ("email", ADMIN_EMAIL),
         ("username", "admin"),
         ("password", ADMIN_PASSWORD),
         ("csrf_token", "forged"),
     ];
-    let response = app
-        .client
-        .post(app.url("/setup"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let response = app.post_form("/setup", &form).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     let still_needed = new_client().get(app.url("/setup")).send().await.unwrap();
     assert_eq!(still_needed.status(), StatusCode::OK);
@@ -67,15 +47,7 @@ async fn login_page_post(
     redirect: &str,
     password: &str,
 ) -> reqwest::Response {
-    let page = app
-        .client
-        .get(app.url("/login"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let page = app.get("/login").await.text().await.unwrap();
     let csrf = csrf_token_in(&page);
     let form = [
         ("email", ADMIN_EMAIL),
@@ -83,12 +55,7 @@ async fn login_page_post(
         ("redirect", redirect),
         ("csrf_token", &csrf),
     ];
-    app.client
-        .post(app.url("/login"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
+    app.post_form("/login", &form).await
 }
 
 #[tokio::test]
@@ -101,12 +68,7 @@ async fn login_redirects_to_a_local_path_with_303() {
         response.headers()["location"],
         "/settings/authorized-apps?x=1"
     );
-    let me = app
-        .client
-        .get(app.url("/api/v2/users/me"))
-        .send()
-        .await
-        .unwrap();
+    let me = app.get("/api/v2/users/me").await;
     assert_eq!(me.status(), StatusCode::OK);
 }
 
@@ -146,30 +108,11 @@ async fn sign_out_from_the_home_page_ends_the_session() {
     let app = spawn_app().await;
     app.create_admin().await;
     login_page_post(&app, "/", ADMIN_PASSWORD).await;
-    let home = app
-        .client
-        .get(app.url("/"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let home = app.get("/").await.text().await.unwrap();
     let csrf = csrf_token_in(&home);
-    let out = app
-        .client
-        .post(app.url("/logout"))
-        .form(&[("csrf_token", csrf)])
-        .send()
-        .await
-        .unwrap();
+    let out = app.post_form("/logout", &[("csrf_token", csrf)]).await;
     assert_eq!(out.headers()["location"], "/login");
-    let me = app
-        .client
-        .get(app.url("/api/v2/users/me"))
-        .send()
-        .await
-        .unwrap();
+    let me = app.get("/api/v2/users/me").await;
     assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -182,29 +125,12 @@ async fn a_login_post_without_the_csrf_cookie_or_field_is_refused() {
         ("password", ADMIN_PASSWORD),
         ("redirect", "/"),
     ];
-    let no_cookie = app
-        .client
-        .post(app.url("/login"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    let no_cookie = app.post_form("/login", &form).await;
     assert_eq!(no_cookie.status(), StatusCode::FORBIDDEN);
-    app.client.get(app.url("/login")).send().await.unwrap();
-    let no_field = app
-        .client
-        .post(app.url("/login"))
-        .form(&form)
-        .send()
-        .await
-        .unwrap();
+    app.get("/login").await;
+    let no_field = app.post_form("/login", &form).await;
     assert_eq!(no_field.status(), StatusCode::FORBIDDEN);
-    let me = app
-        .client
-        .get(app.url("/api/v2/users/me"))
-        .send()
-        .await
-        .unwrap();
+    let me = app.get("/api/v2/users/me").await;
     assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
 }
 
@@ -215,31 +141,12 @@ async fn a_logout_post_with_another_sessions_csrf_token_is_refused() {
     login_page_post(&app, "/", ADMIN_PASSWORD).await;
     let other = app.with_new_client();
     login_page_post(&other, "/", ADMIN_PASSWORD).await;
-    let others_token = csrf_token_in(
-        &other
-            .client
-            .get(other.url("/"))
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap(),
-    );
+    let others_token = csrf_token_in(&other.get("/").await.text().await.unwrap());
     let out = app
-        .client
-        .post(app.url("/logout"))
-        .form(&[("csrf_token", others_token)])
-        .send()
-        .await
-        .unwrap();
+        .post_form("/logout", &[("csrf_token", others_token)])
+        .await;
     assert_eq!(out.status(), StatusCode::FORBIDDEN);
-    let me = app
-        .client
-        .get(app.url("/api/v2/users/me"))
-        .send()
-        .await
-        .unwrap();
+    let me = app.get("/api/v2/users/me").await;
     assert_eq!(me.status(), StatusCode::OK);
 }
 

@@ -121,12 +121,7 @@ async fn login_sets_an_http_only_lax_session_cookie_that_authenticates() {
         !cookie.contains("Secure"),
         "plain-http access_url must not set Secure: {cookie}"
     );
-    let me = app
-        .client
-        .get(app.url("/api/v2/users/me"))
-        .send()
-        .await
-        .unwrap();
+    let me = app.get("/api/v2/users/me").await;
     assert_eq!(me.status(), StatusCode::OK);
 }
 
