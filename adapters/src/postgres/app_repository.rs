@@ -1,4 +1,3 @@
-use deadpool_postgres::GenericClient;
 use tessera_application::RepoError;
 use tessera_application::ports::{AppRepository, AuditEntry, NewAppSecret};
 use tessera_domain::{
@@ -6,6 +5,7 @@ use tessera_domain::{
     UserId,
 };
 use tokio_postgres::Row;
+use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
 use super::Database;
@@ -80,66 +80,42 @@ impl AppRepository for PgAppRepository {
                                token_endpoint_auth_method, source, created_by_user_id, created_from_ip,
                                created_user_agent, created_at, updated_at)
                            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
-        let mut client = self.db.client().await?;
-        let tx = client.transaction().await.map_err(db_err)?;
-        let stmt = tx.prepare_cached(SQL).await.map_err(db_err)?;
-        let d = &app.draft;
-        let a = &audit.actor;
-        tx.execute(
-            &stmt,
-            &[
-                &app.id,
-                &d.name.as_str(),
-                &icon(app),
-                &d.callback_url.as_str(),
-                &uris(app),
-                &d.client_type.as_str(),
-                &d.token_endpoint_auth_method().as_str(),
-                &app.source.as_str(),
-                &a.user_id,
-                &a.ip,
-                &a.user_agent,
-                &app.created_at,
-                &app.updated_at,
-            ],
-        )
-        .await
-        .map_err(db_err)?;
-        record(&tx, audit).await?;
-        tx.commit().await.map_err(db_err)
+        let (d, a) = (&app.draft, &audit.actor);
+        let params: [&(dyn ToSql + Sync); 13] = [
+            &app.id,
+            &d.name.as_str(),
+            &icon(app),
+            &d.callback_url.as_str(),
+            &uris(app),
+            &d.client_type.as_str(),
+            &d.token_endpoint_auth_method().as_str(),
+            &app.source.as_str(),
+            &a.user_id,
+            &a.ip,
+            &a.user_agent,
+            &app.created_at,
+            &app.updated_at,
+        ];
+        self.write_audited(SQL, &params, audit).await.map(drop)
     }
 
     async fn update(&self, app: &App, audit: &AuditEntry) -> Result<bool, RepoError> {
         const SQL: &str = "UPDATE oauth2_apps SET name = $2, icon = $3, callback_url = $4, redirect_uris = $5, updated_at = $6
                            WHERE id = $1";
-        let mut client = self.db.client().await?;
-        let tx = client.transaction().await.map_err(db_err)?;
-        let stmt = tx.prepare_cached(SQL).await.map_err(db_err)?;
         let d = &app.draft;
-        let n = tx
-            .execute(
-                &stmt,
-                &[
-                    &app.id,
-                    &d.name.as_str(),
-                    &icon(app),
-                    &d.callback_url.as_str(),
-                    &uris(app),
-                    &app.updated_at,
-                ],
-            )
-            .await
-            .map_err(db_err)?;
-        if n == 0 {
-            return Ok(false);
-        }
-        record(&tx, audit).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(true)
+        let params: [&(dyn ToSql + Sync); 6] = [
+            &app.id,
+            &d.name.as_str(),
+            &icon(app),
+            &d.callback_url.as_str(),
+            &uris(app),
+            &app.updated_at,
+        ];
+        self.write_audited(SQL, &params, audit).await
     }
 
     async fn delete(&self, id: Uuid, audit: &AuditEntry) -> Result<bool, RepoError> {
-        self.delete_where("DELETE FROM oauth2_apps WHERE id = $1", &[&id], audit)
+        self.write_audited("DELETE FROM oauth2_apps WHERE id = $1", &[&id], audit)
             .await
     }
 
@@ -188,30 +164,16 @@ impl AppRepository for PgAppRepository {
     ) -> Result<bool, RepoError> {
         const SQL: &str = "INSERT INTO oauth2_app_secrets (id, app_id, lookup_id, secret_hash, display_suffix, created_at)
                            SELECT $1, id, $3, $4, $5, $6 FROM oauth2_apps WHERE id = $2";
-        let mut client = self.db.client().await?;
-        let tx = client.transaction().await.map_err(db_err)?;
-        let stmt = tx.prepare_cached(SQL).await.map_err(db_err)?;
         let s = &secret.info;
-        let n = tx
-            .execute(
-                &stmt,
-                &[
-                    &s.id,
-                    &app_id,
-                    &secret.lookup_id.as_str(),
-                    &secret.hash.as_bytes(),
-                    &s.display_suffix,
-                    &s.created_at,
-                ],
-            )
-            .await
-            .map_err(db_err)?;
-        if n == 0 {
-            return Ok(false);
-        }
-        record(&tx, audit).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(true)
+        let params: [&(dyn ToSql + Sync); 6] = [
+            &s.id,
+            &app_id,
+            &secret.lookup_id.as_str(),
+            &secret.hash.as_bytes(),
+            &s.display_suffix,
+            &s.created_at,
+        ];
+        self.write_audited(SQL, &params, audit).await
     }
 
     async fn list_secrets(&self, app_id: Uuid) -> Result<Option<Vec<AppSecretInfo>>, RepoError> {
@@ -246,16 +208,17 @@ impl AppRepository for PgAppRepository {
         audit: &AuditEntry,
     ) -> Result<bool, RepoError> {
         let sql = "DELETE FROM oauth2_app_secrets WHERE app_id = $1 AND id = $2";
-        self.delete_where(sql, &[&app_id, &secret_id], audit).await
+        self.write_audited(sql, &[&app_id, &secret_id], audit).await
     }
 }
 
 impl PgAppRepository {
-    /// Runs one `DELETE` (foreign keys cascade) and its audit entry in one transaction.
-    async fn delete_where(
+    /// Runs one statement and, when it touched a row, its audit entry, in one transaction;
+    /// `false` when it touched nothing (no such app or secret). Deletes cascade by foreign key.
+    async fn write_audited(
         &self,
         sql: &str,
-        params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+        params: &[&(dyn ToSql + Sync)],
         audit: &AuditEntry,
     ) -> Result<bool, RepoError> {
         let mut client = self.db.client().await?;
