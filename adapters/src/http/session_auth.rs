@@ -71,3 +71,39 @@ pub fn cleared_session_cookie(secure: bool) -> Cookie<'static> {
     cookie.make_removal();
     cookie
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn the_session_cookie_is_http_only_lax_and_secure_behind_https() {
+        let cookie = session_cookie("tss_x_y", OffsetDateTime::UNIX_EPOCH, true);
+        assert_eq!(cookie.http_only(), Some(true));
+        assert_eq!(cookie.same_site(), Some(SameSite::Lax));
+        assert_eq!(cookie.secure(), Some(true));
+        assert_eq!(
+            session_cookie("tss_x_y", OffsetDateTime::UNIX_EPOCH, false).secure(),
+            Some(false)
+        );
+    }
+
+    #[test]
+    fn a_bearer_header_wins_over_the_cookie_and_other_schemes_are_refused() {
+        let both = TestRequest::default()
+            .insert_header(("authorization", "Bearer tss_from_header"))
+            .cookie(Cookie::new(SESSION_COOKIE, "tss_from_cookie"))
+            .to_http_request();
+        assert_eq!(
+            presented_credential(&both).unwrap().as_deref(),
+            Some("tss_from_header")
+        );
+        let basic = TestRequest::default()
+            .insert_header(("authorization", "Basic abc"))
+            .to_http_request();
+        assert!(presented_credential(&basic).is_err());
+        let query = TestRequest::with_uri("/api/v2/users/me?access_token=tss_x").to_http_request();
+        assert_eq!(presented_credential(&query).unwrap(), None);
+    }
+}
