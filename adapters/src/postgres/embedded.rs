@@ -76,7 +76,8 @@ impl EmbeddedPostgres {
             .map_err(step("resolving data_dir"))?;
         let run_as = OsUser::unprivileged_if_root().map_err(step("choosing an OS user"))?;
         let mut db = Self {
-            cluster: data_dir.join("postgres"),
+            cluster: cluster_dir(&data_dir, run_as.as_ref())
+                .map_err(step("placing the cluster"))?,
             bindir,
             run_as,
             url: String::new(),
@@ -137,7 +138,8 @@ impl EmbeddedPostgres {
             .map_err(step("securing the cluster directory"))?;
         let password = random_hex().map_err(step("generating a password"))?;
         // initdb reads the password from a file the PostgreSQL user can read; it is removed after.
-        let pwfile = data_dir.join("initdb.pw");
+        // Beside the cluster, where its OS user can read it (data_dir may be out of its reach).
+        let pwfile = self.cluster.with_extension("initdb.pw");
         write_private(&pwfile, &password).map_err(step("writing the initdb password file"))?;
         if let Some(user) = &self.run_as {
             user.chown(&self.cluster)
@@ -274,6 +276,36 @@ if [ -n "$4" ]; then rm -rf -- "$4"; fi"#;
             },
             (e, _) => e,
         }
+    }
+}
+
+/// Where the cluster lives: `data_dir/postgres`, unless tessera runs as root and the
+/// unprivileged OS user cannot reach `data_dir` (say, a checkout under `/root`). Then the
+/// cluster lives in `/var/lib/tessera/<hash of data_dir>` and `data_dir/postgres` is a
+/// symlink to it, so the data still belongs to this `data_dir` and survives restarts.
+fn cluster_dir(data_dir: &Path, run_as: Option<&OsUser>) -> std::io::Result<PathBuf> {
+    let link = data_dir.join("postgres");
+    if link.is_symlink() {
+        return fs::read_link(&link);
+    }
+    match run_as {
+        Some(user) if !link.exists() && !user.can_reach(data_dir) => {
+            let digest = ring::digest::digest(
+                &ring::digest::SHA256,
+                data_dir.as_os_str().as_encoded_bytes(),
+            );
+            let name: String = digest.as_ref()[..8]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            let home = Path::new("/var/lib/tessera");
+            fs::create_dir_all(home)?;
+            fs::set_permissions(home, fs::Permissions::from_mode(0o755))?;
+            let cluster = home.join(format!("embedded-{name}"));
+            std::os::unix::fs::symlink(&cluster, &link)?;
+            Ok(cluster)
+        }
+        _ => Ok(link),
     }
 }
 

@@ -38,6 +38,14 @@ impl OsUser {
             .env_remove("PGDATA");
     }
 
+    /// Whether this user may enter `dir` (every directory on the way must let it through).
+    pub(super) fn can_reach(&self, dir: &Path) -> bool {
+        let mut cmd = Command::new("test");
+        cmd.arg("-x").arg(dir);
+        self.apply(&mut cmd);
+        cmd.status().is_ok_and(|s| s.success())
+    }
+
     pub(super) fn chown(&self, path: &Path) -> std::io::Result<()> {
         std::os::unix::fs::chown(path, Some(self.uid), Some(self.gid))
     }
