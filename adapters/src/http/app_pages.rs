@@ -13,11 +13,11 @@ use tessera_domain::{App, AppDraft, AppSecretInfo};
 use uuid::Uuid;
 
 use super::WebSettings;
-use super::apps::admin_actor;
+use super::apps::actor;
 use super::csrf::{token_for_session, tokens_match};
 use super::error::ApiError;
 use super::html::{error_page, render, see_other};
-use super::session_auth::presented_credential;
+use super::session_auth::require_admin;
 use crate::render::Pages;
 
 const LIST: &str = "/settings/oauth2-apps";
@@ -80,8 +80,8 @@ async fn admin<P: Ports>(
     pages: &Pages,
     form_token: Option<&str>,
 ) -> Result<(Actor, String), HttpResponse> {
-    let actor = match admin_actor(req, sessions, settings).await {
-        Ok(actor) => actor,
+    let (user, credential) = match require_admin(req, sessions).await {
+        Ok(found) => found,
         Err(ApiError::Unauthenticated) => {
             let back = req.uri().path_and_query().map_or(LIST, |p| p.as_str());
             let target = if req.method() == actix_web::http::Method::GET {
@@ -96,13 +96,12 @@ async fn admin<P: Ports>(
         }
         Err(e) => return Err(error_page(pages, e)),
     };
-    let credential = presented_credential(req).ok().flatten().unwrap_or_default();
     let csrf = token_for_session(&credential);
     if form_token.is_some_and(|t| !tokens_match(&csrf, t)) {
         let e = ApiError::CsrfRejected;
         return Err(error_page(pages, e));
     }
-    Ok((actor, csrf))
+    Ok((actor(req, &user, settings), csrf))
 }
 
 fn url_escape(s: &str) -> String {

@@ -6,7 +6,7 @@ use tessera_application::Ports;
 use tessera_application::apps::{AppError, AppService};
 use tessera_application::people::SessionService;
 use tessera_application::ports::{Actor, AuditRecord};
-use tessera_domain::{App, AppDraft, AppSecretInfo, UserId};
+use tessera_domain::{App, AppDraft, AppSecretInfo, User, UserId};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -40,7 +40,12 @@ pub(crate) async fn admin_actor<P: Ports>(
     settings: &WebSettings,
 ) -> Result<Actor, ApiError> {
     let (user, _) = require_admin(req, sessions).await?;
-    Ok(Actor {
+    Ok(actor(req, &user, settings))
+}
+
+/// Who `user` is for the audit log, and where the request came from.
+pub(crate) fn actor(req: &HttpRequest, user: &User, settings: &WebSettings) -> Actor {
+    Actor {
         user_id: Some(user.id.as_uuid()),
         name: user.username.as_str().to_owned(),
         ip: settings.trusted_proxies.client_ip(req),
@@ -49,7 +54,7 @@ pub(crate) async fn admin_actor<P: Ports>(
             .get("user-agent")
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned),
-    })
+    }
 }
 
 #[derive(Debug, Serialize)]

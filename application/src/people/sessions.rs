@@ -141,6 +141,21 @@ impl<P: Ports> SessionService<P> {
 
     /// Returns the user of a presented session credential, if it is live and matches.
     pub async fn authenticate(&self, presented: &str) -> Result<User, AuthenticateError> {
+        self.live_session(presented).await.map(|(_, user)| user)
+    }
+
+    /// Ends the session named by a presented credential; an unknown one is ignored.
+    #[tracing::instrument(skip_all)]
+    pub async fn log_out(&self, presented: &str) -> Result<(), RepoError> {
+        match self.live_session(presented).await {
+            Ok((credential, _)) => self.sessions.delete(credential.lookup_id()).await,
+            Err(AuthenticateError::Invalid) => Ok(()),
+            Err(AuthenticateError::Repo(e)) => Err(e),
+        }
+    }
+
+    /// Parses, looks up and verifies a presented session credential, in one round trip.
+    async fn live_session(&self, presented: &str) -> Result<(Credential, User), AuthenticateError> {
         let credential = Credential::parse(CredentialKind::Session, presented)
             .map_err(|_| AuthenticateError::Invalid)?;
         let (stored, user) = self
@@ -149,22 +164,8 @@ impl<P: Ports> SessionService<P> {
             .await?
             .ok_or(AuthenticateError::Invalid)?;
         match stored.matches(&credential.hash()) {
-            true => Ok(user),
+            true => Ok((credential, user)),
             false => Err(AuthenticateError::Invalid),
-        }
-    }
-
-    /// Ends the session named by a presented credential; an unknown one is ignored.
-    #[tracing::instrument(skip_all)]
-    pub async fn log_out(&self, presented: &str) -> Result<(), RepoError> {
-        match self.authenticate(presented).await {
-            Ok(_) => {}
-            Err(AuthenticateError::Invalid) => return Ok(()),
-            Err(AuthenticateError::Repo(e)) => return Err(e),
-        }
-        match Credential::parse(CredentialKind::Session, presented) {
-            Ok(credential) => self.sessions.delete(credential.lookup_id()).await,
-            Err(_) => Ok(()),
         }
     }
 }

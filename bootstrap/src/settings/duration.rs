@@ -1,7 +1,8 @@
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
 /// A duration written as a whole number and a unit: `10s`, `10m`, `1h`, `30d` (`0s` allowed).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
 pub struct ConfigDuration(time::Duration);
 
 impl ConfigDuration {
@@ -48,10 +49,11 @@ impl ConfigDuration {
     }
 }
 
-impl<'de> Deserialize<'de> for ConfigDuration {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Self::parse(&s).map_err(serde::de::Error::custom)
+impl TryFrom<String> for ConfigDuration {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s)
     }
 }
 

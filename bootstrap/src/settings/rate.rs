@@ -1,7 +1,8 @@
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
 /// A rate written `N/unit` with unit `s`, `sec`, `min`, `h` or `hour`, e.g. `20/min`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
 pub struct RateLimit {
     /// How many events a window admits.
     pub count: u32,
@@ -36,10 +37,11 @@ impl RateLimit {
     }
 }
 
-impl<'de> Deserialize<'de> for RateLimit {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let s = String::deserialize(d)?;
-        Self::parse(&s).map_err(serde::de::Error::custom)
+impl TryFrom<String> for RateLimit {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s)
     }
 }
 

@@ -275,3 +275,29 @@ async fn the_audit_log_says_who_did_what_to_which_app_from_where_without_secrets
     .await;
     assert_eq!(page["audit_logs"][0]["resource_type"], "app_secret");
 }
+
+#[tokio::test]
+async fn the_one_time_secret_response_is_never_cached() {
+    let app = spawn_app().await;
+    let admin = app.login_as_admin().await;
+    let (_, created) = call(
+        &app,
+        &admin,
+        Method::POST,
+        "/api/v2/oauth2-provider/apps",
+        Some(docs_app()),
+    )
+    .await;
+    let path = format!(
+        "/api/v2/oauth2-provider/apps/{}/secrets",
+        created["id"].as_str().unwrap()
+    );
+    let response = new_client()
+        .post(app.url(&path))
+        .bearer_auth(&admin)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED);
+    assert_eq!(response.headers()["cache-control"], "no-store");
+}

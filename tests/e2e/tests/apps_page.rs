@@ -126,4 +126,6 @@ async fn the_page_cannot_be_framed() {
         .to_str()
         .unwrap();
     assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(response.headers()["cache-control"], "no-store");
+    assert_eq!(response.headers()["referrer-policy"], "no-referrer");
 }

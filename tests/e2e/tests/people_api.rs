@@ -117,6 +117,7 @@ async fn login_sets_an_http_only_lax_session_cookie_that_authenticates() {
         cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"),
         "{cookie}"
     );
+    assert_eq!(response.headers()["cache-control"], "no-store");
     assert!(
         !cookie.contains("Secure"),
         "plain-http access_url must not set Secure: {cookie}"
