@@ -11,19 +11,26 @@
 
 #![deny(missing_docs)]
 
+mod access_token;
 mod app;
+mod authorization_code;
 mod client;
 mod constant_time;
 mod credential;
 mod local_redirect;
+mod oauth_client;
 mod oauth_error;
 mod pkce;
 mod redirect_uri;
+mod refresh_rotation;
+mod resource;
 mod scope;
 mod secret;
 mod user;
 
+pub use access_token::AccessTokenRecord;
 pub use app::{App, AppDraft, AppSecretInfo, FieldProblem};
+pub use authorization_code::{CodePresentation, CodeRedemption, StoredCode};
 pub use client::{
     AppName, AppNameError, ApplicationType, ClientMetadata, ClientMetadataError,
     ClientMetadataInput, ClientMetadataProblem, ClientType, ClientValueError, GrantType, HttpUrl,
@@ -32,9 +39,12 @@ pub use client::{
 pub use constant_time::bytes_equal as constant_time_eq;
 pub use credential::{Credential, CredentialError, CredentialHash, CredentialKind, LookupId};
 pub use local_redirect::LocalRedirect;
+pub use oauth_client::{OAuthClient, RedirectRefusal};
 pub use oauth_error::{OAuthError, OAuthFailure};
 pub use pkce::{CodeChallenge, CodeChallengeMethod, CodeVerifier, PkceError};
 pub use redirect_uri::{RedirectUri, RedirectUriError};
+pub use refresh_rotation::{RefreshDecision, RefreshState};
+pub use resource::{MCP_PATH, ResourceError, Resources};
 pub use scope::{Scope, ScopeError, ScopeSet};
 pub use secret::SecretString;
 pub use user::{

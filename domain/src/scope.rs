@@ -107,7 +107,8 @@ impl ScopeSet {
         Self(scopes.into_iter().collect())
     }
 
-    /// What a client that registered no scope may ask for: `user:read mcp` (SPEC §4).
+    /// What a request gets when neither it nor its client names a scope: `user:read mcp`
+    /// (SPEC §4).
     pub fn default_for_clients() -> Self {
         Self::from_scopes([Scope::UserRead, Scope::Mcp])
     }
