@@ -10,6 +10,9 @@ use tessera_domain::{
 };
 use time::{Duration, OffsetDateTime};
 
+mod oauth;
+pub use oauth::{FakeClients, FakeGrants, credential};
+
 use crate::apps::AppService;
 use crate::people::{LoginThrottle, NewUserInput, SessionService, UserService};
 use crate::ports::*;
@@ -20,6 +23,8 @@ pub struct FakePorts;
 
 impl Ports for FakePorts {
     type Apps = FakeApps;
+    type Clients = FakeClients;
+    type Grants = FakeGrants;
     type Audit = FakeAudit;
     type Users = FakeUsers;
     type Sessions = FakeSessions;
@@ -266,7 +271,7 @@ impl FakeAudit {
     pub fn entries(&self) -> Vec<AuditEntry> {
         self.0.lock().unwrap().clone()
     }
-    fn record(&self, entry: &AuditEntry) {
+    pub(crate) fn record(&self, entry: &AuditEntry) {
         self.0.lock().unwrap().push(entry.clone());
     }
 }

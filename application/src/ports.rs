@@ -2,7 +2,9 @@
 
 mod app_repository;
 mod audit;
+mod client_repository;
 mod clock;
+mod grant_repository;
 mod password_hasher;
 mod repo_error;
 mod rng;
@@ -12,7 +14,12 @@ mod user_repository;
 
 pub use app_repository::{AppRepository, NewAppSecret};
 pub use audit::{Actor, AuditEntry, AuditRecord, AuditRepository, Details};
+pub use client_repository::{ClientRepository, StoredSecret};
 pub use clock::Clock;
+pub use grant_repository::{
+    Approval, AuthorizedApp, ClientUse, CodeOutcome, GrantRepository, NewCode, NewGrant, NewToken,
+    NewTokens, RefreshOutcome, RefreshRow, RefreshTokenRecord,
+};
 pub use password_hasher::PasswordHasher;
 pub use repo_error::RepoError;
 pub use rng::Rng;
@@ -25,6 +32,10 @@ pub use user_repository::UserRepository;
 pub trait Ports: Send + Sync + 'static {
     /// OAuth2 apps, see [`AppRepository`].
     type Apps: AppRepository + std::fmt::Debug;
+    /// Clients as the OAuth endpoints see them, see [`ClientRepository`].
+    type Clients: ClientRepository + std::fmt::Debug;
+    /// Codes, grants and tokens, see [`GrantRepository`].
+    type Grants: GrantRepository + std::fmt::Debug;
     /// The audit log, see [`AuditRepository`].
     type Audit: AuditRepository + std::fmt::Debug;
     /// Users, see [`UserRepository`].

@@ -1,0 +1,99 @@
+//! The OAuth 2.1 authorization code flow (SPEC §4): authorization requests and consent,
+//! the token endpoint, revocation, introspection, and bearer tokens on the API.
+
+mod authorize;
+mod bearer;
+mod client_auth;
+mod revocation;
+mod token;
+
+pub use authorize::{AuthorizationRequest, AuthorizeParams, Consent, Untrusted};
+pub use bearer::BearerError;
+pub use client_auth::ClientCredentials;
+pub use revocation::TokenInfo;
+pub use token::{CodeExchange, IssuedTokens, RefreshRequest};
+
+use tessera_domain::{Credential, CredentialKind, OAuthError, OAuthFailure, Resources};
+use time::Duration;
+
+use crate::issue_credential;
+use crate::ports::{NewToken, Ports, RepoError};
+
+/// Why a flow step failed: an OAuth error for the client, or a repository failure.
+#[derive(Debug, thiserror::Error)]
+pub enum FlowError {
+    /// An RFC 6749 error with its fixed description.
+    #[error(transparent)]
+    Refused(#[from] OAuthFailure),
+    /// A repository failure.
+    #[error(transparent)]
+    Repo(#[from] RepoError),
+}
+
+impl FlowError {
+    fn refused(error: OAuthError, description: &'static str) -> Self {
+        Self::Refused(OAuthFailure::new(error, description))
+    }
+}
+
+/// The lifetimes of `tokens.*` (SPEC §1).
+#[derive(Debug, Clone, Copy)]
+pub struct TokenPolicy {
+    /// `tokens.access_ttl`.
+    pub access_ttl: Duration,
+    /// `tokens.refresh_ttl`: the whole grant's lifetime.
+    pub refresh_ttl: Duration,
+    /// `tokens.code_ttl`.
+    pub code_ttl: Duration,
+    /// `tokens.refresh_reuse_grace`.
+    pub refresh_reuse_grace: Duration,
+}
+
+/// Use cases of the authorization and token endpoints and of bearer authentication.
+#[derive(Debug)]
+pub struct OAuthService<P: Ports> {
+    clients: P::Clients,
+    grants: P::Grants,
+    clock: P::Clock,
+    rng: P::Rng,
+    policy: TokenPolicy,
+    resources: Resources,
+}
+
+impl<P: Ports> OAuthService<P> {
+    /// Wires the service to its ports, the token lifetimes and this server's resources.
+    pub fn new(
+        clients: P::Clients,
+        grants: P::Grants,
+        clock: P::Clock,
+        rng: P::Rng,
+        policy: TokenPolicy,
+        resources: Resources,
+    ) -> Self {
+        Self {
+            clients,
+            grants,
+            clock,
+            rng,
+            policy,
+            resources,
+        }
+    }
+
+    /// The resources this server serves (for audience checks at the edge).
+    pub fn resources(&self) -> &Resources {
+        &self.resources
+    }
+
+    fn mint(&self, kind: CredentialKind) -> (Credential, NewToken) {
+        let credential = issue_credential(&self.rng, kind);
+        let token = NewToken {
+            lookup_id: credential.lookup_id().clone(),
+            hash: credential.hash(),
+        };
+        (credential, token)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,240 @@
+//! `GET`/`POST /oauth2/authorize`: which requests are trusted, checked, remembered and
+//! answered with a code (SPEC §4 steps 1–4, RFC 6749 §4.1.1, RFC 7636 §4.3).
+
+use ring::digest::{SHA256, digest};
+use tessera_domain::{
+    CodeChallenge, CodeChallengeMethod, Credential, CredentialKind, GrantType, OAuthClient,
+    OAuthError, OAuthFailure, RedirectRefusal, RedirectUri, ResponseType, ScopeSet, User,
+};
+use uuid::Uuid;
+
+use super::{FlowError, OAuthService};
+use crate::ports::{Approval, ClientRepository, Clock, GrantRepository, NewCode, Ports};
+
+/// Why an authorization request cannot even be answered by redirect (SPEC §4.1): shown on
+/// an HTML page instead.
+#[derive(Debug, thiserror::Error)]
+pub enum Untrusted {
+    /// `client_id` missing, malformed, unknown or blocked.
+    #[error("The client_id is missing or does not name a registered client.")]
+    UnknownClient,
+    /// `redirect_uri` malformed.
+    #[error("The redirect_uri is not a valid absolute URI.")]
+    MalformedRedirect,
+    /// `redirect_uri` not registered, or required.
+    #[error(transparent)]
+    Redirect(#[from] RedirectRefusal),
+    /// A repository failure.
+    #[error(transparent)]
+    Repo(#[from] crate::ports::RepoError),
+}
+
+/// The parameters of an authorization request that are checked once the redirect URI is
+/// trusted (errors in them are redirected).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct AuthorizeParams<'a> {
+    /// `response_type`.
+    pub response_type: Option<&'a str>,
+    /// `code_challenge`.
+    pub code_challenge: Option<&'a str>,
+    /// `code_challenge_method`.
+    pub code_challenge_method: Option<&'a str>,
+    /// `scope`.
+    pub scope: Option<&'a str>,
+    /// `resource` (RFC 8707).
+    pub resource: Option<&'a str>,
+}
+
+/// A checked authorization request, ready for consent.
+#[derive(Debug, Clone)]
+pub struct AuthorizationRequest {
+    /// The client.
+    pub client: OAuthClient,
+    /// Where the answer goes.
+    pub redirect_uri: RedirectUri,
+    /// Whether the request named `redirect_uri`.
+    pub redirect_uri_sent: bool,
+    /// PKCE.
+    pub challenge: CodeChallenge,
+    /// The requested scopes, if named.
+    pub scope: Option<ScopeSet>,
+    /// The canonical resource, if named.
+    pub resource: Option<String>,
+}
+
+/// What the person sees next.
+#[derive(Debug)]
+pub enum Consent {
+    /// The consent page, for these scopes (`admin` already dropped for members).
+    Ask(ScopeSet),
+    /// A remembered approval covers the request: the code, issued at once.
+    Remembered(Credential),
+}
+
+fn invalid_request(description: &'static str) -> OAuthFailure {
+    OAuthFailure::new(OAuthError::InvalidRequest, description)
+}
+
+impl<P: Ports> OAuthService<P> {
+    /// Step 1: the client and the redirect URI the answer may go to.
+    #[tracing::instrument(skip_all)]
+    pub async fn trusted_client(
+        &self,
+        client_id: Option<&str>,
+        redirect_uri: Option<&str>,
+    ) -> Result<(OAuthClient, RedirectUri), Untrusted> {
+        let id = client_id
+            .and_then(|id| Uuid::parse_str(id).ok())
+            .ok_or(Untrusted::UnknownClient)?;
+        let client = self
+            .clients
+            .find_client(id)
+            .await?
+            .filter(|c| !c.blocked)
+            .ok_or(Untrusted::UnknownClient)?;
+        let requested = redirect_uri
+            .map(RedirectUri::parse)
+            .transpose()
+            .map_err(|_| Untrusted::MalformedRedirect)?;
+        let uri = client.redirect_uri_for(requested.as_ref())?;
+        Ok((client, uri))
+    }
+
+    /// Step 2: the rest of the request, whose errors go back to the redirect URI.
+    pub fn check_request(
+        &self,
+        client: OAuthClient,
+        redirect_uri: RedirectUri,
+        redirect_uri_sent: bool,
+        params: AuthorizeParams<'_>,
+    ) -> Result<AuthorizationRequest, OAuthFailure> {
+        match params.response_type.map(ResponseType::parse) {
+            None => return Err(invalid_request("response_type is required.")),
+            Some(Err(_)) => {
+                return Err(OAuthFailure::new(
+                    OAuthError::UnsupportedResponseType,
+                    "Only response_type=code is supported.",
+                ));
+            }
+            Some(Ok(ResponseType::Code)) => {}
+        }
+        if !client.allows_grant(GrantType::AuthorizationCode) {
+            return Err(OAuthFailure::new(
+                OAuthError::UnauthorizedClient,
+                "This client may not use the authorization code grant.",
+            ));
+        }
+        let challenge = params
+            .code_challenge
+            .ok_or(invalid_request("code_challenge is required (PKCE)."))?;
+        let method = params
+            .code_challenge_method
+            .ok_or(invalid_request("code_challenge_method must be S256."))?;
+        CodeChallengeMethod::parse(method)
+            .map_err(|_| invalid_request("code_challenge_method must be S256."))?;
+        let challenge = CodeChallenge::parse(challenge).map_err(|_| {
+            invalid_request("code_challenge must be 43 base64url characters (S256).")
+        })?;
+        let scope = params
+            .scope
+            .map(ScopeSet::parse)
+            .transpose()
+            .map_err(|e| OAuthFailure::new(OAuthError::InvalidScope, e.description()))?;
+        client.grantable_scopes(scope.clone(), true)?;
+        let resource = params
+            .resource
+            .map(|r| self.resources.recognise(r).map(str::to_owned))
+            .transpose()
+            .map_err(|_| {
+                OAuthFailure::new(
+                    OAuthError::InvalidTarget,
+                    "resource must be this server or its MCP endpoint.",
+                )
+            })?;
+        Ok(AuthorizationRequest {
+            client,
+            redirect_uri,
+            redirect_uri_sent,
+            challenge,
+            scope,
+            resource,
+        })
+    }
+
+    /// Steps 3–4 for a signed-in person: the consent page, or a code at once when a
+    /// remembered approval covers the request and `prompt=consent` was not sent.
+    #[tracing::instrument(skip_all, fields(client_id = %request.client.id))]
+    pub async fn begin(
+        &self,
+        user: &User,
+        request: &AuthorizationRequest,
+        state: Option<&str>,
+        force_consent: bool,
+    ) -> Result<Consent, FlowError> {
+        let scopes = request
+            .client
+            .grantable_scopes(request.scope.clone(), user.admin)?;
+        if !force_consent {
+            let remembered = self
+                .grants
+                .approval(user.id, request.client.id, request.resource.as_deref())
+                .await?;
+            if remembered.is_some_and(|approved| scopes.is_within(&approved)) {
+                return Ok(Consent::Remembered(
+                    self.issue_code(user, request, &scopes, state, false)
+                        .await?,
+                ));
+            }
+        }
+        Ok(Consent::Ask(scopes))
+    }
+
+    /// The person pressed Allow: remember the approval and issue a code.
+    #[tracing::instrument(skip_all, fields(client_id = %request.client.id))]
+    pub async fn approve(
+        &self,
+        user: &User,
+        request: &AuthorizationRequest,
+        state: Option<&str>,
+    ) -> Result<Credential, FlowError> {
+        let scopes = request
+            .client
+            .grantable_scopes(request.scope.clone(), user.admin)?;
+        self.issue_code(user, request, &scopes, state, true).await
+    }
+
+    async fn issue_code(
+        &self,
+        user: &User,
+        request: &AuthorizationRequest,
+        scopes: &ScopeSet,
+        state: Option<&str>,
+        remember: bool,
+    ) -> Result<Credential, FlowError> {
+        let (code, token) = self.mint(CredentialKind::AuthorizationCode);
+        let now = self.clock.now();
+        let new = NewCode {
+            lookup_id: token.lookup_id,
+            hash: token.hash,
+            client_id: request.client.id,
+            user_id: user.id,
+            redirect_uri: request.redirect_uri.as_str().to_owned(),
+            redirect_uri_sent: request.redirect_uri_sent,
+            challenge: request.challenge.clone(),
+            scopes: scopes.clone(),
+            resource: request.resource.clone(),
+            state_hash: state.map(|s| digest(&SHA256, s.as_bytes()).as_ref().to_vec()),
+            created_at: now,
+            expires_at: now + self.policy.code_ttl,
+        };
+        let approval = remember.then(|| Approval {
+            user_id: user.id,
+            client_id: request.client.id,
+            resource: request.resource.clone(),
+            scopes: scopes.clone(),
+            at: now,
+        });
+        self.grants.insert_code(&new, approval.as_ref()).await?;
+        Ok(code)
+    }
+}
