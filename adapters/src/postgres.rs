@@ -2,8 +2,11 @@
 
 mod app_repository;
 mod audit_repository;
+mod client_lookup;
 mod embedded;
 mod errors;
+mod grant_redemption;
+mod grant_repository;
 mod housekeeping;
 mod migrate;
 mod pool;
@@ -14,6 +17,7 @@ mod user_repository;
 pub use app_repository::PgAppRepository;
 pub use audit_repository::PgAuditRepository;
 pub use embedded::{EmbeddedError, EmbeddedPostgres};
+pub use grant_repository::PgGrantRepository;
 pub use housekeeping::sweep_expired;
 pub use migrate::{latest_migration, migrate, schema_is_current};
 pub use pool::{Database, DatabaseError};

@@ -23,6 +23,10 @@ impl PgAppRepository {
     pub fn new(db: Database) -> Self {
         Self { db }
     }
+
+    pub(super) fn db(&self) -> &Database {
+        &self.db
+    }
 }
 
 const COLUMNS: &str = "a.id, a.name, a.icon, a.callback_url, a.redirect_uris, a.client_type, a.source, a.created_at, a.updated_at";

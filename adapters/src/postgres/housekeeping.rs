@@ -7,8 +7,11 @@ use super::errors::db_err;
 /// How long failed logins and rate-limit windows are kept after they stop counting.
 const RETENTION: Duration = Duration::days(1);
 
-/// Deletes expired sessions and stale throttle rows; returns how many rows went. Plain
-/// `DELETE`s, so every replica may run it at any time.
+/// How long a used code is kept after it expires: its reuse is detected until then.
+const CODE_RETENTION: Duration = Duration::hours(1);
+
+/// Deletes expired sessions, codes, tokens and grants, and stale throttle rows; returns how
+/// many rows went. Plain `DELETE`s, so every replica may run it at any time.
 pub async fn sweep_expired(db: &Database, now: OffsetDateTime) -> Result<u64, RepoError> {
     let client = db.client().await?;
     let cutoff = now - RETENTION;
@@ -27,6 +30,28 @@ pub async fn sweep_expired(db: &Database, now: OffsetDateTime) -> Result<u64, Re
         .execute(
             "DELETE FROM rate_limit_counters WHERE window_start < $1",
             &[&cutoff],
+        )
+        .await
+        .map_err(db_err)?;
+    removed += client
+        .execute(
+            "DELETE FROM oauth2_codes WHERE expires_at < $1",
+            &[&(now - CODE_RETENTION)],
+        )
+        .await
+        .map_err(db_err)?;
+    removed += client
+        .execute(
+            "DELETE FROM oauth2_access_tokens WHERE expires_at <= $1",
+            &[&now],
+        )
+        .await
+        .map_err(db_err)?;
+    // A revoked grant's rows go a day later; its tokens and codes cascade.
+    removed += client
+        .execute(
+            "DELETE FROM oauth2_grants WHERE expires_at <= $1 OR revoked_at < $2",
+            &[&now, &cutoff],
         )
         .await
         .map_err(db_err)?;
