@@ -1,15 +1,22 @@
 //! The HTTP edge (actix-web): DTOs, handlers and the mapping of errors to responses.
 //! Handlers are thin: parse into domain types, call one use case, shape the response.
 
+mod api_auth;
 mod app_pages;
 mod apps;
+mod authorize;
+mod authorized_apps;
+mod client_auth;
 mod client_ip;
 pub mod csrf;
 mod error;
 mod health;
 mod html;
+mod oauth_params;
 mod pages;
+mod revocation;
 pub mod session_auth;
+mod token;
 mod users;
 
 use actix_web::http::header;
@@ -20,6 +27,7 @@ pub use error::{ApiError, FieldError};
 pub use health::Readiness;
 use tessera_application::Ports;
 use tessera_application::apps::AppService;
+use tessera_application::oauth::OAuthService;
 use tessera_application::people::{SessionService, UserService};
 
 use crate::render::Pages;
@@ -49,6 +57,8 @@ pub struct HttpState<P: Ports> {
     pub sessions: web::Data<SessionService<P>>,
     /// OAuth2 app use cases.
     pub apps: web::Data<AppService<P>>,
+    /// The authorization code flow.
+    pub oauth: web::Data<OAuthService<P>>,
     /// Compiled templates.
     pub pages: web::Data<Pages>,
     /// HTTP settings.
@@ -65,6 +75,7 @@ impl<P: Ports> Clone for HttpState<P> {
             users: self.users.clone(),
             sessions: self.sessions.clone(),
             apps: self.apps.clone(),
+            oauth: self.oauth.clone(),
             pages: self.pages.clone(),
             settings: self.settings.clone(),
             readiness: self.readiness.clone(),
@@ -135,6 +146,7 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
         cfg.app_data(state.users)
             .app_data(state.sessions)
             .app_data(state.apps)
+            .app_data(state.oauth)
             .app_data(state.pages)
             .app_data(state.settings)
             .app_data(state.readiness)
@@ -144,6 +156,7 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
                     .limit(JSON_LIMIT)
                     .error_handler(json_error),
             )
+            .app_data(web::PayloadConfig::new(FORM_LIMIT))
             .app_data(
                 web::FormConfig::default()
                     .limit(FORM_LIMIT)
@@ -190,6 +203,32 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
                         "/{app}/secrets/{secret}/delete",
                         web::post().to(app_pages::post_delete_secret::<P>),
                     ),
+            )
+            .service(
+                web::resource("/oauth2/authorize")
+                    .route(web::get().to(authorize::get_authorize::<P>))
+                    .route(web::post().to(authorize::post_authorize::<P>)),
+            )
+            .service(
+                web::resource("/oauth2/tokens")
+                    .route(web::post().to(token::post_token::<P>))
+                    .route(web::delete().to(token::delete_tokens::<P>)),
+            )
+            .route(
+                "/oauth2/revoke",
+                web::post().to(revocation::post_revoke::<P>),
+            )
+            .route(
+                "/oauth2/introspect",
+                web::post().to(revocation::post_introspect::<P>),
+            )
+            .route(
+                "/settings/authorized-apps",
+                web::get().to(authorized_apps::get_authorized_apps::<P>),
+            )
+            .route(
+                "/settings/authorized-apps/{client_id}/revoke",
+                web::post().to(authorized_apps::post_revoke::<P>),
             )
             .route("/assets/copy.js", web::get().to(app_pages::get_copy_js))
             .route("/", web::get().to(pages::get_home::<P>))

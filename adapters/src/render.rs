@@ -4,7 +4,12 @@
 use tera::{Context, Tera};
 
 const TEMPLATES: &[(&str, &str)] = &[
+    (
+        "authorized_apps.html",
+        include_str!("../../templates/authorized_apps.html"),
+    ),
     ("base.html", include_str!("../../templates/base.html")),
+    ("consent.html", include_str!("../../templates/consent.html")),
     ("error.html", include_str!("../../templates/error.html")),
     ("home.html", include_str!("../../templates/home.html")),
     ("login.html", include_str!("../../templates/login.html")),

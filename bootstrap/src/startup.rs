@@ -9,16 +9,18 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use tessera_adapters::http::{self, HttpState, Readiness, TrustedProxies, WebSettings};
 use tessera_adapters::postgres::{
-    PgAppRepository, PgAuditRepository, PgSessionRepository, PgThrottleRepository, PgUserRepository,
+    PgAppRepository, PgAuditRepository, PgGrantRepository, PgSessionRepository,
+    PgThrottleRepository, PgUserRepository,
 };
 use tessera_adapters::render::Pages;
 use tessera_adapters::system::{Argon2PasswordHasher, OsRng, SystemClock};
 use tessera_application::Ports;
 use tessera_application::apps::AppService;
+use tessera_application::oauth::{OAuthService, TokenPolicy};
 use tessera_application::people::{
     CreateUserError, LoginThrottle, NewUserInput, SessionService, UserService,
 };
-use tessera_domain::{Email, Password, Username};
+use tessera_domain::{Email, Password, Resources, Username};
 
 use crate::database::Store;
 use crate::settings::Settings;
@@ -29,6 +31,8 @@ pub struct Production;
 
 impl Ports for Production {
     type Apps = PgAppRepository;
+    type Clients = PgAppRepository;
+    type Grants = PgGrantRepository;
     type Audit = PgAuditRepository;
     type Users = PgUserRepository;
     type Sessions = PgSessionRepository;
@@ -57,6 +61,24 @@ impl std::fmt::Debug for Application {
 /// Builds the user use cases on a store (the CLI uses this too).
 pub fn user_service(store: &Store, hasher: Argon2PasswordHasher) -> UserService<Production> {
     UserService::new(PgUserRepository::new(store.db.clone()), hasher, SystemClock)
+}
+
+/// The authorization code flow, with `tokens.*` and this server's resources.
+fn oauth_service(settings: &Settings, store: &Store) -> OAuthService<Production> {
+    let t = &settings.tokens;
+    OAuthService::new(
+        PgAppRepository::new(store.db.clone()),
+        PgGrantRepository::new(store.db.clone()),
+        SystemClock,
+        OsRng::default(),
+        TokenPolicy {
+            access_ttl: t.access_ttl.get(),
+            refresh_ttl: t.refresh_ttl.get(),
+            code_ttl: t.code_ttl.get(),
+            refresh_reuse_grace: t.refresh_reuse_grace.get(),
+        },
+        Resources::new(&settings.access_url),
+    )
 }
 
 impl Application {
@@ -99,6 +121,7 @@ impl Application {
                 SystemClock,
                 OsRng::default(),
             )),
+            oauth: web::Data::new(oauth_service(&settings, &store)),
             pages: web::Data::new(Pages::new().context("compiling templates")?),
             settings: web::Data::new(WebSettings {
                 access_url: settings.access_url.clone(),

@@ -4,15 +4,14 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use tessera_application::Ports;
 use tessera_application::apps::{AppError, AppService};
-use tessera_application::people::SessionService;
 use tessera_application::ports::{Actor, AuditRecord};
 use tessera_domain::{App, AppDraft, AppSecretInfo, User, UserId};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::WebSettings;
+use super::api_auth::ApiAuth;
 use super::error::{ApiError, FieldError};
-use super::session_auth::require_admin;
 
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
@@ -36,10 +35,10 @@ impl From<AppError> for ApiError {
 /// The signed-in admin as the audit log records them.
 pub(crate) async fn admin_actor<P: Ports>(
     req: &HttpRequest,
-    sessions: &SessionService<P>,
+    auth: &ApiAuth<P>,
     settings: &WebSettings,
 ) -> Result<Actor, ApiError> {
-    let (user, _) = require_admin(req, sessions).await?;
+    let user = auth.admin(req).await?;
     Ok(actor(req, &user, settings))
 }
 
@@ -161,11 +160,7 @@ struct NewSecretDto<'a> {
 }
 
 /// Shorthand for the data every handler here takes.
-type Deps<P> = (
-    web::Data<AppService<P>>,
-    web::Data<SessionService<P>>,
-    web::Data<WebSettings>,
-);
+type Deps<P> = (web::Data<AppService<P>>, ApiAuth<P>, web::Data<WebSettings>);
 
 /// `GET /api/v2/oauth2-provider/apps[?user_id=U]`.
 pub(crate) async fn get_apps<P: Ports>(

@@ -5,7 +5,9 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use tessera_application::RepoError;
+use tessera_application::oauth::{BearerError, FlowError};
 use tessera_application::people::{AuthenticateError, CreateUserError, LogInError};
+use tessera_domain::{OAuthError, OAuthFailure, Scope};
 use time::Duration;
 
 /// One field that failed validation, as Coder's `codersdk.ValidationError`.
@@ -58,6 +60,21 @@ pub enum ApiError {
     /// 429 with `Retry-After`.
     #[error("Too many attempts; try again later.")]
     Throttled(Duration),
+    /// An OAuth error (RFC 6749 §5.2): `{"error", "error_description"}`, never cached;
+    /// `basic` adds the Basic challenge to `invalid_client` (RFC 6749 §5.2).
+    #[error("{failure}")]
+    OAuth {
+        /// The code and description.
+        failure: OAuthFailure,
+        /// Whether the client tried HTTP Basic authentication.
+        basic: bool,
+    },
+    /// 401 with `WWW-Authenticate: Bearer error="invalid_token"` (RFC 6750 §3.1).
+    #[error("The access token is invalid, expired, revoked or not meant for this resource.")]
+    InvalidToken,
+    /// 403 with `WWW-Authenticate: Bearer error="insufficient_scope"` (RFC 6750 §3.1).
+    #[error("The access token lacks the {} scope.", .0.as_str())]
+    InsufficientScope(Scope),
     /// 503: the database is unreachable.
     #[error("The service is temporarily unavailable; try again shortly.")]
     Unavailable,
@@ -83,6 +100,32 @@ impl ApiError {
         }
     }
 
+    /// The `WWW-Authenticate` challenge this error carries, if any.
+    fn challenge(&self) -> Option<String> {
+        match self {
+            Self::OAuth {
+                failure,
+                basic: true,
+            } if failure.error == OAuthError::InvalidClient => {
+                Some("Basic realm=\"tessera\"".into())
+            }
+            Self::InvalidToken => Some("Bearer error=\"invalid_token\"".into()),
+            Self::InsufficientScope(scope) => Some(format!(
+                "Bearer error=\"insufficient_scope\", scope=\"{}\"",
+                scope.as_str()
+            )),
+            _ => None,
+        }
+    }
+
+    /// An OAuth error answered as RFC 6749 §5.2 JSON.
+    pub fn oauth(failure: OAuthFailure) -> Self {
+        Self::OAuth {
+            failure,
+            basic: false,
+        }
+    }
+
     fn validations(&self) -> &[FieldError] {
         match self {
             Self::Validation { validations, .. } => validations,
@@ -104,6 +147,9 @@ impl ResponseError for ApiError {
             Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::OAuth { failure, .. } => oauth_status(failure.error),
+            Self::InvalidToken => StatusCode::UNAUTHORIZED,
+            Self::InsufficientScope(_) => StatusCode::FORBIDDEN,
         }
     }
 
@@ -113,6 +159,16 @@ impl ResponseError for ApiError {
         }
         let mut response = HttpResponse::build(self.status_code());
         response.insert_header((header::CACHE_CONTROL, HeaderValue::from_static("no-store")));
+        if let Some(challenge) = self.challenge() {
+            response.insert_header((header::WWW_AUTHENTICATE, challenge));
+        }
+        if let Self::OAuth { failure, .. } = self {
+            response.insert_header((header::PRAGMA, HeaderValue::from_static("no-cache")));
+            return response.json(OAuthBody {
+                error: failure.error.code(),
+                error_description: failure.description,
+            });
+        }
         if let Some(seconds) = self.retry_after() {
             response.insert_header((header::RETRY_AFTER, seconds.to_string()));
         }
@@ -120,6 +176,42 @@ impl ResponseError for ApiError {
             message: self.to_string(),
             validations: self.validations(),
         })
+    }
+}
+
+#[derive(Serialize)]
+struct OAuthBody {
+    error: &'static str,
+    error_description: &'static str,
+}
+
+/// The status of each OAuth error code (RFC 6749 §5.2, RFC 6750 §3.1).
+fn oauth_status(error: OAuthError) -> StatusCode {
+    match error {
+        OAuthError::InvalidClient | OAuthError::InvalidToken => StatusCode::UNAUTHORIZED,
+        OAuthError::InsufficientScope | OAuthError::AccessDenied => StatusCode::FORBIDDEN,
+        OAuthError::ServerError => StatusCode::INTERNAL_SERVER_ERROR,
+        OAuthError::TemporarilyUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+        _ => StatusCode::BAD_REQUEST,
+    }
+}
+
+impl From<FlowError> for ApiError {
+    fn from(e: FlowError) -> Self {
+        match e {
+            FlowError::Refused(failure) => Self::oauth(failure),
+            FlowError::Repo(e) => e.into(),
+        }
+    }
+}
+
+impl From<BearerError> for ApiError {
+    fn from(e: BearerError) -> Self {
+        match e {
+            BearerError::InvalidToken => Self::InvalidToken,
+            BearerError::InsufficientScope(scope) => Self::InsufficientScope(scope),
+            BearerError::Repo(e) => e.into(),
+        }
     }
 }
 
@@ -231,10 +323,67 @@ mod tests {
             (ApiError::PayloadTooLarge, 413),
             (ApiError::UnsupportedMediaType("x".into()), 415),
             (ApiError::Unavailable, 503),
+            (ApiError::InvalidToken, 401),
+            (ApiError::InsufficientScope(Scope::Admin), 403),
+            (
+                ApiError::oauth(OAuthFailure::new(OAuthError::InvalidGrant, "x")),
+                400,
+            ),
+            (
+                ApiError::oauth(OAuthFailure::new(OAuthError::InvalidClient, "x")),
+                401,
+            ),
         ];
         for (e, status) in cases {
             assert_eq!(e.status_code().as_u16(), status, "{e:?}");
         }
+    }
+
+    #[actix_web::test]
+    async fn an_oauth_error_has_the_rfc_6749_body_and_is_never_cached() {
+        let e = ApiError::oauth(OAuthFailure::new(OAuthError::InvalidGrant, "used"));
+        let response = e.error_response();
+        assert_eq!(
+            response.headers().get(header::CACHE_CONTROL).unwrap(),
+            "no-store"
+        );
+        assert!(response.headers().get(header::WWW_AUTHENTICATE).is_none());
+        let (status, body, _) = body_of(e).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            body,
+            serde_json::json!({"error": "invalid_grant", "error_description": "used"})
+        );
+    }
+
+    #[test]
+    fn invalid_client_after_basic_carries_the_basic_challenge() {
+        let failure = OAuthFailure::new(OAuthError::InvalidClient, "no");
+        let basic = ApiError::OAuth {
+            failure,
+            basic: true,
+        }
+        .error_response();
+        assert_eq!(
+            basic.headers().get(header::WWW_AUTHENTICATE).unwrap(),
+            "Basic realm=\"tessera\""
+        );
+        let post = ApiError::oauth(failure).error_response();
+        assert!(post.headers().get(header::WWW_AUTHENTICATE).is_none());
+    }
+
+    #[test]
+    fn bearer_errors_carry_their_rfc_6750_challenges() {
+        let invalid = ApiError::InvalidToken.error_response();
+        assert_eq!(
+            invalid.headers().get(header::WWW_AUTHENTICATE).unwrap(),
+            "Bearer error=\"invalid_token\""
+        );
+        let scope = ApiError::InsufficientScope(Scope::UserRead).error_response();
+        assert_eq!(
+            scope.headers().get(header::WWW_AUTHENTICATE).unwrap(),
+            "Bearer error=\"insufficient_scope\", scope=\"user:read\""
+        );
     }
 
     #[test]

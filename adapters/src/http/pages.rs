@@ -45,7 +45,7 @@ pub(crate) struct SetupForm {
 #[derive(Debug, Deserialize)]
 pub(crate) struct CsrfForm {
     #[serde(default)]
-    csrf_token: String,
+    pub(crate) csrf_token: String,
 }
 
 /// `GET /`: who is signed in, or a detour to setup or login.

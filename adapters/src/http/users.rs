@@ -8,10 +8,10 @@ use tessera_domain::{Email, Password, SecretString, User, Username};
 use time::OffsetDateTime;
 
 use super::WebSettings;
+use super::api_auth::ApiAuth;
 use super::error::{ApiError, FieldError};
-use super::session_auth::{
-    cleared_session_cookie, presented_credential, require_admin, require_user, session_cookie,
-};
+use super::session_auth::{cleared_session_cookie, presented_credential, session_cookie};
+use tessera_domain::Scope;
 
 /// A user as the API shows it.
 #[derive(Debug, Serialize)]
@@ -163,23 +163,23 @@ pub(crate) async fn post_logout<P: Ports>(
         .json(serde_json::json!({ "message": "Logged out." })))
 }
 
-/// `GET /api/v2/users/me`.
+/// `GET /api/v2/users/me`: a session, or an access token with `user:read`.
 pub(crate) async fn get_me<P: Ports>(
     req: HttpRequest,
-    sessions: web::Data<SessionService<P>>,
+    auth: ApiAuth<P>,
 ) -> Result<HttpResponse, ApiError> {
-    let (user, _) = require_user(&req, &sessions).await?;
+    let user = auth.user(&req, Scope::UserRead).await?;
     Ok(HttpResponse::Ok().json(UserDto::from(&user)))
 }
 
 /// `POST /api/v2/users` (admin).
 pub(crate) async fn post_user<P: Ports>(
     req: HttpRequest,
-    sessions: web::Data<SessionService<P>>,
+    auth: ApiAuth<P>,
     users: web::Data<UserService<P>>,
     body: web::Json<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    require_admin(&req, &sessions).await?;
+    auth.admin(&req).await?;
     let user = users
         .create_user(body.into_inner().try_into_domain()?)
         .await?;
@@ -189,10 +189,10 @@ pub(crate) async fn post_user<P: Ports>(
 /// `GET /api/v2/users` (admin), shaped as Coder's `GetUsersResponse`.
 pub(crate) async fn get_users<P: Ports>(
     req: HttpRequest,
-    sessions: web::Data<SessionService<P>>,
+    auth: ApiAuth<P>,
     users: web::Data<UserService<P>>,
 ) -> Result<HttpResponse, ApiError> {
-    require_admin(&req, &sessions).await?;
+    auth.admin(&req).await?;
     let list: Vec<UserDto> = users
         .list_users()
         .await?

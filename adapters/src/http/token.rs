@@ -1,0 +1,212 @@
+//! `POST /oauth2/tokens` (RFC 6749 §3.2, §4.1.3, §6) and `DELETE /oauth2/tokens`
+//! (Coder's revoke-my-authorization, SPEC §4).
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::{Deserialize, Serialize};
+use tessera_application::Ports;
+use tessera_application::oauth::{CodeExchange, IssuedTokens, OAuthService, RefreshRequest};
+use tessera_application::people::SessionService;
+use tessera_application::ports::Actor;
+use tessera_domain::{
+    CodeVerifier, Credential, CredentialKind, OAuthError, OAuthFailure, ScopeSet,
+};
+use uuid::Uuid;
+
+use super::WebSettings;
+use super::apps::actor;
+use super::client_auth::client_credentials;
+use super::error::ApiError;
+use super::oauth_params::OAuthParams;
+use super::session_auth::require_user;
+
+/// Every parameter the token endpoint reads; each may be sent once.
+const KNOWN: [&str; 10] = [
+    "grant_type",
+    "code",
+    "code_verifier",
+    "redirect_uri",
+    "refresh_token",
+    "scope",
+    "resource",
+    "client_id",
+    "client_secret",
+    "token",
+];
+
+/// RFC 6749 §5.1.
+#[derive(Debug, Serialize)]
+struct TokenResponse {
+    access_token: String,
+    token_type: &'static str,
+    expires_in: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    refresh_token: Option<String>,
+    scope: String,
+}
+
+fn refused(error: OAuthError, description: &'static str) -> ApiError {
+    ApiError::oauth(OAuthFailure::new(error, description))
+}
+
+/// The form body of an OAuth endpoint: `application/x-www-form-urlencoded`, each known
+/// parameter at most once.
+pub(crate) fn form_params(req: &HttpRequest, body: &[u8]) -> Result<OAuthParams, ApiError> {
+    let form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !form {
+        return Err(refused(
+            OAuthError::InvalidRequest,
+            "The body must be application/x-www-form-urlencoded.",
+        ));
+    }
+    let params = OAuthParams::parse(body);
+    match params.repeated(&KNOWN) {
+        Some(_) => Err(refused(
+            OAuthError::InvalidRequest,
+            "A parameter was sent more than once.",
+        )),
+        None => Ok(params),
+    }
+}
+
+/// The actor of a client's request, for the audit log.
+pub(crate) fn client_actor(req: &HttpRequest, client_id: &str, settings: &WebSettings) -> Actor {
+    Actor {
+        user_id: None,
+        name: format!("client {client_id}"),
+        ip: settings.trusted_proxies.client_ip(req),
+        user_agent: req
+            .headers()
+            .get(header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned),
+    }
+}
+
+fn required<'a>(
+    params: &'a OAuthParams,
+    name: &str,
+    description: &'static str,
+) -> Result<&'a str, ApiError> {
+    params
+        .get(name)
+        .ok_or_else(|| refused(OAuthError::InvalidRequest, description))
+}
+
+fn credential(kind: CredentialKind, s: &str) -> Result<Credential, ApiError> {
+    Credential::parse(kind, s)
+        .map_err(|_| refused(OAuthError::InvalidGrant, "The grant is not valid."))
+}
+
+fn scope(params: &OAuthParams) -> Result<Option<ScopeSet>, ApiError> {
+    params
+        .get("scope")
+        .map(ScopeSet::parse)
+        .transpose()
+        .map_err(|e| refused(OAuthError::InvalidScope, e.description()))
+}
+
+/// `POST /oauth2/tokens`.
+pub(crate) async fn post_token<P: Ports>(
+    req: HttpRequest,
+    body: web::Bytes,
+    oauth: web::Data<OAuthService<P>>,
+    settings: web::Data<WebSettings>,
+) -> Result<HttpResponse, ApiError> {
+    let params = form_params(&req, &body)?;
+    let (credentials, basic) = client_credentials(&req, &params)?;
+    let actor = client_actor(&req, &credentials.client_id, &settings);
+    let with_basic = |e: ApiError| match e {
+        ApiError::OAuth { failure, .. } => ApiError::OAuth { failure, basic },
+        other => other,
+    };
+    let issued = match params.get("grant_type") {
+        Some("authorization_code") => {
+            let verifier = required(
+                &params,
+                "code_verifier",
+                "code_verifier is required (PKCE).",
+            )?;
+            let request = CodeExchange {
+                code: credential(
+                    CredentialKind::AuthorizationCode,
+                    required(&params, "code", "code is required.")?,
+                )?,
+                verifier: CodeVerifier::parse(verifier).map_err(|_| {
+                    refused(OAuthError::InvalidGrant, "The code_verifier is malformed.")
+                })?,
+                redirect_uri: params.get("redirect_uri").map(str::to_owned),
+                scope: scope(&params)?,
+                resource: params.get("resource").map(str::to_owned),
+            };
+            oauth.exchange_code(&credentials, request, &actor).await
+        }
+        Some("refresh_token") => {
+            let request = RefreshRequest {
+                token: credential(
+                    CredentialKind::RefreshToken,
+                    required(&params, "refresh_token", "refresh_token is required.")?,
+                )?,
+                scope: scope(&params)?,
+                resource: params.get("resource").map(str::to_owned),
+            };
+            oauth.refresh(&credentials, request, &actor).await
+        }
+        Some(_) => {
+            return Err(refused(
+                OAuthError::UnsupportedGrantType,
+                "Only authorization_code and refresh_token are supported.",
+            ));
+        }
+        None => {
+            return Err(refused(
+                OAuthError::InvalidRequest,
+                "grant_type is required.",
+            ));
+        }
+    }
+    .map_err(|e| with_basic(e.into()))?;
+    Ok(token_response(issued))
+}
+
+fn token_response(issued: IssuedTokens) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .insert_header((header::PRAGMA, "no-cache"))
+        .json(TokenResponse {
+            access_token: issued.access_token.expose().to_owned(),
+            token_type: "Bearer",
+            expires_in: issued.expires_in,
+            refresh_token: issued.refresh_token.map(|r| r.expose().to_owned()),
+            scope: issued.scopes.to_string(),
+        })
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct RevokeQuery {
+    client_id: String,
+}
+
+/// `DELETE /oauth2/tokens?client_id=X`: the signed-in person revokes an app.
+pub(crate) async fn delete_tokens<P: Ports>(
+    req: HttpRequest,
+    query: web::Query<RevokeQuery>,
+    oauth: web::Data<OAuthService<P>>,
+    sessions: web::Data<SessionService<P>>,
+    settings: web::Data<WebSettings>,
+) -> Result<HttpResponse, ApiError> {
+    let (user, _) = require_user(&req, &sessions).await?;
+    let client_id = Uuid::parse_str(&query.client_id)
+        .map_err(|_| ApiError::BadRequest("client_id is not a valid client id.".into()))?;
+    match oauth
+        .revoke_authorization(&user, client_id, &actor(&req, &user, &settings))
+        .await?
+    {
+        true => Ok(HttpResponse::NoContent().finish()),
+        false => Err(ApiError::NotFound),
+    }
+}
