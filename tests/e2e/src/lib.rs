@@ -3,6 +3,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 mod browser;
+pub mod oauth;
 pub use browser::Browser;
 
 use std::net::TcpListener;
