@@ -46,6 +46,14 @@ pub(crate) fn client_credentials(
     }
 }
 
+/// `e` with the Basic challenge when the client tried Basic (RFC 6749 §5.2).
+pub(crate) fn with_basic(e: ApiError, basic: bool) -> ApiError {
+    match e {
+        ApiError::OAuth { failure, .. } => ApiError::OAuth { failure, basic },
+        other => other,
+    }
+}
+
 /// The id and secret of an `Authorization: Basic` header, if one was sent.
 fn basic(req: &HttpRequest) -> Result<Option<(String, String)>, ApiError> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {

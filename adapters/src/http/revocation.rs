@@ -8,7 +8,7 @@ use tessera_application::oauth::{OAuthService, TokenInfo};
 use tessera_domain::{OAuthError, OAuthFailure};
 
 use super::WebSettings;
-use super::client_auth::client_credentials;
+use super::client_auth::{client_credentials, with_basic};
 use super::error::ApiError;
 use super::token::{client_actor, form_params};
 
@@ -50,13 +50,6 @@ fn token_param(params: &super::oauth_params::OAuthParams) -> Result<String, ApiE
             "token is required.",
         ))
     })
-}
-
-fn with_basic(e: ApiError, basic: bool) -> ApiError {
-    match e {
-        ApiError::OAuth { failure, .. } => ApiError::OAuth { failure, basic },
-        other => other,
-    }
 }
 
 /// `POST /oauth2/revoke`: 200 whether or not the token existed or was the caller's.

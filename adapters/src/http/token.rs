@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::WebSettings;
 use super::apps::actor;
-use super::client_auth::client_credentials;
+use super::client_auth::{client_credentials, with_basic};
 use super::error::ApiError;
 use super::oauth_params::OAuthParams;
 use super::session_auth::require_user;
@@ -120,10 +120,6 @@ pub(crate) async fn post_token<P: Ports>(
     let params = form_params(&req, &body)?;
     let (credentials, basic) = client_credentials(&req, &params)?;
     let actor = client_actor(&req, &credentials.client_id, &settings);
-    let with_basic = |e: ApiError| match e {
-        ApiError::OAuth { failure, .. } => ApiError::OAuth { failure, basic },
-        other => other,
-    };
     let issued = match params.get("grant_type") {
         Some("authorization_code") => {
             let verifier = required(
@@ -169,7 +165,7 @@ pub(crate) async fn post_token<P: Ports>(
             ));
         }
     }
-    .map_err(|e| with_basic(e.into()))?;
+    .map_err(|e| with_basic(e.into(), basic))?;
     Ok(token_response(issued))
 }
 
