@@ -8,12 +8,15 @@ mod authorize;
 mod authorized_apps;
 mod client_auth;
 mod client_ip;
+mod cors;
 pub mod csrf;
+mod discovery;
 mod error;
 mod health;
 mod html;
 mod oauth_params;
 mod pages;
+mod registration;
 mod revocation;
 pub mod session_auth;
 mod token;
@@ -29,6 +32,7 @@ use tessera_application::Ports;
 use tessera_application::apps::AppService;
 use tessera_application::oauth::OAuthService;
 use tessera_application::people::{SessionService, UserService};
+use tessera_application::registration::RegistrationService;
 
 use crate::render::Pages;
 
@@ -46,6 +50,8 @@ pub struct WebSettings {
     pub secure_cookies: bool,
     /// Whose `X-Forwarded-For` is believed.
     pub trusted_proxies: TrustedProxies,
+    /// `registration.enabled`: open dynamic client registration.
+    pub registration_enabled: bool,
 }
 
 /// Everything the routes need, built once in the composition root.
@@ -59,6 +65,8 @@ pub struct HttpState<P: Ports> {
     pub apps: web::Data<AppService<P>>,
     /// The authorization code flow.
     pub oauth: web::Data<OAuthService<P>>,
+    /// Dynamic client registration.
+    pub registrations: web::Data<RegistrationService<P>>,
     /// Compiled templates.
     pub pages: web::Data<Pages>,
     /// HTTP settings.
@@ -76,6 +84,7 @@ impl<P: Ports> Clone for HttpState<P> {
             sessions: self.sessions.clone(),
             apps: self.apps.clone(),
             oauth: self.oauth.clone(),
+            registrations: self.registrations.clone(),
             pages: self.pages.clone(),
             settings: self.settings.clone(),
             readiness: self.readiness.clone(),
@@ -140,13 +149,61 @@ pub fn default_headers() -> DefaultHeaders {
         .add((header::CONTENT_SECURITY_POLICY, "frame-ancestors 'none'"))
 }
 
+/// The endpoints browser-based clients call across origins, each wrapped in CORS; a
+/// resource guard keeps `DELETE /oauth2/tokens` (cookie-authenticated) out of it.
+fn public_routes<P: Ports>(access_path: String) -> impl FnOnce(&mut web::ServiceConfig) {
+    use actix_web::guard;
+    move |cfg| {
+        let public = |path: &str| web::resource(path.to_owned()).wrap(cors::public_cors());
+        let server_metadata = "/.well-known/oauth-authorization-server";
+        let mut metadata_paths = vec![server_metadata.to_owned()];
+        if !access_path.is_empty() {
+            metadata_paths.push(format!("{server_metadata}{access_path}"));
+        }
+        for path in metadata_paths {
+            cfg.service(public(&path).route(web::get().to(discovery::get_server_metadata)));
+        }
+        let resource_metadata = "/.well-known/oauth-protected-resource";
+        let mcp_metadata = format!(
+            "{resource_metadata}{access_path}{}",
+            tessera_domain::MCP_PATH
+        );
+        cfg.service(
+            public(resource_metadata).route(web::get().to(discovery::get_api_resource_metadata)),
+        )
+        .service(public(&mcp_metadata).route(web::get().to(discovery::get_mcp_resource_metadata)));
+        if !access_path.is_empty() {
+            let api = format!("{resource_metadata}{access_path}");
+            cfg.service(public(&api).route(web::get().to(discovery::get_api_resource_metadata)));
+        }
+        cfg.service(
+            public("/oauth2/tokens")
+                .guard(guard::Any(guard::Post()).or(guard::Options()))
+                .route(web::post().to(token::post_token::<P>)),
+        )
+        .service(public("/oauth2/revoke").route(web::post().to(revocation::post_revoke::<P>)))
+        .service(
+            public("/oauth2/introspect").route(web::post().to(revocation::post_introspect::<P>)),
+        )
+        .service(public("/oauth2/register").route(web::post().to(registration::post_register::<P>)))
+        .service(
+            public("/oauth2/clients/{client_id}")
+                .route(web::get().to(registration::get_client::<P>))
+                .route(web::put().to(registration::put_client::<P>))
+                .route(web::delete().to(registration::delete_client::<P>)),
+        );
+    }
+}
+
 /// Registers every route and its shared state.
 pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
+        let access_path = discovery::access_path(&state.settings.access_url);
         cfg.app_data(state.users)
             .app_data(state.sessions)
             .app_data(state.apps)
             .app_data(state.oauth)
+            .app_data(state.registrations)
             .app_data(state.pages)
             .app_data(state.settings)
             .app_data(state.readiness)
@@ -209,18 +266,9 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
                     .route(web::get().to(authorize::get_authorize::<P>))
                     .route(web::post().to(authorize::post_authorize::<P>)),
             )
+            .configure(public_routes::<P>(access_path))
             .service(
-                web::resource("/oauth2/tokens")
-                    .route(web::post().to(token::post_token::<P>))
-                    .route(web::delete().to(token::delete_tokens::<P>)),
-            )
-            .route(
-                "/oauth2/revoke",
-                web::post().to(revocation::post_revoke::<P>),
-            )
-            .route(
-                "/oauth2/introspect",
-                web::post().to(revocation::post_introspect::<P>),
+                web::resource("/oauth2/tokens").route(web::delete().to(token::delete_tokens::<P>)),
             )
             .route(
                 "/settings/authorized-apps",

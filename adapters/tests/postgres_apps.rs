@@ -28,6 +28,8 @@ fn new_app() -> App {
         source: RegistrationSource::Admin,
         created_at: now(),
         updated_at: now(),
+        origin: Default::default(),
+        last_token_at: None,
     }
 }
 

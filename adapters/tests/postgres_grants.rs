@@ -127,6 +127,8 @@ async fn setup(client_type: &str, grace: Duration) -> Setup {
         source: RegistrationSource::Admin,
         created_at: clock.now(),
         updated_at: clock.now(),
+        origin: Default::default(),
+        last_token_at: None,
     };
     let apps = PgAppRepository::new(db.clone());
     apps.insert(&app, &audit(&clock, "app")).await.unwrap();

@@ -48,7 +48,10 @@ async fn replicas_migrating_at_once_apply_each_migration_exactly_once() {
     for replica in replicas {
         applied += replica.await.unwrap().unwrap();
     }
-    assert_eq!(applied as i32, tessera_adapters::postgres::latest_migration());
+    assert_eq!(
+        applied as i32,
+        tessera_adapters::postgres::latest_migration()
+    );
     assert!(
         schema_is_current(&Database::connect(&url, 1).unwrap())
             .await

@@ -80,6 +80,8 @@ impl<P: Ports> AppService<P> {
             source: RegistrationSource::Admin,
             created_at: now,
             updated_at: now,
+            origin: Default::default(),
+            last_token_at: None,
         };
         let audit = self.entry(actor, "create", "app", app.id, describe(&app.draft));
         self.apps.insert(&app, &audit).await?;

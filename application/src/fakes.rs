@@ -11,7 +11,9 @@ use tessera_domain::{
 use time::{Duration, OffsetDateTime};
 
 mod oauth;
+mod registration;
 pub use oauth::{FakeClients, FakeGrants, credential};
+pub use registration::{FakeRateLimits, FakeRegistrations};
 
 use crate::apps::AppService;
 use crate::people::{LoginThrottle, NewUserInput, SessionService, UserService};
@@ -24,6 +26,8 @@ pub struct FakePorts;
 impl Ports for FakePorts {
     type Apps = FakeApps;
     type Clients = FakeClients;
+    type Registrations = FakeRegistrations;
+    type RateLimits = FakeRateLimits;
     type Grants = FakeGrants;
     type Audit = FakeAudit;
     type Users = FakeUsers;

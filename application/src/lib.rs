@@ -11,6 +11,7 @@ pub(crate) mod fakes;
 pub mod oauth;
 pub mod people;
 pub mod ports;
+pub mod registration;
 
 pub use credentials::issue_credential;
 pub use ports::{Clock, PasswordHasher, Ports, RepoError, Rng};

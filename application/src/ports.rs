@@ -6,6 +6,7 @@ mod client_repository;
 mod clock;
 mod grant_repository;
 mod password_hasher;
+mod registration_repository;
 mod repo_error;
 mod rng;
 mod session_repository;
@@ -21,6 +22,9 @@ pub use grant_repository::{
     NewTokens, RefreshOutcome, RefreshRow, RefreshTokenRecord,
 };
 pub use password_hasher::PasswordHasher;
+pub use registration_repository::{
+    NewRegistration, RateLimitRepository, RegisteredClient, RegistrationRepository,
+};
 pub use repo_error::RepoError;
 pub use rng::Rng;
 pub use session_repository::{NewSession, SessionRepository};
@@ -36,6 +40,10 @@ pub trait Ports: Send + Sync + 'static {
     type Clients: ClientRepository + std::fmt::Debug;
     /// Codes, grants and tokens, see [`GrantRepository`].
     type Grants: GrantRepository + std::fmt::Debug;
+    /// Dynamically registered clients, see [`RegistrationRepository`].
+    type Registrations: RegistrationRepository + std::fmt::Debug;
+    /// Shared rate-limit counters, see [`RateLimitRepository`].
+    type RateLimits: RateLimitRepository + std::fmt::Debug;
     /// The audit log, see [`AuditRepository`].
     type Audit: AuditRepository + std::fmt::Debug;
     /// Users, see [`UserRepository`].

@@ -9,8 +9,8 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use tessera_adapters::http::{self, HttpState, Readiness, TrustedProxies, WebSettings};
 use tessera_adapters::postgres::{
-    PgAppRepository, PgAuditRepository, PgGrantRepository, PgSessionRepository,
-    PgThrottleRepository, PgUserRepository,
+    PgAppRepository, PgAuditRepository, PgGrantRepository, PgRateLimitRepository,
+    PgRegistrationRepository, PgSessionRepository, PgThrottleRepository, PgUserRepository,
 };
 use tessera_adapters::render::Pages;
 use tessera_adapters::system::{Argon2PasswordHasher, OsRng, SystemClock};
@@ -20,7 +20,8 @@ use tessera_application::oauth::{OAuthService, TokenPolicy};
 use tessera_application::people::{
     CreateUserError, LoginThrottle, NewUserInput, SessionService, UserService,
 };
-use tessera_domain::{Email, Password, Resources, Username};
+use tessera_application::registration::{RegistrationPolicy, RegistrationService};
+use tessera_domain::{Email, Password, RateLimit, Resources, Username};
 
 use crate::database::Store;
 use crate::settings::Settings;
@@ -33,6 +34,8 @@ impl Ports for Production {
     type Apps = PgAppRepository;
     type Clients = PgAppRepository;
     type Grants = PgGrantRepository;
+    type Registrations = PgRegistrationRepository;
+    type RateLimits = PgRateLimitRepository;
     type Audit = PgAuditRepository;
     type Users = PgUserRepository;
     type Sessions = PgSessionRepository;
@@ -81,6 +84,25 @@ fn oauth_service(settings: &Settings, store: &Store) -> OAuthService<Production>
     )
 }
 
+/// Dynamic registration, with `registration.*`.
+fn registration_service(settings: &Settings, store: &Store) -> RegistrationService<Production> {
+    let r = &settings.registration;
+    RegistrationService::new(
+        PgRegistrationRepository::new(store.db.clone()),
+        PgRateLimitRepository::new(store.db.clone()),
+        SystemClock,
+        OsRng::default(),
+        RegistrationPolicy {
+            rate_limit: RateLimit::new(
+                r.rate_limit.count,
+                time::Duration::seconds(i64::from(r.rate_limit.window_seconds)),
+            ),
+            max_clients: i64::from(r.max_clients),
+            unused_client_ttl: r.unused_client_ttl.get(),
+        },
+    )
+}
+
 impl Application {
     /// Opens the database, migrates, and binds `http.address`.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
@@ -112,6 +134,7 @@ impl Application {
             settings.sessions.ttl.get(),
         );
         let shutting_down = Arc::new(AtomicBool::new(false));
+        let registrations = web::Data::new(registration_service(&settings, &store));
         let state = HttpState::<Production> {
             users: web::Data::new(users),
             sessions: web::Data::new(sessions),
@@ -122,12 +145,14 @@ impl Application {
                 OsRng::default(),
             )),
             oauth: web::Data::new(oauth_service(&settings, &store)),
+            registrations: registrations.clone(),
             pages: web::Data::new(Pages::new().context("compiling templates")?),
             settings: web::Data::new(WebSettings {
                 access_url: settings.access_url.clone(),
                 secure_cookies: settings.https(),
                 trusted_proxies: TrustedProxies::parse(&settings.http.trusted_proxies)
                     .map_err(anyhow::Error::msg)?,
+                registration_enabled: settings.registration.enabled,
             }),
             readiness: web::Data::new(Readiness::new(store.db.clone(), shutting_down.clone())),
             rng: web::Data::new(OsRng::default()),
@@ -142,7 +167,7 @@ impl Application {
         .disable_signals()
         .shutdown_timeout(25)
         .run();
-        tokio::spawn(sweep_periodically(store.db.clone()));
+        tokio::spawn(sweep_periodically(store.db.clone(), registrations));
         tracing::info!(port, access_url = %settings.access_url, "tessera is listening");
         Ok(Self {
             port,
@@ -179,11 +204,22 @@ impl Application {
     }
 }
 
-/// Every ten minutes, removes expired sessions and stale throttle rows.
-async fn sweep_periodically(db: tessera_adapters::postgres::Database) {
+/// Every 10 minutes (and once at start-up): expired rows and unused registered clients go.
+/// Plain `DELETE`s, so every replica runs it.
+async fn sweep_periodically(
+    db: tessera_adapters::postgres::Database,
+    registrations: web::Data<RegistrationService<Production>>,
+) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
         every.tick().await;
+        match registrations.expire_unused().await {
+            Ok(0) => {}
+            Ok(removed) => {
+                tracing::info!(removed, "deleted registered clients that were never used")
+            }
+            Err(e) => tracing::warn!(error = %e, "expiring unused registered clients"),
+        }
         match tessera_adapters::postgres::sweep_expired(&db, time::OffsetDateTime::now_utc()).await
         {
             Ok(removed) => tracing::debug!(removed, "swept expired rows"),

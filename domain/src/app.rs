@@ -117,6 +117,17 @@ fn parse_redirect(s: &str) -> Result<RedirectUri, String> {
     Ok(uri)
 }
 
+/// Where a dynamically registered or CIMD client came from, for the admin page (SPEC §8).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ClientOrigin {
+    /// The IP that registered it.
+    pub ip: Option<std::net::IpAddr>,
+    /// The user agent that registered it.
+    pub user_agent: Option<String>,
+    /// The `software_id` it registered.
+    pub software_id: Option<String>,
+}
+
 /// An app as stored: its id is the OAuth `client_id`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct App {
@@ -130,6 +141,10 @@ pub struct App {
     pub created_at: OffsetDateTime,
     /// When it last changed.
     pub updated_at: OffsetDateTime,
+    /// Where it came from, when it registered itself.
+    pub origin: ClientOrigin,
+    /// When it last obtained a token, to the minute.
+    pub last_token_at: Option<OffsetDateTime>,
 }
 
 /// A client secret as listed: never the secret, only its last characters.

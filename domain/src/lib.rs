@@ -21,6 +21,7 @@ mod local_redirect;
 mod oauth_client;
 mod oauth_error;
 mod pkce;
+mod rate_limit;
 mod redirect_uri;
 mod refresh_rotation;
 mod resource;
@@ -29,7 +30,7 @@ mod secret;
 mod user;
 
 pub use access_token::AccessTokenRecord;
-pub use app::{App, AppDraft, AppSecretInfo, FieldProblem};
+pub use app::{App, AppDraft, AppSecretInfo, ClientOrigin, FieldProblem};
 pub use authorization_code::{CodePresentation, CodeRedemption, StoredCode};
 pub use client::{
     AppName, AppNameError, ApplicationType, ClientMetadata, ClientMetadataError,
@@ -42,6 +43,7 @@ pub use local_redirect::LocalRedirect;
 pub use oauth_client::{OAuthClient, RedirectRefusal};
 pub use oauth_error::{OAuthError, OAuthFailure};
 pub use pkce::{CodeChallenge, CodeChallengeMethod, CodeVerifier, PkceError};
+pub use rate_limit::RateLimit;
 pub use redirect_uri::{RedirectUri, RedirectUriError};
 pub use refresh_rotation::{RefreshDecision, RefreshState};
 pub use resource::{MCP_PATH, ResourceError, Resources};

@@ -119,14 +119,21 @@ fn app_view(app: &App) -> serde_json::Value {
         "icon": d.icon.as_ref().map(|i| i.as_str()).unwrap_or_default(),
         "client_type": d.client_type.as_str(),
         "source": app.source.as_str(),
+        "registered": app.source != tessera_domain::RegistrationSource::Admin,
+        "origin_ip": app.origin.ip.map(|ip| ip.to_string()),
+        "origin_user_agent": app.origin.user_agent,
+        "software_id": app.origin.software_id,
+        "last_token_at": app.last_token_at.map(rfc3339),
     })
 }
 
+fn rfc3339(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
 fn secret_view(s: &AppSecretInfo) -> serde_json::Value {
-    let fmt = |t: time::OffsetDateTime| {
-        t.format(&time::format_description::well_known::Rfc3339)
-            .unwrap_or_default()
-    };
+    let fmt = rfc3339;
     serde_json::json!({
         "id": s.id,
         "truncated": s.display_suffix,

@@ -110,6 +110,9 @@ impl ApiError {
                 Some("Basic realm=\"tessera\"".into())
             }
             Self::InvalidToken => Some("Bearer error=\"invalid_token\"".into()),
+            Self::OAuth { failure, .. } if failure.error == OAuthError::InvalidToken => {
+                Some("Bearer error=\"invalid_token\"".into())
+            }
             Self::InsufficientScope(scope) => Some(format!(
                 "Bearer error=\"insufficient_scope\", scope=\"{}\"",
                 scope.as_str()

@@ -1,8 +1,8 @@
 use tessera_application::RepoError;
 use tessera_application::ports::{AppRepository, AuditEntry, NewAppSecret};
 use tessera_domain::{
-    App, AppDraft, AppName, AppSecretInfo, ClientType, HttpUrl, RedirectUri, RegistrationSource,
-    UserId,
+    App, AppDraft, AppName, AppSecretInfo, ClientOrigin, ClientType, HttpUrl, RedirectUri,
+    RegistrationSource, UserId,
 };
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
@@ -29,7 +29,8 @@ impl PgAppRepository {
     }
 }
 
-const COLUMNS: &str = "a.id, a.name, a.icon, a.callback_url, a.redirect_uris, a.client_type, a.source, a.created_at, a.updated_at";
+const COLUMNS: &str = "a.id, a.name, a.icon, a.callback_url, a.redirect_uris, a.client_type, a.source, a.created_at, a.updated_at,
+                       a.created_from_ip, a.created_user_agent, a.software_id, a.last_token_at";
 
 /// Re-parses a row through the domain constructors, so bad data fails loudly.
 fn app_from_row(row: &Row) -> Result<App, RepoError> {
@@ -59,6 +60,12 @@ fn app_from_row(row: &Row) -> Result<App, RepoError> {
             .map_err(|e| bad(&e))?,
         created_at: column(row, "created_at")?,
         updated_at: column(row, "updated_at")?,
+        origin: ClientOrigin {
+            ip: column(row, "created_from_ip")?,
+            user_agent: column(row, "created_user_agent")?,
+            software_id: column(row, "software_id")?,
+        },
+        last_token_at: column(row, "last_token_at")?,
     })
 }
 

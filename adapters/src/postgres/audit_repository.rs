@@ -18,6 +18,16 @@ impl PgAuditRepository {
     }
 }
 
+/// The changed fields of an entry as a JSON object of strings.
+pub(crate) fn details_json(entry: &AuditEntry) -> serde_json::Value {
+    let details: serde_json::Map<String, serde_json::Value> = entry
+        .details
+        .iter()
+        .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone())))
+        .collect();
+    serde_json::Value::Object(details)
+}
+
 /// Writes `entry` inside the caller's transaction, so the change and its record commit together.
 pub(crate) async fn record(
     tx: &deadpool_postgres::Transaction<'_>,
@@ -26,12 +36,7 @@ pub(crate) async fn record(
     const SQL: &str = "INSERT INTO audit_log
         (occurred_at, actor_user_id, actor, action, target_type, target_id, client_ip, user_agent, details)
         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-    let details: serde_json::Map<String, serde_json::Value> = entry
-        .details
-        .iter()
-        .map(|(k, v)| (k.to_string(), serde_json::Value::String(v.clone())))
-        .collect();
-    let details = serde_json::Value::Object(details);
+    let details = details_json(entry);
     let stmt = tx.prepare_cached(SQL).await.map_err(db_err)?;
     let a = &entry.actor;
     tx.execute(

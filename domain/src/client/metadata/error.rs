@@ -58,6 +58,8 @@ pub enum ClientMetadataProblem {
     UnsupportedTokenEndpointAuthMethod,
     /// A CIMD document asking for a shared secret.
     SharedSecretInCimd,
+    /// An update that would move a client between public and confidential (RFC 7592 §2.2).
+    ClientTypeChange,
     /// `private_key_jwt` with neither `jwks` nor `jwks_uri`.
     PrivateKeyJwtWithoutKeys,
     /// Both `jwks` and `jwks_uri` (RFC 7591 §2).
@@ -108,6 +110,9 @@ impl ClientMetadataProblem {
             }
             Self::PrivateKeyJwtWithoutKeys => {
                 "token_endpoint_auth_method private_key_jwt requires jwks or jwks_uri"
+            }
+            Self::ClientTypeChange => {
+                "token_endpoint_auth_method cannot move a client between public and confidential"
             }
             Self::JwksAndJwksUri => "jwks and jwks_uri must not both be given",
             Self::InvalidJwks => "jwks must not be empty",

@@ -1,0 +1,106 @@
+//! Discovery documents: RFC 8414 authorization server metadata and RFC 9728 protected
+//! resource metadata, every URL built from `access_url` (SPEC §5).
+
+use actix_web::http::header;
+use actix_web::{HttpResponse, web};
+use serde::Serialize;
+use tessera_domain::{MCP_PATH, Scope};
+
+use super::WebSettings;
+
+const AUTH_METHODS: [&str; 3] = ["client_secret_basic", "client_secret_post", "none"];
+
+/// RFC 8414 §2.
+#[derive(Debug, Serialize)]
+struct ServerMetadata<'a> {
+    issuer: &'a str,
+    authorization_endpoint: String,
+    token_endpoint: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    registration_endpoint: Option<String>,
+    revocation_endpoint: String,
+    introspection_endpoint: String,
+    response_types_supported: [&'static str; 1],
+    response_modes_supported: [&'static str; 1],
+    grant_types_supported: [&'static str; 2],
+    code_challenge_methods_supported: [&'static str; 1],
+    token_endpoint_auth_methods_supported: [&'static str; 3],
+    revocation_endpoint_auth_methods_supported: [&'static str; 3],
+    introspection_endpoint_auth_methods_supported: [&'static str; 2],
+    scopes_supported: Vec<&'static str>,
+    authorization_response_iss_parameter_supported: bool,
+}
+
+/// RFC 9728 §2.
+#[derive(Debug, Serialize)]
+struct ResourceMetadata<'a> {
+    resource: String,
+    authorization_servers: [&'a str; 1],
+    bearer_methods_supported: [&'static str; 1],
+    resource_name: &'static str,
+    scopes_supported: Vec<&'static str>,
+}
+
+fn cacheable(body: &impl Serialize) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "public, max-age=300"))
+        .json(body)
+}
+
+/// `GET /.well-known/oauth-authorization-server[/<path of access_url>]`.
+pub(crate) async fn get_server_metadata(settings: web::Data<WebSettings>) -> HttpResponse {
+    let base = settings.access_url.as_str();
+    let at = |path: &str| format!("{base}{path}");
+    cacheable(&ServerMetadata {
+        issuer: base,
+        authorization_endpoint: at("/oauth2/authorize"),
+        token_endpoint: at("/oauth2/tokens"),
+        registration_endpoint: settings
+            .registration_enabled
+            .then(|| at("/oauth2/register")),
+        revocation_endpoint: at("/oauth2/revoke"),
+        introspection_endpoint: at("/oauth2/introspect"),
+        response_types_supported: ["code"],
+        response_modes_supported: ["query"],
+        grant_types_supported: ["authorization_code", "refresh_token"],
+        code_challenge_methods_supported: ["S256"],
+        token_endpoint_auth_methods_supported: AUTH_METHODS,
+        revocation_endpoint_auth_methods_supported: AUTH_METHODS,
+        introspection_endpoint_auth_methods_supported: [
+            "client_secret_basic",
+            "client_secret_post",
+        ],
+        scopes_supported: Scope::ALL.iter().map(Scope::as_str).collect(),
+        authorization_response_iss_parameter_supported: true,
+    })
+}
+
+/// `GET /.well-known/oauth-protected-resource`: the API, whose resource is `access_url`.
+pub(crate) async fn get_api_resource_metadata(settings: web::Data<WebSettings>) -> HttpResponse {
+    cacheable(&ResourceMetadata {
+        resource: settings.access_url.clone(),
+        authorization_servers: [&settings.access_url],
+        bearer_methods_supported: ["header"],
+        resource_name: "tessera API",
+        scopes_supported: Scope::ALL.iter().map(Scope::as_str).collect(),
+    })
+}
+
+/// `GET /.well-known/oauth-protected-resource/api/experimental/mcp/http`: the MCP endpoint.
+pub(crate) async fn get_mcp_resource_metadata(settings: web::Data<WebSettings>) -> HttpResponse {
+    cacheable(&ResourceMetadata {
+        resource: format!("{}{MCP_PATH}", settings.access_url),
+        authorization_servers: [&settings.access_url],
+        bearer_methods_supported: ["header"],
+        resource_name: "tessera MCP",
+        scopes_supported: vec![Scope::Mcp.as_str()],
+    })
+}
+
+/// The path of `access_url` (`/auth` for `https://example.com/auth`), empty at the root:
+/// the suffix of the path-inserted well-known URLs (RFC 8414 §3.1, RFC 9728 §3.1).
+pub(crate) fn access_path(access_url: &str) -> String {
+    url::Url::parse(access_url)
+        .map(|u| u.path().trim_end_matches('/').to_owned())
+        .unwrap_or_default()
+}
