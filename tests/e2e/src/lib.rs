@@ -4,6 +4,7 @@
 
 mod browser;
 pub mod oauth;
+pub mod registration;
 pub use browser::Browser;
 
 use std::net::TcpListener;
