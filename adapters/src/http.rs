@@ -9,6 +9,7 @@ mod authorized_apps;
 mod client_auth;
 mod client_ip;
 mod cors;
+pub(crate) use cors::public_cors;
 pub mod csrf;
 mod discovery;
 mod error;
@@ -67,6 +68,8 @@ pub struct HttpState<P: Ports> {
     pub oauth: web::Data<OAuthService<P>>,
     /// Dynamic client registration.
     pub registrations: web::Data<RegistrationService<P>>,
+    /// The MCP endpoint.
+    pub mcp: crate::mcp::McpEndpoint<P>,
     /// Compiled templates.
     pub pages: web::Data<Pages>,
     /// HTTP settings.
@@ -85,6 +88,7 @@ impl<P: Ports> Clone for HttpState<P> {
             apps: self.apps.clone(),
             oauth: self.oauth.clone(),
             registrations: self.registrations.clone(),
+            mcp: self.mcp.clone(),
             pages: self.pages.clone(),
             settings: self.settings.clone(),
             readiness: self.readiness.clone(),
@@ -267,6 +271,7 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
                     .route(web::post().to(authorize::post_authorize::<P>)),
             )
             .configure(public_routes::<P>(access_path))
+            .configure(|cfg| state.mcp.mount(cfg))
             .service(
                 web::resource("/oauth2/tokens").route(web::delete().to(token::delete_tokens::<P>)),
             )

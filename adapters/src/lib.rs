@@ -5,6 +5,7 @@
 //! `bootstrap`: which adapters are used together is decided in the composition root.
 
 pub mod http;
+pub mod mcp;
 pub mod postgres;
 pub mod render;
 pub mod system;

@@ -6,8 +6,8 @@
 use std::sync::{Arc, Mutex};
 
 use tessera_adapters::postgres::{
-    Database, PgAppRepository, PgAuditRepository, PgGrantRepository, PgSessionRepository,
-    PgThrottleRepository, PgUserRepository, migrate,
+    Database, PgAppRepository, PgAuditRepository, PgGrantRepository, PgRateLimitRepository,
+    PgRegistrationRepository, PgSessionRepository, PgThrottleRepository, PgUserRepository, migrate,
 };
 use tessera_adapters::system::{Argon2PasswordHasher, OsRng};
 use tessera_application::oauth::{
@@ -56,6 +56,8 @@ impl Ports for PgPorts {
     type Apps = PgAppRepository;
     type Clients = PgAppRepository;
     type Grants = PgGrantRepository;
+    type Registrations = PgRegistrationRepository;
+    type RateLimits = PgRateLimitRepository;
     type Audit = PgAuditRepository;
     type Users = PgUserRepository;
     type Sessions = PgSessionRepository;

@@ -4,8 +4,8 @@
 mod tests;
 
 use tessera_domain::{
-    App, AppDraft, AppSecretInfo, Credential, CredentialKind, FieldProblem, RegistrationSource,
-    UserId,
+    App, AppDraft, AppSecretInfo, ClientOrigin, Credential, CredentialKind, FieldProblem,
+    RegistrationSource, UserId,
 };
 use uuid::Uuid;
 
@@ -80,7 +80,11 @@ impl<P: Ports> AppService<P> {
             source: RegistrationSource::Admin,
             created_at: now,
             updated_at: now,
-            origin: Default::default(),
+            origin: ClientOrigin {
+                ip: actor.ip,
+                user_agent: actor.user_agent.clone(),
+                software_id: None,
+            },
             last_token_at: None,
         };
         let audit = self.entry(actor, "create", "app", app.id, describe(&app.draft));

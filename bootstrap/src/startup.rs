@@ -8,9 +8,11 @@ use actix_web::dev::ServerHandle;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use tessera_adapters::http::{self, HttpState, Readiness, TrustedProxies, WebSettings};
+use tessera_adapters::mcp::McpEndpoint;
 use tessera_adapters::postgres::{
-    PgAppRepository, PgAuditRepository, PgGrantRepository, PgRateLimitRepository,
-    PgRegistrationRepository, PgSessionRepository, PgThrottleRepository, PgUserRepository,
+    PgAppRepository, PgAuditRepository, PgGrantRepository, PgMcpSessionStore,
+    PgRateLimitRepository, PgRegistrationRepository, PgSessionRepository, PgThrottleRepository,
+    PgUserRepository,
 };
 use tessera_adapters::render::Pages;
 use tessera_adapters::system::{Argon2PasswordHasher, OsRng, SystemClock};
@@ -135,16 +137,24 @@ impl Application {
         );
         let shutting_down = Arc::new(AtomicBool::new(false));
         let registrations = web::Data::new(registration_service(&settings, &store));
+        let oauth = web::Data::new(oauth_service(&settings, &store));
+        let apps = web::Data::new(AppService::new(
+            PgAppRepository::new(store.db.clone()),
+            PgAuditRepository::new(store.db.clone()),
+            SystemClock,
+            OsRng::default(),
+        ));
         let state = HttpState::<Production> {
             users: web::Data::new(users),
             sessions: web::Data::new(sessions),
-            apps: web::Data::new(AppService::new(
-                PgAppRepository::new(store.db.clone()),
-                PgAuditRepository::new(store.db.clone()),
-                SystemClock,
-                OsRng::default(),
-            )),
-            oauth: web::Data::new(oauth_service(&settings, &store)),
+            apps: apps.clone(),
+            mcp: McpEndpoint::new(
+                oauth.clone(),
+                apps.clone(),
+                PgMcpSessionStore::new(store.db.clone()),
+                &settings.access_url,
+            ),
+            oauth,
             registrations: registrations.clone(),
             pages: web::Data::new(Pages::new().context("compiling templates")?),
             settings: web::Data::new(WebSettings {

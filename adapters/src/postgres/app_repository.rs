@@ -102,8 +102,8 @@ impl AppRepository for PgAppRepository {
             &d.token_endpoint_auth_method().as_str(),
             &app.source.as_str(),
             &a.user_id,
-            &a.ip,
-            &a.user_agent,
+            &app.origin.ip,
+            &app.origin.user_agent,
             &app.created_at,
             &app.updated_at,
         ];

@@ -7,6 +7,10 @@ use super::errors::db_err;
 /// How long failed logins and rate-limit windows are kept after they stop counting.
 const RETENTION: Duration = Duration::days(1);
 
+/// How long an MCP session can be continued on another replica; clients start a new one
+/// after that (the MCP transport answers 404 to an unknown session).
+const MCP_SESSION_RETENTION: Duration = Duration::days(7);
+
 /// How long a used code is kept after it expires: its reuse is detected until then.
 const CODE_RETENTION: Duration = Duration::hours(1);
 
@@ -52,6 +56,13 @@ pub async fn sweep_expired(db: &Database, now: OffsetDateTime) -> Result<u64, Re
         .execute(
             "DELETE FROM oauth2_grants WHERE expires_at <= $1 OR revoked_at < $2",
             &[&now, &cutoff],
+        )
+        .await
+        .map_err(db_err)?;
+    removed += client
+        .execute(
+            "DELETE FROM mcp_sessions WHERE created_at < $1",
+            &[&(now - MCP_SESSION_RETENTION)],
         )
         .await
         .map_err(db_err)?;

@@ -29,7 +29,8 @@ impl PgRegistrationRepository {
     }
 }
 
-const METADATA_COLUMNS: &str = "redirect_uris, client_name_given, client_uri, logo_uri, tos_uri, policy_uri, jwks_uri,
+const METADATA_COLUMNS: &str =
+    "redirect_uris, client_name_given, client_uri, logo_uri, tos_uri, policy_uri, jwks_uri,
     jwks, software_id, software_version, grant_types, response_types, token_endpoint_auth_method,
     application_type, scope, contacts";
 

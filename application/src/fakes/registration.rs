@@ -10,9 +10,12 @@ use uuid::Uuid;
 use super::FakeAudit;
 use crate::ports::*;
 
+/// A stored client, its registration token's lookup id and hash, and whether it was used.
+type Row = (RegisteredClient, LookupId, CredentialHash, bool);
+
 #[derive(Debug, Clone, Default)]
 pub struct FakeRegistrations {
-    clients: Arc<Mutex<Vec<(RegisteredClient, LookupId, CredentialHash, bool)>>>,
+    clients: Arc<Mutex<Vec<Row>>>,
     pub audit: FakeAudit,
 }
 

@@ -1,0 +1,85 @@
+//! `journey`: authorize (302 with a code at once) then exchange the code, per iteration;
+//! the token call is also measured on its own.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::Result;
+use reqwest::Client;
+use serde_json::Map;
+
+use super::{Plan, Report, clients};
+use crate::oauth::{self, Pkce, Target};
+use crate::runner::{self, Flow, Recorder, Step, Which, Window};
+use crate::stats::ErrorLog;
+
+/// One worker of the journey loop.
+#[derive(Debug)]
+pub struct JourneyWorker {
+    client: Client,
+    target: Arc<Target>,
+}
+
+impl JourneyWorker {
+    /// `n` workers with their own clients.
+    pub fn many(target: &Arc<Target>, n: usize) -> Result<Vec<Self>> {
+        Ok(clients(n)?
+            .into_iter()
+            .map(|client| Self {
+                client,
+                target: Arc::clone(target),
+            })
+            .collect())
+    }
+}
+
+impl Step for JourneyWorker {
+    async fn step(&mut self, recorder: &mut Recorder) -> Flow {
+        let started = Instant::now();
+        let pkce = match Pkce::generate() {
+            Ok(pkce) => pkce,
+            Err(e) => {
+                recorder.error(Which::Primary, &e);
+                return Flow::Stop;
+            }
+        };
+        let code = match oauth::authorize_code(&self.client, &self.target, &pkce).await {
+            Ok(code) => code,
+            Err(e) => {
+                recorder.error(Which::Primary, &e);
+                return Flow::Continue;
+            }
+        };
+        let token_started = Instant::now();
+        let exchanged =
+            oauth::exchange_code(&self.client, &self.target, &code, &pkce.verifier).await;
+        match exchanged {
+            Ok(_) => {
+                recorder.ok(Which::Secondary, token_started.elapsed());
+                recorder.ok(Which::Primary, started.elapsed());
+            }
+            Err(e) => {
+                recorder.error(Which::Secondary, &e);
+                recorder.error(Which::Primary, &e);
+            }
+        }
+        Flow::Continue
+    }
+}
+
+/// Runs the journey scenario.
+pub async fn journey(target: &Target, plan: &Plan) -> Result<Report> {
+    let target = Arc::new(target.clone());
+    let log = Arc::new(ErrorLog::default());
+    let workers = JourneyWorker::many(&target, plan.concurrency)?;
+    let window = Window::after_warmup(plan.warmup, plan.duration);
+    let outcome = runner::run(workers, window, &log).await?;
+    Ok(Report {
+        scenario: "journey",
+        unit: "journeys",
+        main: outcome.primary.summary(outcome.elapsed),
+        token_call: Some(outcome.secondary.summary(outcome.elapsed)),
+        first_error: log.first(),
+        extra: Map::new(),
+    })
+}
