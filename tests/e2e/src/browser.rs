@@ -126,6 +126,27 @@ impl Browser {
         }
     }
 
+    /// Waits until the page's source no longer contains `text`: a post that comes back to
+    /// the same path has landed (the path alone cannot tell).
+    pub async fn wait_until_gone(&self, text: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let source = self
+                .client
+                .source()
+                .await
+                .unwrap_or_else(|e| panic!("cannot read the page source: {e}"));
+            if !source.contains(text) {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the page still shows {text:?} after {WAIT:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
     /// Ends the session so Chromium quits, then stops `chromedriver`.
     pub async fn close(self) {
         let Browser { client, driver } = self;

@@ -72,12 +72,12 @@ async fn an_admin_creates_an_app_and_a_secret_reads_it_once_then_deletes_both() 
     browser
         .click("form[action*='/secrets/'] button[type=submit]")
         .await;
-    browser
-        .wait_for_path(app_page.trim_start_matches(&app.address))
-        .await;
-    assert!(
-        !source(&browser).await.contains(&secret[secret.len() - 6..]),
-        "the secret is gone"
+    // The post comes back to the same page: wait for the secret's listing to go.
+    browser.wait_until_gone(&secret[secret.len() - 6..]).await;
+    assert_eq!(
+        browser.current_url().await,
+        app_page,
+        "back on the app's page"
     );
 
     browser
