@@ -15,9 +15,11 @@ mod discovery;
 mod error;
 mod health;
 mod html;
+mod metrics;
 mod oauth_params;
 mod pages;
 mod registration;
+mod request_id;
 mod revocation;
 pub mod session_auth;
 mod token;
@@ -29,6 +31,9 @@ use actix_web::{HttpRequest, error::JsonPayloadError, web};
 pub use client_ip::{Cidr, TrustedProxies};
 pub use error::{ApiError, FieldError};
 pub use health::Readiness;
+pub use metrics::observe as observe_metrics;
+pub use metrics::{Metrics, TokenEvent};
+pub use request_id::with_request_id;
 use tessera_application::Ports;
 use tessera_application::apps::AppService;
 use tessera_application::oauth::OAuthService;
@@ -70,6 +75,8 @@ pub struct HttpState<P: Ports> {
     pub registrations: web::Data<RegistrationService<P>>,
     /// The MCP endpoint.
     pub mcp: crate::mcp::McpEndpoint<P>,
+    /// Prometheus metrics.
+    pub metrics: web::Data<Metrics>,
     /// Compiled templates.
     pub pages: web::Data<Pages>,
     /// HTTP settings.
@@ -89,6 +96,7 @@ impl<P: Ports> Clone for HttpState<P> {
             oauth: self.oauth.clone(),
             registrations: self.registrations.clone(),
             mcp: self.mcp.clone(),
+            metrics: self.metrics.clone(),
             pages: self.pages.clone(),
             settings: self.settings.clone(),
             readiness: self.readiness.clone(),
@@ -208,6 +216,7 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
             .app_data(state.apps)
             .app_data(state.oauth)
             .app_data(state.registrations)
+            .app_data(state.metrics)
             .app_data(state.pages)
             .app_data(state.settings)
             .app_data(state.readiness)
@@ -225,6 +234,7 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
             )
             .route("/healthz", web::get().to(health::get_healthz))
             .route("/readyz", web::get().to(health::get_readyz))
+            .route("/metrics", web::get().to(metrics::get_metrics))
             .service(
                 web::scope("/api/v2/users")
                     .route("/first", web::post().to(users::post_first_user::<P>))

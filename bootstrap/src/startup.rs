@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use actix_web::dev::ServerHandle;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
-use tessera_adapters::http::{self, HttpState, Readiness, TrustedProxies, WebSettings};
+use tessera_adapters::http::{self, HttpState, Metrics, Readiness, TrustedProxies, WebSettings};
 use tessera_adapters::mcp::McpEndpoint;
 use tessera_adapters::postgres::{
     PgAppRepository, PgAuditRepository, PgGrantRepository, PgMcpSessionStore,
@@ -138,6 +138,8 @@ impl Application {
         let shutting_down = Arc::new(AtomicBool::new(false));
         let registrations = web::Data::new(registration_service(&settings, &store));
         let oauth = web::Data::new(oauth_service(&settings, &store));
+        let metrics =
+            web::Data::new(Metrics::new(store.db.clone()).context("registering metrics")?);
         let apps = web::Data::new(AppService::new(
             PgAppRepository::new(store.db.clone()),
             PgAuditRepository::new(store.db.clone()),
@@ -156,6 +158,7 @@ impl Application {
             ),
             oauth,
             registrations: registrations.clone(),
+            metrics: metrics.clone(),
             pages: web::Data::new(Pages::new().context("compiling templates")?),
             settings: web::Data::new(WebSettings {
                 access_url: settings.access_url.clone(),
@@ -169,8 +172,13 @@ impl Application {
         };
         let port = listener.local_addr()?.port();
         let server = HttpServer::new(move || {
+            let metrics = metrics.clone();
             App::new()
                 .wrap(http::default_headers())
+                .wrap(actix_web::middleware::from_fn(move |req, next| {
+                    http::observe_metrics(metrics.clone(), req, next)
+                }))
+                .wrap(actix_web::middleware::from_fn(http::with_request_id))
                 .configure(http::routes(state.clone()))
         })
         .listen(listener)?

@@ -4,18 +4,87 @@ use tracing_subscriber::EnvFilter;
 
 use crate::settings::LogFormat;
 
+/// Targets that log SQL parameters (password hashes, credential hashes) at debug level:
+/// capped at info whatever `RUST_LOG` says, since no hash may reach a log (SPEC §7).
+const PARAMETER_LOGGERS: [&str; 2] = ["tokio_postgres::query", "tokio_postgres::simple_query"];
+
+/// The level filter: `RUST_LOG` (default `info`), with the parameter loggers capped.
+fn filter(rust_log: Option<&str>) -> EnvFilter {
+    let mut filter = rust_log
+        .and_then(|directives| EnvFilter::try_new(directives).ok())
+        .unwrap_or_else(|| EnvFilter::new("info"));
+    for target in PARAMETER_LOGGERS {
+        if let Ok(directive) = format!("{target}=info").parse() {
+            filter = filter.add_directive(directive);
+        }
+    }
+    filter
+}
+
 /// Installs the global subscriber; a second call (tests) is a no-op.
 pub fn init(format: LogFormat) {
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let rust_log = std::env::var("RUST_LOG").ok();
     let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+        .with_env_filter(filter(rust_log.as_deref()))
         .with_writer(std::io::stderr);
     let _ = match format {
         LogFormat::Pretty => builder.try_init(),
         LogFormat::Json => builder
             .json()
             .flatten_event(true)
-            .with_current_span(false)
+            // The `request` span puts `request_id`, `method` and `route` on every line.
+            .with_current_span(true)
+            .with_span_list(false)
             .try_init(),
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for Captured {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(buf);
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    fn logged_with(rust_log: &str) -> String {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter(filter(Some(rust_log)))
+            .with_writer(move || writer.clone())
+            .finish();
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::debug!(target: "tokio_postgres::query", "executing with parameters: $argon2id$hash");
+            tracing::debug!(target: "tessera_adapters", "our own debug line");
+        });
+        let bytes = captured.0.lock().unwrap().clone();
+        String::from_utf8(bytes).unwrap()
+    }
+
+    #[test]
+    fn sql_parameters_never_reach_the_log_even_at_debug_or_trace() {
+        for level in [
+            "debug",
+            "trace",
+            "tokio_postgres=trace",
+            "debug,tokio_postgres::query=trace",
+        ] {
+            let out = logged_with(level);
+            assert!(!out.contains("argon2id"), "{level}: {out}");
+        }
+        assert!(logged_with("debug").contains("our own debug line"));
+    }
 }

@@ -12,6 +12,7 @@ use super::WebSettings;
 use super::csrf::{anonymous_token, anonymous_token_valid, token_for_session, tokens_match};
 use super::error::ApiError;
 use super::html::{error_page, render, see_other, with_cookie};
+use super::metrics::Metrics;
 use super::session_auth::{cleared_session_cookie, require_user, session_cookie};
 use super::users::CreateUserRequest;
 use crate::render::Pages;
@@ -114,6 +115,7 @@ pub(crate) async fn post_login<P: Ports>(
     sessions: web::Data<SessionService<P>>,
     pages: web::Data<Pages>,
     settings: web::Data<WebSettings>,
+    metrics: web::Data<Metrics>,
 ) -> HttpResponse {
     let form = form.into_inner();
     if !anonymous_token_valid(&req, &form.csrf_token) {
@@ -134,6 +136,7 @@ pub(crate) async fn post_login<P: Ports>(
             with_cookie(see_other(redirect.as_str()), Some(cookie))
         }
         Err(e) => {
+            metrics.login_failure();
             let e = ApiError::from(e);
             let status = e.status_code();
             if !matches!(

@@ -12,6 +12,7 @@ use tessera_domain::{ClientMetadata, ClientMetadataInput, HttpUrl, OAuthError, O
 
 use super::WebSettings;
 use super::error::ApiError;
+use super::metrics::Metrics;
 
 /// Largest registration body (SPEC §5).
 pub(crate) const REGISTRATION_LIMIT: usize = 64 * 1024;
@@ -210,6 +211,7 @@ pub(crate) async fn post_register<P: Ports>(
     body: web::Bytes,
     registrations: web::Data<RegistrationService<P>>,
     settings: web::Data<WebSettings>,
+    metrics: web::Data<Metrics>,
 ) -> Result<HttpResponse, ApiError> {
     if !settings.registration_enabled {
         return Err(ApiError::NotFound);
@@ -225,6 +227,7 @@ pub(crate) async fn post_register<P: Ports>(
     } = registrations
         .register(input, &anonymous(&req, &settings))
         .await?;
+    metrics.registration();
     let mut out = client_json(&client, &settings);
     if let Some(secret) = client_secret {
         out.insert("client_secret".into(), secret.expose().into());

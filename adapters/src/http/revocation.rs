@@ -10,6 +10,7 @@ use tessera_domain::{OAuthError, OAuthFailure};
 use super::WebSettings;
 use super::client_auth::{client_credentials, with_basic};
 use super::error::ApiError;
+use super::metrics::{Metrics, TokenEvent};
 use super::token::{client_actor, form_params};
 
 /// RFC 7662 §2.2 for an active token.
@@ -58,6 +59,7 @@ pub(crate) async fn post_revoke<P: Ports>(
     body: web::Bytes,
     oauth: web::Data<OAuthService<P>>,
     settings: web::Data<WebSettings>,
+    metrics: web::Data<Metrics>,
 ) -> Result<HttpResponse, ApiError> {
     let params = form_params(&req, &body)?;
     let (credentials, basic) = client_credentials(&req, &params)?;
@@ -67,6 +69,7 @@ pub(crate) async fn post_revoke<P: Ports>(
         .revoke_token(&credentials, &token, &actor)
         .await
         .map_err(|e| with_basic(e.into(), basic))?;
+    metrics.token(TokenEvent::Revoked);
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .finish())

@@ -17,6 +17,7 @@ use super::WebSettings;
 use super::apps::actor;
 use super::client_auth::{client_credentials, with_basic};
 use super::error::ApiError;
+use super::metrics::{Metrics, TokenEvent};
 use super::oauth_params::OAuthParams;
 use super::session_auth::require_user;
 
@@ -116,6 +117,7 @@ pub(crate) async fn post_token<P: Ports>(
     body: web::Bytes,
     oauth: web::Data<OAuthService<P>>,
     settings: web::Data<WebSettings>,
+    metrics: web::Data<Metrics>,
 ) -> Result<HttpResponse, ApiError> {
     let params = form_params(&req, &body)?;
     let (credentials, basic) = client_credentials(&req, &params)?;
@@ -139,7 +141,8 @@ pub(crate) async fn post_token<P: Ports>(
                 scope: scope(&params)?,
                 resource: params.get("resource").map(str::to_owned),
             };
-            oauth.exchange_code(&credentials, request, &actor).await
+            let issued = oauth.exchange_code(&credentials, request, &actor).await;
+            issued.inspect(|_| metrics.token(TokenEvent::Issued))
         }
         Some("refresh_token") => {
             let request = RefreshRequest {
@@ -150,7 +153,8 @@ pub(crate) async fn post_token<P: Ports>(
                 scope: scope(&params)?,
                 resource: params.get("resource").map(str::to_owned),
             };
-            oauth.refresh(&credentials, request, &actor).await
+            let refreshed = oauth.refresh(&credentials, request, &actor).await;
+            refreshed.inspect(|_| metrics.token(TokenEvent::Refreshed))
         }
         Some(_) => {
             return Err(refused(
@@ -194,6 +198,7 @@ pub(crate) async fn delete_tokens<P: Ports>(
     oauth: web::Data<OAuthService<P>>,
     sessions: web::Data<SessionService<P>>,
     settings: web::Data<WebSettings>,
+    metrics: web::Data<Metrics>,
 ) -> Result<HttpResponse, ApiError> {
     let (user, _) = require_user(&req, &sessions).await?;
     let client_id = Uuid::parse_str(&query.client_id)
@@ -202,7 +207,10 @@ pub(crate) async fn delete_tokens<P: Ports>(
         .revoke_authorization(&user, client_id, &actor(&req, &user, &settings))
         .await?
     {
-        true => Ok(HttpResponse::NoContent().finish()),
+        true => {
+            metrics.token(TokenEvent::Revoked);
+            Ok(HttpResponse::NoContent().finish())
+        }
         false => Err(ApiError::NotFound),
     }
 }

@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 use super::WebSettings;
 use super::api_auth::ApiAuth;
 use super::error::{ApiError, FieldError};
+use super::metrics::Metrics;
 use super::session_auth::{cleared_session_cookie, presented_credential, session_cookie};
 use tessera_domain::Scope;
 
@@ -129,13 +130,15 @@ pub(crate) async fn post_login<P: Ports>(
     req: HttpRequest,
     sessions: web::Data<SessionService<P>>,
     settings: web::Data<WebSettings>,
+    metrics: web::Data<Metrics>,
     body: web::Json<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
     let ip = settings.trusted_proxies.client_ip(&req);
     let logged_in = sessions
         .log_in(&body.email, &SecretString::new(body.password), ip)
-        .await?;
+        .await
+        .inspect_err(|_| metrics.login_failure())?;
     let token = logged_in.session.expose();
     Ok(HttpResponse::Created()
         .insert_header(("cache-control", "no-store"))

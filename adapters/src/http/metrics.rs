@@ -1,0 +1,165 @@
+//! Prometheus metrics at `GET /metrics` (SPEC §8): requests by route and status with
+//! latency histograms, tokens issued, refreshed and revoked, registrations, failed logins,
+//! and the database pool. Labels are route patterns, never raw paths or credentials.
+
+use std::time::Instant;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpResponse, web};
+use prometheus::{
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry,
+    TextEncoder,
+};
+
+use crate::postgres::Database;
+
+/// Every metric tessera exports, registered once per process.
+#[derive(Debug, Clone)]
+pub struct Metrics {
+    registry: Registry,
+    requests: IntCounterVec,
+    latency: HistogramVec,
+    tokens: IntCounterVec,
+    registrations: IntCounter,
+    login_failures: IntCounter,
+    pool: IntGaugeVec,
+    db: Database,
+}
+
+/// What happened at the token endpoint, for `tessera_tokens_total{event}`.
+#[derive(Debug, Clone, Copy)]
+pub enum TokenEvent {
+    /// A code was exchanged.
+    Issued,
+    /// A refresh token was rotated.
+    Refreshed,
+    /// A token or a whole authorization was revoked.
+    Revoked,
+}
+
+impl Metrics {
+    /// Creates and registers the metrics; the pool of `db` is read at each scrape.
+    pub fn new(db: Database) -> Result<Self, prometheus::Error> {
+        let registry = Registry::new_custom(Some("tessera".into()), None)?;
+        let requests = IntCounterVec::new(
+            Opts::new(
+                "http_requests_total",
+                "HTTP requests by method, route and status.",
+            ),
+            &["method", "route", "status"],
+        )?;
+        let latency = HistogramVec::new(
+            HistogramOpts::new("http_request_duration_seconds", "HTTP request latency.").buckets(
+                vec![
+                    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5,
+                ],
+            ),
+            &["method", "route"],
+        )?;
+        let tokens = IntCounterVec::new(
+            Opts::new("tokens_total", "Tokens issued, refreshed and revoked."),
+            &["event"],
+        )?;
+        let registrations =
+            IntCounter::new("registrations_total", "Dynamic client registrations.")?;
+        let login_failures = IntCounter::new("login_failures_total", "Failed logins.")?;
+        let pool = IntGaugeVec::new(
+            Opts::new(
+                "db_pool_connections",
+                "Database pool: connections in use, idle, waiting.",
+            ),
+            &["state"],
+        )?;
+        registry.register(Box::new(requests.clone()))?;
+        registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(tokens.clone()))?;
+        registry.register(Box::new(registrations.clone()))?;
+        registry.register(Box::new(login_failures.clone()))?;
+        registry.register(Box::new(pool.clone()))?;
+        Ok(Self {
+            registry,
+            requests,
+            latency,
+            tokens,
+            registrations,
+            login_failures,
+            pool,
+            db,
+        })
+    }
+
+    /// Counts a token event.
+    pub fn token(&self, event: TokenEvent) {
+        let label = match event {
+            TokenEvent::Issued => "issued",
+            TokenEvent::Refreshed => "refreshed",
+            TokenEvent::Revoked => "revoked",
+        };
+        self.tokens.with_label_values(&[label]).inc();
+    }
+
+    /// Counts a dynamic registration.
+    pub fn registration(&self) {
+        self.registrations.inc();
+    }
+
+    /// Counts a failed login.
+    pub fn login_failure(&self) {
+        self.login_failures.inc();
+    }
+
+    fn render(&self) -> Result<String, prometheus::Error> {
+        let status = self.db.status();
+        let in_use = status.size.saturating_sub(status.available);
+        self.pool.with_label_values(&["in_use"]).set(in_use as i64);
+        self.pool
+            .with_label_values(&["idle"])
+            .set(status.available as i64);
+        self.pool
+            .with_label_values(&["waiting"])
+            .set(status.waiting as i64);
+        let mut out = Vec::new();
+        TextEncoder::new().encode(&self.registry.gather(), &mut out)?;
+        String::from_utf8(out).map_err(|e| prometheus::Error::Msg(e.to_string()))
+    }
+}
+
+/// Middleware: counts and times every request under its route pattern.
+pub async fn observe(
+    metrics: web::Data<Metrics>,
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let started = Instant::now();
+    let method = req.method().as_str().to_owned();
+    let response = next.call(req).await?;
+    let route = response
+        .request()
+        .match_pattern()
+        .unwrap_or_else(|| "unmatched".to_owned());
+    let status = response.status().as_u16().to_string();
+    metrics
+        .requests
+        .with_label_values(&[&method, &route, &status])
+        .inc();
+    metrics
+        .latency
+        .with_label_values(&[&method, &route])
+        .observe(started.elapsed().as_secs_f64());
+    Ok(response)
+}
+
+/// `GET /metrics`, in the Prometheus text format.
+pub(crate) async fn get_metrics(metrics: web::Data<Metrics>) -> HttpResponse {
+    match metrics.render() {
+        Ok(text) => HttpResponse::Ok()
+            .content_type("text/plain; version=0.0.4; charset=utf-8")
+            .body(text),
+        Err(e) => {
+            tracing::error!(error = %e, "rendering metrics");
+            HttpResponse::InternalServerError().finish()
+        }
+    }
+}
