@@ -58,6 +58,8 @@ pub struct WebSettings {
     pub trusted_proxies: TrustedProxies,
     /// `registration.enabled`: open dynamic client registration.
     pub registration_enabled: bool,
+    /// `cimd.enabled`: URL `client_id`s name metadata documents.
+    pub cimd_enabled: bool,
 }
 
 /// Everything the routes need, built once in the composition root.
@@ -266,6 +268,10 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
                     .route("/{app}", web::get().to(app_pages::get_app::<P>))
                     .route("/{app}", web::post().to(app_pages::post_update::<P>))
                     .route("/{app}/delete", web::post().to(app_pages::post_delete::<P>))
+                    .route(
+                        "/{app}/{action:block|unblock}",
+                        web::post().to(app_pages::post_block::<P>),
+                    )
                     .route(
                         "/{app}/secrets",
                         web::post().to(app_pages::post_secret::<P>),

@@ -4,8 +4,10 @@
 //! Adapters depend on `application` and `domain`, never the other way round, and never on
 //! `bootstrap`: which adapters are used together is decided in the composition root.
 
+pub mod cimd_fetcher;
 pub mod http;
 pub mod mcp;
+mod metadata_json;
 pub mod postgres;
 pub mod render;
 pub mod system;

@@ -2,6 +2,7 @@
 
 mod app_repository;
 mod audit_repository;
+mod cimd_repository;
 mod client_lookup;
 mod embedded;
 mod errors;
@@ -18,6 +19,7 @@ mod user_repository;
 
 pub use app_repository::PgAppRepository;
 pub use audit_repository::PgAuditRepository;
+pub use cimd_repository::PgCimdRepository;
 pub use embedded::{EmbeddedError, EmbeddedPostgres};
 pub use grant_repository::PgGrantRepository;
 pub use housekeeping::sweep_expired;

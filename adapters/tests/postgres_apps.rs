@@ -30,6 +30,7 @@ fn new_app() -> App {
         updated_at: now(),
         origin: Default::default(),
         last_token_at: None,
+        blocked: false,
     }
 }
 

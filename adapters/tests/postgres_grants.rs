@@ -5,9 +5,11 @@
 
 use std::sync::{Arc, Mutex};
 
+use tessera_adapters::cimd_fetcher::HttpMetadataFetcher;
 use tessera_adapters::postgres::{
-    Database, PgAppRepository, PgAuditRepository, PgGrantRepository, PgRateLimitRepository,
-    PgRegistrationRepository, PgSessionRepository, PgThrottleRepository, PgUserRepository, migrate,
+    Database, PgAppRepository, PgAuditRepository, PgCimdRepository, PgGrantRepository,
+    PgRateLimitRepository, PgRegistrationRepository, PgSessionRepository, PgThrottleRepository,
+    PgUserRepository, migrate,
 };
 use tessera_adapters::system::{Argon2PasswordHasher, OsRng};
 use tessera_application::oauth::{
@@ -58,6 +60,8 @@ impl Ports for PgPorts {
     type Grants = PgGrantRepository;
     type Registrations = PgRegistrationRepository;
     type RateLimits = PgRateLimitRepository;
+    type Cimd = PgCimdRepository;
+    type Fetcher = HttpMetadataFetcher;
     type Audit = PgAuditRepository;
     type Users = PgUserRepository;
     type Sessions = PgSessionRepository;
@@ -131,6 +135,7 @@ async fn setup(client_type: &str, grace: Duration) -> Setup {
         updated_at: clock.now(),
         origin: Default::default(),
         last_token_at: None,
+        blocked: false,
     };
     let apps = PgAppRepository::new(db.clone());
     apps.insert(&app, &audit(&clock, "app")).await.unwrap();

@@ -60,6 +60,7 @@ fn registration(input: ClientMetadataInput, at: OffsetDateTime) -> (NewRegistrat
             ip: Some("198.51.100.4".parse().unwrap()),
             user_agent: Some("agent/1".into()),
             software_id: Some("sw".into()),
+            ..Default::default()
         },
         token_lookup_id: token.lookup_id().clone(),
         token_hash: token.hash(),

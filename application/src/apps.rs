@@ -84,8 +84,10 @@ impl<P: Ports> AppService<P> {
                 ip: actor.ip,
                 user_agent: actor.user_agent.clone(),
                 software_id: None,
+                ..Default::default()
             },
             last_token_at: None,
+            blocked: false,
         };
         let audit = self.entry(actor, "create", "app", app.id, describe(&app.draft));
         self.apps.insert(&app, &audit).await?;
@@ -125,6 +127,23 @@ impl<P: Ports> AppService<P> {
     pub async fn delete_app(&self, actor: &Actor, id: Uuid) -> Result<(), AppError> {
         let audit = self.entry(actor, "delete", "app", id, Vec::new());
         match self.apps.delete(id, &audit).await? {
+            true => Ok(()),
+            false => Err(AppError::NotFound),
+        }
+    }
+
+    /// Blocks or unblocks an app: blocked, it cannot authorize anyone and every token it
+    /// holds stops working at once (SPEC §5 for CIMD clients; any app may be blocked).
+    #[tracing::instrument(skip_all, fields(app_id = %id))]
+    pub async fn set_blocked(
+        &self,
+        actor: &Actor,
+        id: Uuid,
+        blocked: bool,
+    ) -> Result<(), AppError> {
+        let action = if blocked { "block" } else { "unblock" };
+        let audit = self.entry(actor, action, "client", id, Vec::new());
+        match self.apps.set_blocked(id, blocked, &audit).await? {
             true => Ok(()),
             false => Err(AppError::NotFound),
         }

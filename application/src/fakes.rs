@@ -10,8 +10,10 @@ use tessera_domain::{
 };
 use time::{Duration, OffsetDateTime};
 
+mod cimd;
 mod oauth;
 mod registration;
+pub use cimd::{FakeCimd, FakeFetcher};
 pub use oauth::{FakeClients, FakeGrants, credential};
 pub use registration::{FakeRateLimits, FakeRegistrations};
 
@@ -28,6 +30,8 @@ impl Ports for FakePorts {
     type Clients = FakeClients;
     type Registrations = FakeRegistrations;
     type RateLimits = FakeRateLimits;
+    type Cimd = FakeCimd;
+    type Fetcher = FakeFetcher;
     type Grants = FakeGrants;
     type Audit = FakeAudit;
     type Users = FakeUsers;
@@ -326,6 +330,20 @@ impl AppRepository for FakeApps {
             return Ok(false);
         };
         *slot = app.clone();
+        self.audit.record(audit);
+        Ok(true)
+    }
+    async fn set_blocked(
+        &self,
+        id: uuid::Uuid,
+        blocked: bool,
+        audit: &AuditEntry,
+    ) -> Result<bool, RepoError> {
+        let mut apps = self.apps.lock().unwrap();
+        let Some(app) = apps.iter_mut().find(|a| a.id == id) else {
+            return Ok(false);
+        };
+        app.blocked = blocked;
         self.audit.record(audit);
         Ok(true)
     }

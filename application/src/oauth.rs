@@ -3,17 +3,21 @@
 
 mod authorize;
 mod bearer;
+mod cimd;
 mod client_auth;
 mod revocation;
 mod token;
 
 pub use authorize::{AuthorizationRequest, AuthorizeParams, Consent, Untrusted};
 pub use bearer::BearerError;
+pub use cimd::{CimdError, CimdPolicy, CimdResolver};
 pub use client_auth::ClientCredentials;
 pub use revocation::TokenInfo;
 pub use token::{CodeExchange, IssuedTokens, RefreshRequest};
 
-use tessera_domain::{Credential, CredentialKind, OAuthError, OAuthFailure, Resources};
+use tessera_domain::{
+    Credential, CredentialKind, OAuthClient, OAuthError, OAuthFailure, Resources,
+};
 use time::Duration;
 
 use crate::issue_credential;
@@ -58,6 +62,7 @@ pub struct OAuthService<P: Ports> {
     rng: P::Rng,
     policy: TokenPolicy,
     resources: Resources,
+    cimd: Option<CimdResolver<P>>,
 }
 
 impl<P: Ports> OAuthService<P> {
@@ -77,6 +82,26 @@ impl<P: Ports> OAuthService<P> {
             rng,
             policy,
             resources,
+            cimd: None,
+        }
+    }
+
+    /// Accepts Client ID Metadata Document URLs as `client_id`s, resolved by `resolver`.
+    pub fn with_cimd(mut self, resolver: CimdResolver<P>) -> Self {
+        self.cimd = Some(resolver);
+        self
+    }
+
+    /// Whether URL `client_id`s are accepted (for the discovery metadata).
+    pub fn accepts_metadata_documents(&self) -> bool {
+        self.cimd.as_ref().is_some_and(CimdResolver::enabled)
+    }
+
+    /// The client a URL `client_id` names.
+    async fn resolve_document(&self, client_id: &str) -> Result<OAuthClient, CimdError> {
+        match &self.cimd {
+            Some(resolver) => resolver.resolve(client_id).await,
+            None => Err(CimdError::Disabled),
         }
     }
 

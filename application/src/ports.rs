@@ -2,6 +2,7 @@
 
 mod app_repository;
 mod audit;
+mod cimd;
 mod client_repository;
 mod clock;
 mod grant_repository;
@@ -15,6 +16,7 @@ mod user_repository;
 
 pub use app_repository::{AppRepository, NewAppSecret};
 pub use audit::{Actor, AuditEntry, AuditRecord, AuditRepository, Details};
+pub use cimd::{CachedClient, CimdRepository, FetchError, FetchedDocument, MetadataFetcher};
 pub use client_repository::{ClientRepository, StoredSecret};
 pub use clock::Clock;
 pub use grant_repository::{
@@ -42,6 +44,10 @@ pub trait Ports: Send + Sync + 'static {
     type Grants: GrantRepository + std::fmt::Debug;
     /// Dynamically registered clients, see [`RegistrationRepository`].
     type Registrations: RegistrationRepository + std::fmt::Debug;
+    /// Client ID Metadata Documents as cached, see [`CimdRepository`].
+    type Cimd: CimdRepository + std::fmt::Debug;
+    /// Fetching those documents, see [`MetadataFetcher`].
+    type Fetcher: MetadataFetcher + std::fmt::Debug;
     /// Shared rate-limit counters, see [`RateLimitRepository`].
     type RateLimits: RateLimitRepository + std::fmt::Debug;
     /// The audit log, see [`AuditRepository`].

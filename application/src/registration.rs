@@ -164,6 +164,7 @@ impl<P: Ports> RegistrationService<P> {
                 ip: actor.ip,
                 user_agent: actor.user_agent.clone(),
                 software_id: client.metadata.software_id().map(str::to_owned),
+                ..Default::default()
             },
             token_lookup_id: registration_token.lookup_id().clone(),
             token_hash: registration_token.hash(),

@@ -111,6 +111,9 @@ pub struct CimdSettings {
     /// Never these hosts.
     #[serde(deserialize_with = "load::string_list")]
     pub denied_domains: Vec<String>,
+    /// FOR TESTS ONLY: admit `http` documents on loopback addresses (SPEC §5), so end-to-end
+    /// tests can host documents on a random local port. Never set it in production.
+    pub insecure_allow_http_loopback: bool,
 }
 
 /// `first_user.*`.
@@ -215,6 +218,7 @@ impl Default for CimdSettings {
             enabled: true,
             allowed_domains: Vec::new(),
             denied_domains: Vec::new(),
+            insecure_allow_http_loopback: false,
         }
     }
 }

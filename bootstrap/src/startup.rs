@@ -7,10 +7,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use actix_web::dev::ServerHandle;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
+use tessera_adapters::cimd_fetcher::HttpMetadataFetcher;
 use tessera_adapters::http::{self, HttpState, Metrics, Readiness, TrustedProxies, WebSettings};
 use tessera_adapters::mcp::McpEndpoint;
 use tessera_adapters::postgres::{
-    PgAppRepository, PgAuditRepository, PgGrantRepository, PgMcpSessionStore,
+    PgAppRepository, PgAuditRepository, PgCimdRepository, PgGrantRepository, PgMcpSessionStore,
     PgRateLimitRepository, PgRegistrationRepository, PgSessionRepository, PgThrottleRepository,
     PgUserRepository,
 };
@@ -18,12 +19,12 @@ use tessera_adapters::render::Pages;
 use tessera_adapters::system::{Argon2PasswordHasher, OsRng, SystemClock};
 use tessera_application::Ports;
 use tessera_application::apps::AppService;
-use tessera_application::oauth::{OAuthService, TokenPolicy};
+use tessera_application::oauth::{CimdPolicy, CimdResolver, OAuthService, TokenPolicy};
 use tessera_application::people::{
     CreateUserError, LoginThrottle, NewUserInput, SessionService, UserService,
 };
 use tessera_application::registration::{RegistrationPolicy, RegistrationService};
-use tessera_domain::{Email, Password, RateLimit, Resources, Username};
+use tessera_domain::{DomainPolicy, Email, Password, RateLimit, Resources, Username};
 
 use crate::database::Store;
 use crate::settings::Settings;
@@ -38,6 +39,8 @@ impl Ports for Production {
     type Grants = PgGrantRepository;
     type Registrations = PgRegistrationRepository;
     type RateLimits = PgRateLimitRepository;
+    type Cimd = PgCimdRepository;
+    type Fetcher = HttpMetadataFetcher;
     type Audit = PgAuditRepository;
     type Users = PgUserRepository;
     type Sessions = PgSessionRepository;
@@ -68,10 +71,31 @@ pub fn user_service(store: &Store, hasher: Argon2PasswordHasher) -> UserService<
     UserService::new(PgUserRepository::new(store.db.clone()), hasher, SystemClock)
 }
 
-/// The authorization code flow, with `tokens.*` and this server's resources.
-fn oauth_service(settings: &Settings, store: &Store) -> OAuthService<Production> {
+/// Metadata documents fetched per host and minute, across replicas.
+const CIMD_FETCHES_PER_HOST_PER_MINUTE: u32 = 30;
+
+/// The authorization code flow, with `tokens.*`, `cimd.*` and this server's resources.
+fn oauth_service(settings: &Settings, store: &Store) -> anyhow::Result<OAuthService<Production>> {
     let t = &settings.tokens;
-    OAuthService::new(
+    let c = &settings.cimd;
+    let fetcher = HttpMetadataFetcher::new(c.insecure_allow_http_loopback)
+        .context("building the metadata document client")?;
+    let resolver = CimdResolver::new(
+        PgCimdRepository::new(store.db.clone()),
+        fetcher,
+        PgRateLimitRepository::new(store.db.clone()),
+        SystemClock,
+        CimdPolicy {
+            enabled: c.enabled,
+            allow_http_loopback: c.insecure_allow_http_loopback,
+            domains: DomainPolicy::new(&c.allowed_domains, &c.denied_domains),
+            fetch_rate: RateLimit::new(
+                CIMD_FETCHES_PER_HOST_PER_MINUTE,
+                time::Duration::minutes(1),
+            ),
+        },
+    );
+    Ok(OAuthService::new(
         PgAppRepository::new(store.db.clone()),
         PgGrantRepository::new(store.db.clone()),
         SystemClock,
@@ -84,6 +108,7 @@ fn oauth_service(settings: &Settings, store: &Store) -> OAuthService<Production>
         },
         Resources::new(&settings.access_url),
     )
+    .with_cimd(resolver))
 }
 
 /// Dynamic registration, with `registration.*`.
@@ -137,7 +162,7 @@ impl Application {
         );
         let shutting_down = Arc::new(AtomicBool::new(false));
         let registrations = web::Data::new(registration_service(&settings, &store));
-        let oauth = web::Data::new(oauth_service(&settings, &store));
+        let oauth = web::Data::new(oauth_service(&settings, &store)?);
         let metrics =
             web::Data::new(Metrics::new(store.db.clone()).context("registering metrics")?);
         let apps = web::Data::new(AppService::new(
@@ -166,6 +191,7 @@ impl Application {
                 trusted_proxies: TrustedProxies::parse(&settings.http.trusted_proxies)
                     .map_err(anyhow::Error::msg)?,
                 registration_enabled: settings.registration.enabled,
+                cimd_enabled: settings.cimd.enabled,
             }),
             readiness: web::Data::new(Readiness::new(store.db.clone(), shutting_down.clone())),
             rng: web::Data::new(OsRng::default()),

@@ -126,6 +126,10 @@ pub struct ClientOrigin {
     pub user_agent: Option<String>,
     /// The `software_id` it registered.
     pub software_id: Option<String>,
+    /// For a CIMD client, its metadata document URL (its `client_id`).
+    pub document_url: Option<String>,
+    /// When that document was last fetched.
+    pub document_fetched_at: Option<OffsetDateTime>,
 }
 
 /// An app as stored: its id is the OAuth `client_id`.
@@ -145,6 +149,8 @@ pub struct App {
     pub origin: ClientOrigin,
     /// When it last obtained a token, to the minute.
     pub last_token_at: Option<OffsetDateTime>,
+    /// Blocked by an admin: it cannot authorize, and its tokens stop working.
+    pub blocked: bool,
 }
 
 /// A client secret as listed: never the secret, only its last characters.

@@ -15,12 +15,14 @@ mod access_token;
 mod app;
 mod authorization_code;
 mod client;
+mod client_id_url;
 mod constant_time;
 mod credential;
 mod local_redirect;
 mod oauth_client;
 mod oauth_error;
 mod pkce;
+mod public_address;
 mod rate_limit;
 mod redirect_uri;
 mod refresh_rotation;
@@ -37,12 +39,16 @@ pub use client::{
     ClientMetadataInput, ClientMetadataProblem, ClientType, ClientValueError, GrantType, HttpUrl,
     HttpUrlError, RegistrationSource, ResponseType, TokenEndpointAuthMethod,
 };
+pub use client_id_url::{
+    ClientIdUrl, ClientIdUrlError, DomainPolicy, MAX_DOCUMENT_TTL, MIN_DOCUMENT_TTL, document_ttl,
+};
 pub use constant_time::bytes_equal as constant_time_eq;
 pub use credential::{Credential, CredentialError, CredentialHash, CredentialKind, LookupId};
 pub use local_redirect::LocalRedirect;
 pub use oauth_client::{OAuthClient, RedirectRefusal};
 pub use oauth_error::{OAuthError, OAuthFailure};
 pub use pkce::{CodeChallenge, CodeChallengeMethod, CodeVerifier, PkceError};
+pub use public_address::is_public;
 pub use rate_limit::RateLimit;
 pub use redirect_uri::{RedirectUri, RedirectUriError};
 pub use refresh_rotation::{RefreshDecision, RefreshState};

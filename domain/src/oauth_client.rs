@@ -42,6 +42,8 @@ pub struct OAuthClient {
     pub source: RegistrationSource,
     /// Blocked clients cannot authorize or use their tokens.
     pub blocked: bool,
+    /// For a CIMD client, its metadata document URL, which is its `client_id`.
+    pub cimd_url: Option<String>,
 }
 
 impl OAuthClient {
@@ -57,6 +59,17 @@ impl OAuthClient {
             (None, [only]) => Ok(only.clone()),
             (None, _) => Err(RedirectRefusal::Required),
         }
+    }
+
+    /// The `client_id` clients send: the metadata document URL of a CIMD client, else the id.
+    pub fn client_id(&self) -> String {
+        self.cimd_url.clone().unwrap_or_else(|| self.id.to_string())
+    }
+
+    /// Whether every redirect URI is on a loopback host (a warning on consent for CIMD
+    /// clients: anyone can publish a document naming only localhost).
+    pub fn redirects_only_to_loopback(&self) -> bool {
+        self.redirect_uris.iter().all(RedirectUri::is_loopback)
     }
 
     /// Whether the client registered `grant`.
@@ -115,6 +128,7 @@ mod tests {
             scope: scope.map(|s| ScopeSet::parse(s).unwrap()),
             source: RegistrationSource::Admin,
             blocked: false,
+            cimd_url: None,
         }
     }
 

@@ -124,6 +124,9 @@ fn app_view(app: &App) -> serde_json::Value {
         "origin_user_agent": app.origin.user_agent,
         "software_id": app.origin.software_id,
         "last_token_at": app.last_token_at.map(rfc3339),
+        "document_url": app.origin.document_url,
+        "document_fetched_at": app.origin.document_fetched_at.map(rfc3339),
+        "blocked": app.blocked,
     })
 }
 
@@ -296,6 +299,30 @@ pub(crate) async fn post_delete<P: Ports>(
         Err(page) => return page,
     };
     match apps.delete_app(&actor, *id).await {
+        Ok(()) => see_other(LIST),
+        Err(e) => error_page(&pages, e.into()),
+    }
+}
+
+/// `POST /settings/oauth2-apps/{app}/block` and `/unblock`: a blocked app cannot
+/// authorize anyone and its tokens stop working at once.
+pub(crate) async fn post_block<P: Ports>(
+    req: HttpRequest,
+    (apps, sessions, settings, pages): Deps<P>,
+    path: web::Path<(Uuid, String)>,
+    form: web::Form<CsrfOnly>,
+) -> HttpResponse {
+    let actor = match admin(&req, &sessions, &settings, &pages, Some(&form.csrf_token)).await {
+        Ok((actor, _)) => actor,
+        Err(page) => return page,
+    };
+    let (id, action) = path.into_inner();
+    let blocked = match action.as_str() {
+        "block" => true,
+        "unblock" => false,
+        _ => return error_page(&pages, ApiError::NotFound),
+    };
+    match apps.set_blocked(&actor, id, blocked).await {
         Ok(()) => see_other(LIST),
         Err(e) => error_page(&pages, e.into()),
     }

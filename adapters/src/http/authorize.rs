@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use tera::Context;
 use tessera_application::Ports;
 use tessera_application::oauth::{
-    AuthorizationRequest, AuthorizeParams, Consent, FlowError, OAuthService, Untrusted,
+    AuthorizationRequest, AuthorizeParams, CimdError, Consent, FlowError, OAuthService, Untrusted,
 };
 use tessera_application::people::SessionService;
 use tessera_domain::{OAuthError, OAuthFailure, RedirectUri, Scope, ScopeSet, User};
@@ -89,7 +89,7 @@ async fn checked<P: Ports>(
 
 fn untrusted(e: Untrusted) -> ApiError {
     match e {
-        Untrusted::Repo(e) => e.into(),
+        Untrusted::Repo(e) | Untrusted::Document(CimdError::Repo(e)) => e.into(),
         other => ApiError::BadRequest(other.to_string()),
     }
 }
@@ -271,6 +271,16 @@ fn consent_page(
     let client = &request.client;
     let mut ctx = Context::new();
     ctx.insert("app_name", client.name.as_str());
+    let document_host = client
+        .cimd_url
+        .as_deref()
+        .and_then(|u| url::Url::parse(u).ok())
+        .and_then(|u| u.host_str().map(str::to_owned));
+    ctx.insert("document_host", &document_host);
+    ctx.insert(
+        "loopback_only",
+        &(document_host.is_some() && client.redirects_only_to_loopback()),
+    );
     ctx.insert("icon", &client.icon.as_ref().map(|i| i.as_str()));
     ctx.insert(
         "redirect_host",

@@ -29,6 +29,7 @@ struct ServerMetadata<'a> {
     introspection_endpoint_auth_methods_supported: [&'static str; 2],
     scopes_supported: Vec<&'static str>,
     authorization_response_iss_parameter_supported: bool,
+    client_id_metadata_document_supported: bool,
 }
 
 /// RFC 9728 §2.
@@ -72,6 +73,7 @@ pub(crate) async fn get_server_metadata(settings: web::Data<WebSettings>) -> Htt
         ],
         scopes_supported: Scope::ALL.iter().map(Scope::as_str).collect(),
         authorization_response_iss_parameter_supported: true,
+        client_id_metadata_document_supported: settings.cimd_enabled,
     })
 }
 

@@ -55,52 +55,7 @@ fn metadata_input(req: &HttpRequest, body: &[u8]) -> Result<ClientMetadataInput,
     let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(body) else {
         return Err(bad_metadata("The body must be a JSON object."));
     };
-    let text = |name: &'static str| -> Result<Option<String>, ApiError> {
-        match map.get(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::String(s)) => Ok(Some(s.clone())),
-            Some(_) => Err(bad_metadata(
-                "A metadata member that must be a string is not.",
-            )),
-        }
-    };
-    let list = |name: &'static str| -> Result<Option<Vec<String>>, ApiError> {
-        match map.get(name) {
-            None | Some(Value::Null) => Ok(None),
-            Some(Value::Array(items)) => items
-                .iter()
-                .map(|v| v.as_str().map(str::to_owned))
-                .collect::<Option<Vec<_>>>()
-                .map(Some)
-                .ok_or_else(|| bad_metadata("A metadata list must hold only strings.")),
-            Some(_) => Err(bad_metadata(
-                "A metadata member that must be a list is not.",
-            )),
-        }
-    };
-    let jwks = match map.get("jwks") {
-        None | Some(Value::Null) => None,
-        Some(v @ Value::Object(_)) => Some(v.to_string()),
-        Some(_) => return Err(bad_metadata("jwks must be a JSON Web Key Set object.")),
-    };
-    Ok(ClientMetadataInput {
-        redirect_uris: list("redirect_uris")?,
-        client_name: text("client_name")?,
-        client_uri: text("client_uri")?,
-        logo_uri: text("logo_uri")?,
-        tos_uri: text("tos_uri")?,
-        policy_uri: text("policy_uri")?,
-        jwks_uri: text("jwks_uri")?,
-        jwks,
-        software_id: text("software_id")?,
-        software_version: text("software_version")?,
-        grant_types: list("grant_types")?,
-        response_types: list("response_types")?,
-        token_endpoint_auth_method: text("token_endpoint_auth_method")?,
-        application_type: text("application_type")?,
-        scope: text("scope")?,
-        contacts: list("contacts")?,
-    })
+    crate::metadata_json::metadata_from_object(&map).map_err(bad_metadata)
 }
 
 /// The metadata as stored, in RFC 7591 §2 names.

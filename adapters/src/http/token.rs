@@ -122,55 +122,69 @@ pub(crate) async fn post_token<P: Ports>(
     let params = form_params(&req, &body)?;
     let (credentials, basic) = client_credentials(&req, &params)?;
     let actor = client_actor(&req, &credentials.client_id, &settings);
-    let issued = match params.get("grant_type") {
+    let issued = match parse_grant(&params) {
+        Ok(Grant::Code(request)) => {
+            let issued = oauth.exchange_code(&credentials, request, &actor).await;
+            issued.inspect(|_| metrics.token(TokenEvent::Issued))
+        }
+        Ok(Grant::Refresh(request)) => {
+            let refreshed = oauth.refresh(&credentials, request, &actor).await;
+            refreshed.inspect(|_| metrics.token(TokenEvent::Refreshed))
+        }
+        Err(malformed) => {
+            // The client authenticates first: a wrong secret is invalid_client even when
+            // the grant parameters are malformed too.
+            oauth
+                .verify_client(&credentials)
+                .await
+                .map_err(|e| with_basic(e.into(), basic))?;
+            return Err(malformed);
+        }
+    }
+    .map_err(|e| with_basic(e.into(), basic))?;
+    Ok(token_response(issued))
+}
+
+/// A token request's grant, parsed.
+enum Grant {
+    Code(CodeExchange),
+    Refresh(RefreshRequest),
+}
+
+fn parse_grant(params: &OAuthParams) -> Result<Grant, ApiError> {
+    match params.get("grant_type") {
         Some("authorization_code") => {
-            let verifier = required(
-                &params,
-                "code_verifier",
-                "code_verifier is required (PKCE).",
-            )?;
-            let request = CodeExchange {
+            let verifier = required(params, "code_verifier", "code_verifier is required (PKCE).")?;
+            Ok(Grant::Code(CodeExchange {
                 code: credential(
                     CredentialKind::AuthorizationCode,
-                    required(&params, "code", "code is required.")?,
+                    required(params, "code", "code is required.")?,
                 )?,
                 verifier: CodeVerifier::parse(verifier).map_err(|_| {
                     refused(OAuthError::InvalidGrant, "The code_verifier is malformed.")
                 })?,
                 redirect_uri: params.get("redirect_uri").map(str::to_owned),
-                scope: scope(&params)?,
+                scope: scope(params)?,
                 resource: params.get("resource").map(str::to_owned),
-            };
-            let issued = oauth.exchange_code(&credentials, request, &actor).await;
-            issued.inspect(|_| metrics.token(TokenEvent::Issued))
+            }))
         }
-        Some("refresh_token") => {
-            let request = RefreshRequest {
-                token: credential(
-                    CredentialKind::RefreshToken,
-                    required(&params, "refresh_token", "refresh_token is required.")?,
-                )?,
-                scope: scope(&params)?,
-                resource: params.get("resource").map(str::to_owned),
-            };
-            let refreshed = oauth.refresh(&credentials, request, &actor).await;
-            refreshed.inspect(|_| metrics.token(TokenEvent::Refreshed))
-        }
-        Some(_) => {
-            return Err(refused(
-                OAuthError::UnsupportedGrantType,
-                "Only authorization_code and refresh_token are supported.",
-            ));
-        }
-        None => {
-            return Err(refused(
-                OAuthError::InvalidRequest,
-                "grant_type is required.",
-            ));
-        }
+        Some("refresh_token") => Ok(Grant::Refresh(RefreshRequest {
+            token: credential(
+                CredentialKind::RefreshToken,
+                required(params, "refresh_token", "refresh_token is required.")?,
+            )?,
+            scope: scope(params)?,
+            resource: params.get("resource").map(str::to_owned),
+        })),
+        Some(_) => Err(refused(
+            OAuthError::UnsupportedGrantType,
+            "Only authorization_code and refresh_token are supported.",
+        )),
+        None => Err(refused(
+            OAuthError::InvalidRequest,
+            "grant_type is required.",
+        )),
     }
-    .map_err(|e| with_basic(e.into(), basic))?;
-    Ok(token_response(issued))
 }
 
 fn token_response(issued: IssuedTokens) -> HttpResponse {

@@ -30,7 +30,8 @@ impl PgAppRepository {
 }
 
 const COLUMNS: &str = "a.id, a.name, a.icon, a.callback_url, a.redirect_uris, a.client_type, a.source, a.created_at, a.updated_at,
-                       a.created_from_ip, a.created_user_agent, a.software_id, a.last_token_at";
+                       a.created_from_ip, a.created_user_agent, a.software_id, a.last_token_at, a.blocked, a.cimd_url,
+                       (SELECT d.fetched_at FROM cimd_documents d WHERE d.url = a.cimd_url) AS document_fetched_at";
 
 /// Re-parses a row through the domain constructors, so bad data fails loudly.
 fn app_from_row(row: &Row) -> Result<App, RepoError> {
@@ -64,8 +65,11 @@ fn app_from_row(row: &Row) -> Result<App, RepoError> {
             ip: column(row, "created_from_ip")?,
             user_agent: column(row, "created_user_agent")?,
             software_id: column(row, "software_id")?,
+            document_url: column(row, "cimd_url")?,
+            document_fetched_at: column(row, "document_fetched_at")?,
         },
         last_token_at: column(row, "last_token_at")?,
+        blocked: column(row, "blocked")?,
     })
 }
 
@@ -123,6 +127,16 @@ impl AppRepository for PgAppRepository {
             &app.updated_at,
         ];
         self.write_audited(SQL, &params, audit).await
+    }
+
+    async fn set_blocked(
+        &self,
+        id: Uuid,
+        blocked: bool,
+        audit: &AuditEntry,
+    ) -> Result<bool, RepoError> {
+        let sql = "UPDATE oauth2_apps SET blocked = $2 WHERE id = $1";
+        self.write_audited(sql, &[&id, &blocked], audit).await
     }
 
     async fn delete(&self, id: Uuid, audit: &AuditEntry) -> Result<bool, RepoError> {

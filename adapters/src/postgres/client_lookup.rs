@@ -11,7 +11,7 @@ use super::PgAppRepository;
 use super::errors::{column, corrupt, db_err};
 
 /// Re-parses a client row through the domain constructors.
-fn client_from_row(row: &Row) -> Result<OAuthClient, RepoError> {
+pub(super) fn client_from_row(row: &Row) -> Result<OAuthClient, RepoError> {
     let bad = |e: &dyn std::fmt::Display| corrupt("oauth2_apps", e);
     let uris: Vec<String> = column(row, "redirect_uris")?;
     let grants: Vec<String> = column(row, "grant_types")?;
@@ -41,13 +41,14 @@ fn client_from_row(row: &Row) -> Result<OAuthClient, RepoError> {
         source: RegistrationSource::parse(&column::<String>(row, "source")?)
             .map_err(|e| bad(&e))?,
         blocked: column(row, "blocked")?,
+        cimd_url: column(row, "cimd_url")?,
     })
 }
 
 impl ClientRepository for PgAppRepository {
     async fn find_client(&self, id: Uuid) -> Result<Option<OAuthClient>, RepoError> {
         const SQL: &str =
-            "SELECT id, name, icon, redirect_uris, client_type, grant_types, scope, source, blocked
+            "SELECT id, name, icon, redirect_uris, client_type, grant_types, scope, source, blocked, cimd_url
                            FROM oauth2_apps WHERE id = $1";
         let client = self.db().client().await?;
         let stmt = client.prepare_cached(SQL).await.map_err(db_err)?;

@@ -13,6 +13,9 @@ use super::audit_repository::{details_json, record};
 use super::errors::{column, corrupt, db_err};
 use super::grant_repository::hash_of;
 
+/// The name shown for a registered client that sent no `client_name`.
+const UNNAMED: &str = "Unnamed client";
+
 /// Serializes registrations, so the client cap holds across replicas.
 const REGISTRATION_LOCK: i64 = 0x7465_7373_0002;
 
@@ -39,7 +42,10 @@ fn url(u: Option<&HttpUrl>) -> Option<&str> {
 }
 
 /// The metadata columns, in the order of `$2…$19` of the statements below.
-fn metadata_params(m: &ClientMetadata) -> Result<Vec<Box<dyn ToSql + Sync + Send>>, RepoError> {
+pub(super) fn metadata_params(
+    m: &ClientMetadata,
+    unnamed: &str,
+) -> Result<Vec<Box<dyn ToSql + Sync + Send>>, RepoError> {
     let jwks: Option<serde_json::Value> = m
         .jwks()
         .map(serde_json::from_str)
@@ -50,10 +56,7 @@ fn metadata_params(m: &ClientMetadata) -> Result<Vec<Box<dyn ToSql + Sync + Send
         .iter()
         .map(|u| u.as_str().to_owned())
         .collect();
-    let name = m
-        .client_name()
-        .map_or("Unnamed client", |n| n.as_str())
-        .to_owned();
+    let name = m.client_name().map_or(unnamed, |n| n.as_str()).to_owned();
     let strs = |v: Vec<&'static str>| v.into_iter().map(str::to_owned).collect::<Vec<_>>();
     Ok(vec![
         Box::new(name),
@@ -139,7 +142,7 @@ impl RegistrationRepository for PgRegistrationRepository {
         if count >= max_clients {
             return Ok(false);
         }
-        let metadata = metadata_params(&r.client.metadata)?;
+        let metadata = metadata_params(&r.client.metadata, UNNAMED)?;
         let mut params: Vec<&(dyn ToSql + Sync)> = vec![&r.client.id];
         params.extend(metadata.iter().map(|b| b.as_ref() as &(dyn ToSql + Sync)));
         let lookup = r.token_lookup_id.as_str();
@@ -200,7 +203,7 @@ impl RegistrationRepository for PgRegistrationRepository {
                 policy_uri = $15, jwks_uri = $16, jwks = $17, software_id = $18, software_version = $19,
                 contacts = $20, client_name_given = $21, updated_at = $22
             WHERE id = $1 AND source = 'dynamic'";
-        let metadata = metadata_params(&c.metadata)?;
+        let metadata = metadata_params(&c.metadata, UNNAMED)?;
         let mut params: Vec<&(dyn ToSql + Sync)> = vec![&c.id];
         params.extend(metadata.iter().map(|b| b.as_ref() as &(dyn ToSql + Sync)));
         params.push(&c.updated_at);

@@ -3,8 +3,9 @@
 
 use ring::digest::{SHA256, digest};
 use tessera_domain::{
-    CodeChallenge, CodeChallengeMethod, Credential, CredentialKind, GrantType, OAuthClient,
-    OAuthError, OAuthFailure, RedirectRefusal, RedirectUri, ResponseType, ScopeSet, User,
+    ClientIdUrl, CodeChallenge, CodeChallengeMethod, Credential, CredentialKind, GrantType,
+    OAuthClient, OAuthError, OAuthFailure, RedirectRefusal, RedirectUri, ResponseType, ScopeSet,
+    User,
 };
 use uuid::Uuid;
 
@@ -21,6 +22,12 @@ pub enum Untrusted {
     /// `redirect_uri` malformed.
     #[error("The redirect_uri is not a valid absolute URI.")]
     MalformedRedirect,
+    /// A URL `client_id` whose metadata document could not be used.
+    #[error(transparent)]
+    Document(#[from] super::CimdError),
+    /// The client was blocked by an admin.
+    #[error("This client has been blocked by an administrator.")]
+    Blocked,
     /// `redirect_uri` not registered, or required.
     #[error(transparent)]
     Redirect(#[from] RedirectRefusal),
@@ -83,15 +90,18 @@ impl<P: Ports> OAuthService<P> {
         client_id: Option<&str>,
         redirect_uri: Option<&str>,
     ) -> Result<(OAuthClient, RedirectUri), Untrusted> {
-        let id = client_id
-            .and_then(|id| Uuid::parse_str(id).ok())
-            .ok_or(Untrusted::UnknownClient)?;
-        let client = self
-            .clients
-            .find_client(id)
-            .await?
-            .filter(|c| !c.blocked)
-            .ok_or(Untrusted::UnknownClient)?;
+        let client_id = client_id.ok_or(Untrusted::UnknownClient)?;
+        let client = match ClientIdUrl::looks_like_url(client_id) {
+            true => self.resolve_document(client_id).await?,
+            false => {
+                let id = Uuid::parse_str(client_id).map_err(|_| Untrusted::UnknownClient)?;
+                let found = self.clients.find_client(id).await?;
+                found.ok_or(Untrusted::UnknownClient)?
+            }
+        };
+        if client.blocked {
+            return Err(Untrusted::Blocked);
+        }
         let requested = redirect_uri
             .map(RedirectUri::parse)
             .transpose()

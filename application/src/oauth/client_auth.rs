@@ -2,7 +2,7 @@
 //! (RFC 6749 §2.3.1, RFC 7591 `token_endpoint_auth_method`, SPEC §4).
 
 use tessera_domain::{
-    ClientType, Credential, CredentialKind, OAuthClient, OAuthError, SecretString,
+    ClientIdUrl, ClientType, Credential, CredentialKind, OAuthClient, OAuthError, SecretString,
 };
 use uuid::Uuid;
 
@@ -24,19 +24,39 @@ fn invalid_client() -> FlowError {
 }
 
 impl<P: Ports> OAuthService<P> {
+    /// Checks a client's credentials alone, so a request with malformed grant parameters
+    /// still answers `invalid_client` first when the client is not who it says (RFC 6749
+    /// §3.2.1: the client authenticates before its request is looked at).
+    pub async fn verify_client(&self, credentials: &ClientCredentials) -> Result<(), FlowError> {
+        self.authenticate_client(credentials).await.map(drop)
+    }
+
     /// Authenticates a client: confidential clients by one of their secrets (Basic or
     /// post), public clients by naming their id and sending no secret.
     pub(super) async fn authenticate_client(
         &self,
         credentials: &ClientCredentials,
     ) -> Result<(OAuthClient, ClientUse), FlowError> {
-        let id = Uuid::parse_str(&credentials.client_id).map_err(|_| invalid_client())?;
-        let client = self
-            .clients
-            .find_client(id)
-            .await?
-            .filter(|c| !c.blocked)
-            .ok_or_else(invalid_client)?;
+        let client = match ClientIdUrl::looks_like_url(&credentials.client_id) {
+            true => self
+                .resolve_document(&credentials.client_id)
+                .await
+                .map_err(|e| match e {
+                    super::CimdError::Repo(e) => FlowError::Repo(e),
+                    _ => invalid_client(),
+                })?,
+            false => {
+                let id = Uuid::parse_str(&credentials.client_id).map_err(|_| invalid_client())?;
+                self.clients
+                    .find_client(id)
+                    .await?
+                    .ok_or_else(invalid_client)?
+            }
+        };
+        if client.blocked {
+            return Err(invalid_client());
+        }
+        let id = client.id;
         let secret_id = match (client.client_type, &credentials.secret) {
             (ClientType::Public, None) => None,
             (ClientType::Confidential, Some(secret)) => Some(self.check_secret(id, secret).await?),

@@ -31,6 +31,14 @@ pub trait AppRepository: Send + Sync + 'static {
         app: &App,
         audit: &AuditEntry,
     ) -> impl Future<Output = Result<bool, RepoError>> + Send;
+    /// Blocks or unblocks an app (a blocked app cannot authorize and its tokens stop
+    /// working); `false` when unknown.
+    fn set_blocked(
+        &self,
+        id: Uuid,
+        blocked: bool,
+        audit: &AuditEntry,
+    ) -> impl Future<Output = Result<bool, RepoError>> + Send;
     /// Deletes an app with its secrets, codes, grants and tokens; `false` when unknown.
     fn delete(
         &self,

@@ -3,6 +3,7 @@
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
 mod browser;
+pub mod cimd;
 pub mod mcp;
 pub mod oauth;
 pub mod registration;

@@ -1,0 +1,90 @@
+//! In-memory CIMD cache and a scripted document fetcher.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+
+use tessera_domain::{AppName, ClientIdUrl, ClientMetadata, OAuthClient, RegistrationSource};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use crate::ports::*;
+
+#[derive(Debug, Clone, Default)]
+pub struct FakeCimd(Arc<Mutex<Vec<(String, CachedClient)>>>);
+
+impl CimdRepository for FakeCimd {
+    async fn find(&self, url: &str) -> Result<Option<CachedClient>, RepoError> {
+        let cache = self.0.lock().unwrap();
+        Ok(cache.iter().find(|(u, _)| u == url).map(|(_, c)| c.clone()))
+    }
+    async fn store(
+        &self,
+        url: &ClientIdUrl,
+        metadata: &ClientMetadata,
+        _document: &str,
+        _fetched_at: OffsetDateTime,
+        expires_at: OffsetDateTime,
+    ) -> Result<OAuthClient, RepoError> {
+        let mut cache = self.0.lock().unwrap();
+        let existing = cache.iter().position(|(u, _)| u == url.as_str());
+        let (id, blocked) = existing.map_or((Uuid::new_v4(), false), |i| {
+            (cache[i].1.client.id, cache[i].1.client.blocked)
+        });
+        let client = OAuthClient {
+            id,
+            name: metadata
+                .client_name()
+                .cloned()
+                .unwrap_or_else(|| AppName::parse(url.host()).unwrap()),
+            icon: None,
+            redirect_uris: metadata.redirect_uris().to_vec(),
+            client_type: metadata.client_type(),
+            grant_types: metadata.grant_types().to_vec(),
+            scope: metadata.scope().cloned(),
+            source: RegistrationSource::Cimd,
+            blocked,
+            cimd_url: Some(url.as_str().to_owned()),
+        };
+        let entry = CachedClient {
+            client: client.clone(),
+            expires_at,
+        };
+        match existing {
+            Some(i) => cache[i] = (url.as_str().to_owned(), entry),
+            None => cache.push((url.as_str().to_owned(), entry)),
+        }
+        Ok(client)
+    }
+}
+
+/// Answers every fetch with the scripted result and counts the fetches.
+#[derive(Debug, Clone)]
+pub struct FakeFetcher {
+    pub answer: Arc<Mutex<Result<FetchedDocument, FetchError>>>,
+    pub fetches: Arc<AtomicUsize>,
+}
+
+impl FakeFetcher {
+    pub fn answering(answer: Result<FetchedDocument, FetchError>) -> Self {
+        Self {
+            answer: Arc::new(Mutex::new(answer)),
+            fetches: Arc::default(),
+        }
+    }
+    pub fn count(&self) -> usize {
+        self.fetches.load(Ordering::SeqCst)
+    }
+}
+
+impl Default for FakeFetcher {
+    fn default() -> Self {
+        Self::answering(Err(FetchError::Unreachable))
+    }
+}
+
+impl MetadataFetcher for FakeFetcher {
+    async fn fetch(&self, _url: &ClientIdUrl) -> Result<FetchedDocument, FetchError> {
+        self.fetches.fetch_add(1, Ordering::SeqCst);
+        self.answer.lock().unwrap().clone()
+    }
+}

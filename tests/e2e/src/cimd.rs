@@ -1,0 +1,128 @@
+//! A local server publishing Client ID Metadata Documents, good and bad, for the CIMD tests
+//! (tessera admits `http` documents on loopback only with its test-only setting).
+
+use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use serde_json::{Value, json};
+
+use crate::oauth::OAuthApp;
+
+/// The redirect URI every published document registers.
+pub const DOCUMENT_REDIRECT: &str = "http://127.0.0.1:47999/callback";
+
+/// The running document server.
+#[derive(Debug, Clone)]
+pub struct DocumentServer {
+    /// `http://127.0.0.1:<port>`.
+    pub base: String,
+    hits: Arc<AtomicUsize>,
+}
+
+impl DocumentServer {
+    /// The URL of the document named `name` (see [`serve_documents`] for the names).
+    pub fn url(&self, name: &str) -> String {
+        format!("{}/{name}", self.base)
+    }
+
+    /// The public client whose `client_id` is the document `name`.
+    pub fn client(&self, name: &str) -> OAuthApp {
+        OAuthApp {
+            client_id: self.url(name),
+            secret: None,
+            redirect_uri: DOCUMENT_REDIRECT.to_owned(),
+        }
+    }
+
+    /// How many requests the server has answered.
+    pub fn hits(&self) -> usize {
+        self.hits.load(Ordering::SeqCst)
+    }
+}
+
+fn document(client_id: &str, redirect: &str) -> Value {
+    json!({
+        "client_id": client_id,
+        "client_name": "Document Client",
+        "redirect_uris": [redirect],
+        "application_type": "native",
+        "token_endpoint_auth_method": "none",
+        "grant_types": ["authorization_code", "refresh_token"],
+        "response_types": ["code"],
+    })
+}
+
+async fn answer(
+    req: HttpRequest,
+    base: web::Data<String>,
+    hits: web::Data<AtomicUsize>,
+) -> HttpResponse {
+    hits.fetch_add(1, Ordering::SeqCst);
+    let name = req.match_info().query("name").to_owned();
+    let own = format!("{}/{name}", base.get_ref());
+    let json = |body: Value| {
+        HttpResponse::Ok()
+            .content_type("application/json")
+            .insert_header(("Cache-Control", "public, max-age=3600"))
+            .body(body.to_string())
+    };
+    match name.as_str() {
+        "client.json" => json(document(&own, DOCUMENT_REDIRECT)),
+        "mismatch.json" => json(document(
+            &format!("{}/other.json", base.get_ref()),
+            DOCUMENT_REDIRECT,
+        )),
+        "bad-redirect.json" => json(document(&own, "http://evil.example/callback")),
+        "secret.json" => {
+            let mut doc = document(&own, DOCUMENT_REDIRECT);
+            doc["token_endpoint_auth_method"] = json!("client_secret_basic");
+            json(doc)
+        }
+        "big.json" => {
+            let mut doc = document(&own, DOCUMENT_REDIRECT);
+            doc["client_uri"] = json!(format!("https://client.example/{}", "x".repeat(6 * 1024)));
+            json(doc)
+        }
+        "slow.json" => {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            json(document(&own, DOCUMENT_REDIRECT))
+        }
+        "redirect.json" => HttpResponse::Found()
+            .insert_header(("Location", format!("{}/client.json", base.get_ref())))
+            .finish(),
+        "text.json" => HttpResponse::Ok()
+            .content_type("text/plain")
+            .body(document(&own, DOCUMENT_REDIRECT).to_string()),
+        _ => HttpResponse::NotFound().finish(),
+    }
+}
+
+/// Serves `client.json` (a good public client, `max-age=3600`), `mismatch.json` (names
+/// another `client_id`), `bad-redirect.json` (an `http` redirect off loopback),
+/// `secret.json` (asks for a client secret), `big.json` (over 5 KiB), `slow.json` (5 s),
+/// `redirect.json` (a 302) and `text.json` (`text/plain`), on a random loopback port.
+pub fn serve_documents() -> DocumentServer {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    let hits = web::Data::new(AtomicUsize::new(0));
+    let shared = web::Data::new(base.clone());
+    let counter = hits.clone();
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(shared.clone())
+            .app_data(counter.clone())
+            .route("/{name}", web::get().to(answer))
+    })
+    .workers(1)
+    .listen(listener)
+    .unwrap()
+    .run();
+    tokio::spawn(server);
+    DocumentServer {
+        base,
+        hits: hits.into_inner(),
+    }
+}
