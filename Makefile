@@ -1,7 +1,7 @@
 # tessera — the two set-up commands are `make run` and `make test`.
 CARGO ?= cargo
 
-.PHONY: run build test fmt lint unit clean
+.PHONY: run build test fmt lint unit deploy-check image image-local clean
 
 ## Build in release mode and serve on 127.0.0.1:3000 with the embedded database.
 run:
@@ -11,8 +11,8 @@ run:
 build:
 	$(CARGO) build --release --locked -p tessera-bootstrap --bin tessera
 
-## Every check: formatting, lints (warnings are errors), all tests.
-test: fmt lint unit
+## Every check: formatting, lints (warnings are errors), all tests, the deployment files.
+test: fmt lint unit deploy-check
 
 fmt:
 	$(CARGO) fmt --all --check
@@ -22,6 +22,18 @@ lint:
 
 unit:
 	$(CARGO) test --locked --workspace
+
+## Render, schema-validate (strict) and security-lint deploy/ (see deploy/README.md, Checks).
+deploy-check:
+	bash deploy/check.sh
+
+## The container image from deploy/Containerfile (podman, buildah or docker); IMAGE names it.
+image:
+	bash deploy/image.sh containerfile
+
+## Without registry access for the base images: the host-built binary on a scratch image.
+image-local:
+	bash deploy/image.sh local
 
 clean:
 	$(CARGO) clean

@@ -59,6 +59,25 @@ async fn replicas_migrating_at_once_apply_each_migration_exactly_once() {
     );
 }
 
+#[tokio::test]
+async fn an_older_release_starts_on_a_schema_a_newer_one_migrated() {
+    let url = tessera_test_support::fresh_database().await;
+    let db = Database::connect(&url, 1).unwrap();
+    migrate(&db).await.unwrap();
+    db.client()
+        .await
+        .unwrap()
+        .execute(
+            "INSERT INTO refinery_schema_history (version, name, applied_on, checksum)
+             VALUES (9999, 'from_a_newer_release', '2030-01-01T00:00:00Z', '0')",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(migrate(&db).await.unwrap(), 0, "nothing to apply, and no refusal");
+    assert!(schema_is_current(&db).await.unwrap());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn of_many_concurrent_first_users_exactly_one_is_created() {
     let db = migrated_db().await;

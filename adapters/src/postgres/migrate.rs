@@ -26,7 +26,12 @@ pub async fn migrate(db: &Database) -> Result<usize, RepoError> {
         .execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])
         .await
         .map_err(db_err)?;
-    let result = migrations::runner().run_async(&mut **client).await;
+    // A schema a newer release already migrated is no reason to stop: an older replica
+    // must keep serving during a rolling upgrade, and after a rollback.
+    let result = migrations::runner()
+        .set_abort_missing(false)
+        .run_async(&mut **client)
+        .await;
     let unlock = client
         .execute("SELECT pg_advisory_unlock($1)", &[&MIGRATION_LOCK])
         .await;

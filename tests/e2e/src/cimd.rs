@@ -86,6 +86,19 @@ async fn answer(
             doc["client_uri"] = json!(format!("https://client.example/{}", "x".repeat(6 * 1024)));
             json(doc)
         }
+        "stream.json" => {
+            // No Content-Length: the size is only known by reading, chunk after chunk.
+            let chunk = web::Bytes::from(format!(
+                "{{\"client_id\": \"{own}\", \"pad\": \"{}",
+                "x".repeat(1024)
+            ));
+            let rest =
+                (0..8).map(|_| Ok::<_, actix_web::Error>(web::Bytes::from("x".repeat(1024))));
+            let stream = futures::stream::iter(std::iter::once(Ok(chunk)).chain(rest));
+            HttpResponse::Ok()
+                .content_type("application/json")
+                .streaming(stream)
+        }
         "slow.json" => {
             tokio::time::sleep(Duration::from_secs(5)).await;
             json(document(&own, DOCUMENT_REDIRECT))
@@ -102,7 +115,7 @@ async fn answer(
 
 /// Serves `client.json` (a good public client, `max-age=3600`), `mismatch.json` (names
 /// another `client_id`), `bad-redirect.json` (an `http` redirect off loopback),
-/// `secret.json` (asks for a client secret), `big.json` (over 5 KiB), `slow.json` (5 s),
+/// `secret.json` (asks for a client secret), `big.json` (over 5 KiB), `stream.json` (over 5 KiB in chunks, no length), `slow.json` (5 s),
 /// `redirect.json` (a 302) and `text.json` (`text/plain`), on a random loopback port.
 pub fn serve_documents() -> DocumentServer {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
