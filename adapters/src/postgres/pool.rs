@@ -3,6 +3,8 @@ use std::str::FromStr;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tessera_application::RepoError;
 use tokio_postgres::NoTls;
+use tokio_postgres::config::SslMode;
+use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// Why the pool could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -21,6 +23,26 @@ pub struct Database {
     pool: Pool,
 }
 
+/// rustls with the ring provider and the platform's roots (`SSL_CERT_FILE` and
+/// `SSL_CERT_DIR` add others, e.g. a cloud provider's database CA).
+fn tls() -> Result<MakeRustlsConnect, DatabaseError> {
+    let loaded = rustls_native_certs::load_native_certs();
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add_parsable_certificates(loaded.certs);
+    if roots.is_empty() {
+        return Err(DatabaseError::Pool(
+            "sslmode=require, but no CA certificates were found (install ca-certificates or set SSL_CERT_FILE)".into(),
+        ));
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| DatabaseError::Pool(format!("TLS configuration: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(MakeRustlsConnect::new(config))
+}
+
 impl Database {
     /// Builds a pool of at most `size` connections; connections are opened lazily.
     pub fn connect(url: &str, size: usize) -> Result<Self, DatabaseError> {
@@ -31,13 +53,16 @@ impl Database {
         // Keepalives let a connection cut by the network (not closed by the server) be noticed.
         config.keepalives(true);
         config.keepalives_idle(std::time::Duration::from_secs(30));
-        let manager = Manager::from_config(
-            config,
-            NoTls,
-            ManagerConfig {
-                recycling_method: RecyclingMethod::Fast,
-            },
-        );
+        let manager_config = ManagerConfig {
+            recycling_method: RecyclingMethod::Fast,
+        };
+        // `sslmode=require`: TLS, with the server's certificate verified against the
+        // system's roots (stricter than libpq's `require`). Otherwise plain, as before: a
+        // local cluster's self-signed certificate must not break the embedded default.
+        let manager = match config.get_ssl_mode() {
+            SslMode::Require => Manager::from_config(config, tls()?, manager_config),
+            _ => Manager::from_config(config, NoTls, manager_config),
+        };
         let pool = Pool::builder(manager)
             .max_size(size)
             .runtime(Runtime::Tokio1)
