@@ -74,7 +74,11 @@ async fn an_older_release_starts_on_a_schema_a_newer_one_migrated() {
         )
         .await
         .unwrap();
-    assert_eq!(migrate(&db).await.unwrap(), 0, "nothing to apply, and no refusal");
+    assert_eq!(
+        migrate(&db).await.unwrap(),
+        0,
+        "nothing to apply, and no refusal"
+    );
     assert!(schema_is_current(&db).await.unwrap());
 }
 

@@ -46,7 +46,15 @@ pub(crate) async fn admin_actor<P: Ports>(
 pub(crate) fn actor(req: &HttpRequest, user: &User, settings: &WebSettings) -> Actor {
     Actor {
         user_id: Some(user.id.as_uuid()),
-        name: user.username.as_str().to_owned(),
+        ..anonymous_actor(req, settings, user.username.as_str().to_owned())
+    }
+}
+
+/// A caller without an account (a client, a registration) named `name`, and where from.
+pub(crate) fn anonymous_actor(req: &HttpRequest, settings: &WebSettings, name: String) -> Actor {
+    Actor {
+        user_id: None,
+        name,
         ip: settings.trusted_proxies.client_ip(req),
         user_agent: req
             .headers()

@@ -11,6 +11,7 @@ use tessera_application::registration::{Registered, RegistrationError, Registrat
 use tessera_domain::{ClientMetadata, ClientMetadataInput, HttpUrl, OAuthError, OAuthFailure};
 
 use super::WebSettings;
+use super::apps::anonymous_actor;
 use super::error::ApiError;
 use super::metrics::Metrics;
 
@@ -139,16 +140,7 @@ fn no_store(mut response: actix_web::HttpResponseBuilder, body: &impl Serialize)
 }
 
 fn anonymous(req: &HttpRequest, settings: &WebSettings) -> Actor {
-    Actor {
-        user_id: None,
-        name: "anonymous (dynamic registration)".into(),
-        ip: settings.trusted_proxies.client_ip(req),
-        user_agent: req
-            .headers()
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-    }
+    anonymous_actor(req, settings, "anonymous (dynamic registration)".into())
 }
 
 /// The registration access token of an `Authorization: Bearer` header, if any.

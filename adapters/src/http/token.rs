@@ -14,7 +14,7 @@ use tessera_domain::{
 use uuid::Uuid;
 
 use super::WebSettings;
-use super::apps::actor;
+use super::apps::{actor, anonymous_actor};
 use super::client_auth::{client_credentials, with_basic};
 use super::error::ApiError;
 use super::metrics::{Metrics, TokenEvent};
@@ -76,16 +76,7 @@ pub(crate) fn form_params(req: &HttpRequest, body: &[u8]) -> Result<OAuthParams,
 
 /// The actor of a client's request, for the audit log.
 pub(crate) fn client_actor(req: &HttpRequest, client_id: &str, settings: &WebSettings) -> Actor {
-    Actor {
-        user_id: None,
-        name: format!("client {client_id}"),
-        ip: settings.trusted_proxies.client_ip(req),
-        user_agent: req
-            .headers()
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-    }
+    anonymous_actor(req, settings, format!("client {client_id}"))
 }
 
 fn required<'a>(

@@ -9,7 +9,7 @@ use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
 use super::Database;
-use super::audit_repository::record;
+use super::audit_repository::write_audited;
 use super::errors::{column, corrupt, db_err};
 
 /// OAuth2 apps and their secrets in PostgreSQL.
@@ -111,7 +111,7 @@ impl AppRepository for PgAppRepository {
             &app.created_at,
             &app.updated_at,
         ];
-        self.write_audited(SQL, &params, audit).await.map(drop)
+        write_audited(&self.db, SQL, &params, audit).await.map(drop)
     }
 
     async fn update(&self, app: &App, audit: &AuditEntry) -> Result<bool, RepoError> {
@@ -126,7 +126,7 @@ impl AppRepository for PgAppRepository {
             &uris(app),
             &app.updated_at,
         ];
-        self.write_audited(SQL, &params, audit).await
+        write_audited(&self.db, SQL, &params, audit).await
     }
 
     async fn set_blocked(
@@ -136,12 +136,17 @@ impl AppRepository for PgAppRepository {
         audit: &AuditEntry,
     ) -> Result<bool, RepoError> {
         let sql = "UPDATE oauth2_apps SET blocked = $2 WHERE id = $1";
-        self.write_audited(sql, &[&id, &blocked], audit).await
+        write_audited(&self.db, sql, &[&id, &blocked], audit).await
     }
 
     async fn delete(&self, id: Uuid, audit: &AuditEntry) -> Result<bool, RepoError> {
-        self.write_audited("DELETE FROM oauth2_apps WHERE id = $1", &[&id], audit)
-            .await
+        write_audited(
+            &self.db,
+            "DELETE FROM oauth2_apps WHERE id = $1",
+            &[&id],
+            audit,
+        )
+        .await
     }
 
     async fn find(&self, id: Uuid) -> Result<Option<App>, RepoError> {
@@ -198,7 +203,7 @@ impl AppRepository for PgAppRepository {
             &s.display_suffix,
             &s.created_at,
         ];
-        self.write_audited(SQL, &params, audit).await
+        write_audited(&self.db, SQL, &params, audit).await
     }
 
     async fn list_secrets(&self, app_id: Uuid) -> Result<Option<Vec<AppSecretInfo>>, RepoError> {
@@ -233,27 +238,6 @@ impl AppRepository for PgAppRepository {
         audit: &AuditEntry,
     ) -> Result<bool, RepoError> {
         let sql = "DELETE FROM oauth2_app_secrets WHERE app_id = $1 AND id = $2";
-        self.write_audited(sql, &[&app_id, &secret_id], audit).await
-    }
-}
-
-impl PgAppRepository {
-    /// Runs one statement and, when it touched a row, its audit entry, in one transaction;
-    /// `false` when it touched nothing (no such app or secret). Deletes cascade by foreign key.
-    async fn write_audited(
-        &self,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-        audit: &AuditEntry,
-    ) -> Result<bool, RepoError> {
-        let mut client = self.db.client().await?;
-        let tx = client.transaction().await.map_err(db_err)?;
-        let stmt = tx.prepare_cached(sql).await.map_err(db_err)?;
-        if tx.execute(&stmt, params).await.map_err(db_err)? == 0 {
-            return Ok(false);
-        }
-        record(&tx, audit).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(true)
+        write_audited(&self.db, sql, &[&app_id, &secret_id], audit).await
     }
 }

@@ -28,6 +28,25 @@ pub(crate) fn details_json(entry: &AuditEntry) -> serde_json::Value {
     serde_json::Value::Object(details)
 }
 
+/// Runs one statement and, when it touched a row, its audit entry, in one transaction;
+/// `false` when it touched nothing (no such row). Deletes cascade by foreign key.
+pub(crate) async fn write_audited(
+    db: &Database,
+    sql: &str,
+    params: &[&(dyn tokio_postgres::types::ToSql + Sync)],
+    audit: &AuditEntry,
+) -> Result<bool, RepoError> {
+    let mut client = db.client().await?;
+    let tx = client.transaction().await.map_err(db_err)?;
+    let stmt = tx.prepare_cached(sql).await.map_err(db_err)?;
+    if tx.execute(&stmt, params).await.map_err(db_err)? == 0 {
+        return Ok(false);
+    }
+    record(&tx, audit).await?;
+    tx.commit().await.map_err(db_err)?;
+    Ok(true)
+}
+
 /// Writes `entry` inside the caller's transaction, so the change and its record commit together.
 pub(crate) async fn record(
     tx: &deadpool_postgres::Transaction<'_>,

@@ -9,7 +9,7 @@ use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
 use super::Database;
-use super::audit_repository::{details_json, record};
+use super::audit_repository::{details_json, record, write_audited};
 use super::errors::{column, corrupt, db_err};
 use super::grant_repository::hash_of;
 
@@ -207,12 +207,12 @@ impl RegistrationRepository for PgRegistrationRepository {
         let mut params: Vec<&(dyn ToSql + Sync)> = vec![&c.id];
         params.extend(metadata.iter().map(|b| b.as_ref() as &(dyn ToSql + Sync)));
         params.push(&c.updated_at);
-        self.write_audited(SQL, &params, audit).await
+        write_audited(&self.db, SQL, &params, audit).await
     }
 
     async fn delete(&self, id: Uuid, audit: &AuditEntry) -> Result<bool, RepoError> {
         let sql = "DELETE FROM oauth2_apps WHERE id = $1 AND source = 'dynamic'";
-        self.write_audited(sql, &[&id], audit).await
+        write_audited(&self.db, sql, &[&id], audit).await
     }
 
     async fn delete_unused(
@@ -243,26 +243,6 @@ impl RegistrationRepository for PgRegistrationRepository {
             )
             .await
             .map_err(db_err)
-    }
-}
-
-impl PgRegistrationRepository {
-    /// One statement and its audit entry in one transaction; `false` when it touched nothing.
-    async fn write_audited(
-        &self,
-        sql: &str,
-        params: &[&(dyn ToSql + Sync)],
-        audit: &AuditEntry,
-    ) -> Result<bool, RepoError> {
-        let mut client = self.db.client().await?;
-        let tx = client.transaction().await.map_err(db_err)?;
-        let stmt = tx.prepare_cached(sql).await.map_err(db_err)?;
-        if tx.execute(&stmt, params).await.map_err(db_err)? == 0 {
-            return Ok(false);
-        }
-        record(&tx, audit).await?;
-        tx.commit().await.map_err(db_err)?;
-        Ok(true)
     }
 }
 
