@@ -1,7 +1,7 @@
 # tessera — the two set-up commands are `make run` and `make test`.
 CARGO ?= cargo
 
-.PHONY: run build test fmt lint unit deploy-check image image-local clean
+.PHONY: run build test fmt lint unit deploy-check image image-local bench clean
 
 ## Build in release mode and serve on 127.0.0.1:3000 with the embedded database.
 run:
@@ -34,6 +34,11 @@ image:
 ## Without registry access for the base images: the host-built binary on a scratch image.
 image-local:
 	bash deploy/image.sh local
+
+## Benchmarks (not part of test): release build, seeded PostgreSQL, tests/load, pgbench and
+## a bare actix-web floor; writes docs/benchmarks.md (see that file).
+bench:
+	bash bench/run.sh
 
 clean:
 	$(CARGO) clean

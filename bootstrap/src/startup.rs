@@ -207,6 +207,8 @@ impl Application {
                 .wrap(actix_web::middleware::from_fn(http::with_request_id))
                 .configure(http::routes(state.clone()))
         })
+        // Streamed replies (MCP over SSE) must not wait for Nagle and delayed ACKs (~40 ms each).
+        .tcp_nodelay(true)
         .listen(listener)?
         .disable_signals()
         .shutdown_timeout(25)

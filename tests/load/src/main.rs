@@ -3,9 +3,11 @@
 //!
 //! It sets itself up through the API (first user, login, a public OAuth app, one consent),
 //! so it needs nothing but a fresh server. It must never depend on tessera's crates: it is a
-//! black-box client, like any other.
+//! black-box client, like any other. `bench/run.sh` drives it (see `docs/benchmarks.md`).
 
 mod consent;
+mod mcp;
+mod median;
 mod oauth;
 mod runner;
 mod scenarios;
@@ -43,6 +45,9 @@ struct Cli {
     /// What to measure.
     #[arg(long, value_enum, default_value_t = ScenarioArg::All)]
     scenario: ScenarioArg,
+    /// Runs of each scenario; their median is printed after them.
+    #[arg(long, default_value_t = 1)]
+    runs: usize,
     /// Threads of the generator's own runtime (default: one per core).
     #[arg(long)]
     threads: Option<usize>,
@@ -68,14 +73,29 @@ enum ScenarioArg {
     Refresh,
     /// `GET /api/v2/users/me` with an access token.
     Bearer,
+    /// MCP `tools/call whoami` with an access token (scope `mcp`).
+    Mcp,
+    /// `POST /oauth2/register` of a native public client (raise the rate limit first).
+    Register,
     /// All of the above, in that order.
     All,
+    /// `GET /json` on the `floor` binary (`--url` names it); no set-up.
+    Floor,
+    /// Polls `/readyz` every millisecond and prints the Unix time (ms) of the first 200.
+    Ready,
+}
+
+impl ScenarioArg {
+    /// Whether the scenario needs the admin, its session and the load app.
+    fn needs_setup(self) -> bool {
+        !matches!(self, Self::Register | Self::Floor | Self::Ready)
+    }
 }
 
 fn main() -> Result<()> {
     let cli = Cli::parse();
-    if cli.concurrency == 0 {
-        bail!("--concurrency must be at least 1");
+    if cli.concurrency == 0 || cli.runs == 0 {
+        bail!("--concurrency and --runs must be at least 1");
     }
     let mut builder = tokio::runtime::Builder::new_multi_thread();
     if let Some(threads) = cli.threads {
@@ -88,39 +108,76 @@ fn main() -> Result<()> {
     runtime.block_on(run(cli))
 }
 
-/// Sets up once, then runs the chosen scenarios one after another.
+/// Sets up once (when needed), then runs the chosen scenarios one after another.
 async fn run(cli: Cli) -> Result<()> {
-    let credentials = Credentials {
-        email: cli.email.clone(),
-        username: cli.username.clone(),
-        password: cli.password.clone(),
-    };
-    let target = setup::prepare(&cli.url, &credentials).await?;
-    eprintln!("setup done: client_id {}", target.client_id);
-    let plan = Plan {
-        concurrency: cli.concurrency,
-        duration: cli.duration,
-        warmup: cli.warmup,
-    };
+    if cli.scenario == ScenarioArg::Ready {
+        return ready(&cli.url).await;
+    }
     let chosen = match cli.scenario {
         ScenarioArg::All => vec![
             ScenarioArg::Journey,
             ScenarioArg::Token,
             ScenarioArg::Refresh,
             ScenarioArg::Bearer,
+            ScenarioArg::Mcp,
+            ScenarioArg::Register,
         ],
         one => vec![one],
     };
+    let target = match chosen.iter().any(|s| s.needs_setup()) {
+        true => {
+            let credentials = Credentials {
+                email: cli.email.clone(),
+                username: cli.username.clone(),
+                password: cli.password.clone(),
+            };
+            let target = setup::prepare(&cli.url, &credentials).await?;
+            eprintln!("setup done: client_id {}", target.client_id);
+            Some(target)
+        }
+        false => None,
+    };
+    let plan = Plan {
+        concurrency: cli.concurrency,
+        duration: cli.duration,
+        warmup: cli.warmup,
+    };
     for scenario in chosen {
-        let report = match scenario {
-            ScenarioArg::Journey => scenarios::journey(&target, &plan).await?,
-            ScenarioArg::Token => scenarios::token(&target, &plan).await?,
-            ScenarioArg::Refresh => scenarios::refresh(&target, &plan).await?,
-            ScenarioArg::Bearer | ScenarioArg::All => scenarios::bearer(&target, &plan).await?,
-        };
-        report.print(&plan);
+        let mut reports = Vec::with_capacity(cli.runs);
+        for _ in 0..cli.runs {
+            let report = match (scenario, &target) {
+                (ScenarioArg::Register, _) => scenarios::register(&cli.url, &plan).await?,
+                (ScenarioArg::Floor, _) => scenarios::floor(&cli.url, &plan).await?,
+                (ScenarioArg::Journey, Some(t)) => scenarios::journey(t, &plan).await?,
+                (ScenarioArg::Token, Some(t)) => scenarios::token(t, &plan).await?,
+                (ScenarioArg::Refresh, Some(t)) => scenarios::refresh(t, &plan).await?,
+                (ScenarioArg::Bearer, Some(t)) => scenarios::bearer(t, &plan).await?,
+                (ScenarioArg::Mcp, Some(t)) => scenarios::mcp(t, &plan).await?,
+                _ => bail!("{scenario:?} cannot run here"),
+            };
+            report.print(&plan);
+            reports.push(report);
+        }
+        median::print(&reports);
     }
     Ok(())
+}
+
+/// Waits (up to 60 s) for `GET /readyz` to answer 200, polling every millisecond, and
+/// prints `READY\t<unix ms>` for start-up timing.
+async fn ready(base: &Url) -> Result<()> {
+    let client = oauth::http_client(1)?;
+    let url = base.join("/readyz")?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while std::time::Instant::now() < deadline {
+        if oauth::get(&client, &url).await.is_ok() {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH)?;
+            println!("READY\t{}", now.as_millis());
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    bail!("{url} did not answer 200 within 60 s")
 }
 
 /// Parses `20s`, `500ms`, `2m` or a bare number of seconds.

@@ -85,6 +85,16 @@ pub fn http_client(idle_per_host: usize) -> Result<Client> {
 
 /// `GET /oauth2/authorize` for the load app with the session cookie.
 pub async fn authorize(client: &Client, target: &Target, pkce: &Pkce) -> Result<Authorized> {
+    authorize_with(client, target, pkce, &[]).await
+}
+
+/// `GET /oauth2/authorize` with extra query parameters (`scope`, `prompt=consent`).
+pub async fn authorize_with(
+    client: &Client,
+    target: &Target,
+    pkce: &Pkce,
+    extra: &[(&str, &str)],
+) -> Result<Authorized> {
     let mut url = target.base.join("/oauth2/authorize")?;
     url.query_pairs_mut()
         .append_pair("response_type", "code")
@@ -92,7 +102,8 @@ pub async fn authorize(client: &Client, target: &Target, pkce: &Pkce) -> Result<
         .append_pair("redirect_uri", REDIRECT_URI)
         .append_pair("code_challenge", &pkce.challenge)
         .append_pair("code_challenge_method", "S256")
-        .append_pair("state", "s");
+        .append_pair("state", "s")
+        .extend_pairs(extra);
     let response = client
         .get(url)
         .header(COOKIE, session_cookie(target))
@@ -169,6 +180,36 @@ pub async fn me(client: &Client, target: &Target, access_token: &str) -> Result<
         .await?
         .bytes()
         .await?;
+    Ok(())
+}
+
+/// `POST /oauth2/register` (RFC 7591) of a native public client; the body is read in full.
+pub async fn register(client: &Client, base: &Url) -> Result<()> {
+    let body = serde_json::json!({
+        "client_name": "bench",
+        "redirect_uris": ["http://127.0.0.1/callback"],
+        "token_endpoint_auth_method": "none",
+        "grant_types": ["authorization_code", "refresh_token"],
+        "response_types": ["code"],
+        "application_type": "native",
+    });
+    let response = client
+        .post(base.join("/oauth2/register")?)
+        .json(&body)
+        .send()
+        .await
+        .context("POST /oauth2/register")?;
+    checked(response, "POST /oauth2/register")
+        .await?
+        .bytes()
+        .await?;
+    Ok(())
+}
+
+/// `GET url`, any 2xx, body read in full (the floor endpoint, `/readyz`).
+pub async fn get(client: &Client, url: &Url) -> Result<()> {
+    let response = client.get(url.clone()).send().await?;
+    checked(response, url.path()).await?.bytes().await?;
     Ok(())
 }
 

@@ -3,7 +3,9 @@
 
 mod bearer;
 mod journey;
+mod mcp;
 mod refresh;
+mod simple;
 mod token;
 
 use std::sync::Arc;
@@ -15,12 +17,15 @@ use serde::Serialize;
 use serde_json::{Map, Value};
 use tokio::task::JoinSet;
 
-use crate::oauth::{self, Pkce, Target, TokenPair};
+use crate::consent::hidden_fields;
+use crate::oauth::{self, Authorized, Pkce, Target, TokenPair};
 use crate::stats::Summary;
 
 pub use bearer::bearer;
 pub use journey::journey;
+pub use mcp::mcp;
 pub use refresh::refresh;
+pub use simple::{floor, register};
 pub use token::token;
 
 /// Idle keep-alive connections each worker's client may hold.
@@ -83,18 +88,50 @@ pub fn clients(n: usize) -> Result<Vec<Client>> {
 
 /// A fresh grant: authorize (remembered consent) and exchange the code.
 pub async fn grant(client: &Client, target: &Target) -> Result<TokenPair> {
+    grant_with(client, target, &[]).await
+}
+
+/// A fresh grant with extra authorize parameters (e.g. `scope`), through the consent page
+/// when the server shows it.
+pub async fn grant_with(
+    client: &Client,
+    target: &Target,
+    extra: &[(&str, &str)],
+) -> Result<TokenPair> {
     let pkce = Pkce::generate()?;
-    let code = oauth::authorize_code(client, target, &pkce).await?;
+    let code = code_through_consent(client, target, &pkce, extra).await?;
     oauth::exchange_code(client, target, &code, &pkce.verifier).await
+}
+
+/// A code from `GET /oauth2/authorize`, posting the consent form when it is shown.
+pub async fn code_through_consent(
+    client: &Client,
+    target: &Target,
+    pkce: &Pkce,
+    extra: &[(&str, &str)],
+) -> Result<String> {
+    match oauth::authorize_with(client, target, pkce, extra).await? {
+        Authorized::Code(code) => Ok(code),
+        Authorized::ConsentPage(page) => oauth::approve(client, target, hidden_fields(&page)).await,
+    }
 }
 
 /// `n` clients, each with its own grant, obtained concurrently.
 pub async fn granted_clients(target: &Arc<Target>, n: usize) -> Result<Vec<(Client, TokenPair)>> {
+    granted_clients_with(target, n, &[]).await
+}
+
+/// `n` clients, each with its own grant (extra authorize parameters), obtained concurrently.
+pub async fn granted_clients_with(
+    target: &Arc<Target>,
+    n: usize,
+    extra: &'static [(&'static str, &'static str)],
+) -> Result<Vec<(Client, TokenPair)>> {
     let mut tasks = JoinSet::new();
     for client in clients(n)? {
         let target = Arc::clone(target);
         tasks.spawn(async move {
-            let pair = grant(&client, &target).await?;
+            let pair = grant_with(&client, &target, extra).await?;
             anyhow::Ok((client, pair))
         });
     }

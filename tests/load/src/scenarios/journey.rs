@@ -1,5 +1,7 @@
-//! `journey`: authorize (302 with a code at once) then exchange the code, per iteration;
-//! the token call is also measured on its own.
+//! `journey`: the full authorization-code journey per iteration for a signed-in user:
+//! `GET /oauth2/authorize?prompt=consent` (the consent page), `POST /oauth2/authorize`
+//! (Allow → code), then the PKCE code exchange; the token call is also measured on its own.
+//! The token scenario's probe uses the short form (remembered consent, code at once).
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -8,7 +10,7 @@ use anyhow::Result;
 use reqwest::Client;
 use serde_json::Map;
 
-use super::{Plan, Report, clients};
+use super::{Plan, Report, clients, code_through_consent};
 use crate::oauth::{self, Pkce, Target};
 use crate::runner::{self, Flow, Recorder, Step, Which, Window};
 use crate::stats::ErrorLog;
@@ -18,20 +20,25 @@ use crate::stats::ErrorLog;
 pub struct JourneyWorker {
     client: Client,
     target: Arc<Target>,
+    consent: bool,
 }
 
 impl JourneyWorker {
-    /// `n` workers with their own clients.
-    pub fn many(target: &Arc<Target>, n: usize) -> Result<Vec<Self>> {
+    /// `n` workers with their own clients; `consent`: through the consent page each time.
+    pub fn many(target: &Arc<Target>, n: usize, consent: bool) -> Result<Vec<Self>> {
         Ok(clients(n)?
             .into_iter()
             .map(|client| Self {
                 client,
                 target: Arc::clone(target),
+                consent,
             })
             .collect())
     }
 }
+
+/// Asks for the consent page every time.
+const PROMPT_CONSENT: &[(&str, &str)] = &[("prompt", "consent")];
 
 impl Step for JourneyWorker {
     async fn step(&mut self, recorder: &mut Recorder) -> Flow {
@@ -43,7 +50,11 @@ impl Step for JourneyWorker {
                 return Flow::Stop;
             }
         };
-        let code = match oauth::authorize_code(&self.client, &self.target, &pkce).await {
+        let code = match self.consent {
+            true => code_through_consent(&self.client, &self.target, &pkce, PROMPT_CONSENT).await,
+            false => oauth::authorize_code(&self.client, &self.target, &pkce).await,
+        };
+        let code = match code {
             Ok(code) => code,
             Err(e) => {
                 recorder.error(Which::Primary, &e);
@@ -71,7 +82,7 @@ impl Step for JourneyWorker {
 pub async fn journey(target: &Target, plan: &Plan) -> Result<Report> {
     let target = Arc::new(target.clone());
     let log = Arc::new(ErrorLog::default());
-    let workers = JourneyWorker::many(&target, plan.concurrency)?;
+    let workers = JourneyWorker::many(&target, plan.concurrency, true)?;
     let window = Window::after_warmup(plan.warmup, plan.duration);
     let outcome = runner::run(workers, window, &log).await?;
     Ok(Report {

@@ -104,7 +104,7 @@ pub async fn token(target: &Target, plan: &Plan) -> Result<Report> {
 /// mean latency: `concurrency / mean × duration × margin`.
 async fn codes_needed(target: &Arc<Target>, plan: &Plan, log: &Arc<ErrorLog>) -> Result<usize> {
     let probe = plan.warmup.max(Duration::from_secs(1));
-    let workers = JourneyWorker::many(target, plan.concurrency)?;
+    let workers = JourneyWorker::many(target, plan.concurrency, false)?;
     let outcome = runner::run(workers, Window::after_warmup(Duration::ZERO, probe), log).await?;
     let Some(mean) = outcome.secondary.mean() else {
         bail!("the probe completed no token exchange");
