@@ -7,8 +7,8 @@
 # Environment (all optional):
 #   TESSERA_BENCH_DATABASE_URL  a PostgreSQL server to use (a fresh database is created on it
 #                               and dropped after); else a throwaway cluster under $TMPDIR
-#   BENCH_DURATION=8 BENCH_WARMUP=2 BENCH_RUNS=3 BENCH_CONCURRENCY=16  per scenario
-#   BENCH_PGBENCH_DURATION=4  BENCH_FLOOR_DURATION=5
+#   BENCH_DURATION=5 BENCH_WARMUP=2 BENCH_RUNS=3 BENCH_CONCURRENCY=16  per scenario
+#   BENCH_PGBENCH_DURATION=3  BENCH_FLOOR_DURATION=3
 #   The defaults keep `make bench` under 10 minutes from a clean clone on 2 cores; the
 #   issue's full protocol (20 s runs, ~14 min plus the build) is
 #   BENCH_DURATION=20 BENCH_WARMUP=3 BENCH_PGBENCH_DURATION=20 BENCH_FLOOR_DURATION=20.
@@ -21,12 +21,12 @@ ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
 
-DURATION=${BENCH_DURATION:-8}
+DURATION=${BENCH_DURATION:-5}
 WARMUP=${BENCH_WARMUP:-2}
 RUNS=${BENCH_RUNS:-3}
 CLIENTS=${BENCH_CONCURRENCY:-16}
-PGB_DURATION=${BENCH_PGBENCH_DURATION:-4}
-FLOOR_DURATION=${BENCH_FLOOR_DURATION:-5}
+PGB_DURATION=${BENCH_PGBENCH_DURATION:-3}
+FLOOR_DURATION=${BENCH_FLOOR_DURATION:-3}
 SCENARIOS=${BENCH_SCENARIOS:-journey token refresh bearer mcp register}
 TOKENS=${BENCH_SEED_TOKENS:-500000}
 DOC=${BENCH_DOC:-$ROOT/docs/benchmarks.md}
