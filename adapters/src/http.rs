@@ -228,6 +228,7 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
                     .limit(JSON_LIMIT)
                     .error_handler(json_error),
             )
+            // Raw bodies (OAuth forms, registrations): 413 past 64 KiB, as SPEC §5 asks of /oauth2/register.
             .app_data(web::PayloadConfig::new(FORM_LIMIT))
             .app_data(
                 web::FormConfig::default()

@@ -15,9 +15,6 @@ use super::apps::anonymous_actor;
 use super::error::ApiError;
 use super::metrics::Metrics;
 
-/// Largest registration body (SPEC §5).
-pub(crate) const REGISTRATION_LIMIT: usize = 64 * 1024;
-
 impl From<RegistrationError> for ApiError {
     fn from(e: RegistrationError) -> Self {
         match e {
@@ -163,9 +160,6 @@ pub(crate) async fn post_register<P: Ports>(
     if !settings.registration_enabled {
         return Err(ApiError::NotFound);
     }
-    if body.len() > REGISTRATION_LIMIT {
-        return Err(ApiError::PayloadTooLarge);
-    }
     let input = metadata_input(&req, &body)?;
     let Registered {
         client,
@@ -211,9 +205,6 @@ pub(crate) async fn put_client<P: Ports>(
     registrations: web::Data<RegistrationService<P>>,
     settings: web::Data<WebSettings>,
 ) -> Result<HttpResponse, ApiError> {
-    if body.len() > REGISTRATION_LIMIT {
-        return Err(ApiError::PayloadTooLarge);
-    }
     let token = registration_token(&req);
     registrations.read(&client_id, token).await?;
     let named = serde_json::from_slice::<Value>(&body).ok().and_then(|v| {

@@ -230,3 +230,25 @@ async fn an_access_token_in_the_query_string_is_never_accepted() {
         .unwrap();
     assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn revoking_an_app_needs_the_persons_session_not_an_access_token_or_nothing() {
+    let setup = spawn_oauth().await;
+    let tokens = setup.tokens().await;
+    let access = tokens["access_token"].as_str().unwrap();
+    for bearer in [None, Some(access)] {
+        let mut request = new_client()
+            .delete(setup.app.url("/oauth2/tokens"))
+            .query(&[("client_id", &setup.client.client_id)]);
+        if let Some(token) = bearer {
+            request = request.bearer_auth(token);
+        }
+        let response = request.send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{bearer:?}");
+    }
+    assert_eq!(
+        setup.app.me_status(access).await,
+        StatusCode::OK,
+        "nothing was revoked"
+    );
+}
