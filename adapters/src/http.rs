@@ -15,6 +15,7 @@ mod discovery;
 mod error;
 mod health;
 mod html;
+mod json_body;
 mod metrics;
 mod oauth_params;
 mod pages;

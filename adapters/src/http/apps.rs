@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::WebSettings;
 use super::api_auth::ApiAuth;
 use super::error::{ApiError, FieldError};
+use super::json_body::JsonBody;
 
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> Self {
@@ -189,10 +190,10 @@ pub(crate) async fn get_apps<P: Ports>(
 pub(crate) async fn post_app<P: Ports>(
     req: HttpRequest,
     (apps, sessions, settings): Deps<P>,
-    body: web::Json<AppRequest>,
+    body: JsonBody<AppRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = admin_actor(&req, &sessions, &settings).await?;
-    let app = apps.create_app(&actor, body.try_into_domain()?).await?;
+    let app = apps.create_app(&actor, body.0.try_into_domain()?).await?;
     Ok(HttpResponse::Created().json(AppDto::new(&app, &settings.access_url)))
 }
 
@@ -212,11 +213,11 @@ pub(crate) async fn put_app<P: Ports>(
     req: HttpRequest,
     (apps, sessions, settings): Deps<P>,
     id: web::Path<Uuid>,
-    body: web::Json<AppRequest>,
+    body: JsonBody<AppRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let actor = admin_actor(&req, &sessions, &settings).await?;
     let app = apps
-        .update_app(&actor, *id, body.try_into_domain()?)
+        .update_app(&actor, *id, body.0.try_into_domain()?)
         .await?;
     Ok(HttpResponse::Ok().json(AppDto::new(&app, &settings.access_url)))
 }

@@ -10,6 +10,7 @@ use time::OffsetDateTime;
 use super::WebSettings;
 use super::api_auth::ApiAuth;
 use super::error::{ApiError, FieldError};
+use super::json_body::JsonBody;
 use super::metrics::Metrics;
 use super::session_auth::{cleared_session_cookie, presented_credential, session_cookie};
 use tessera_domain::Scope;
@@ -117,11 +118,9 @@ struct UserList {
 /// `POST /api/v2/users/first`: the first user, an admin, only while none exists.
 pub(crate) async fn post_first_user<P: Ports>(
     users: web::Data<UserService<P>>,
-    body: web::Json<CreateUserRequest>,
+    body: JsonBody<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = users
-        .create_first_user(body.into_inner().try_into_domain()?)
-        .await?;
+    let user = users.create_first_user(body.0.try_into_domain()?).await?;
     Ok(HttpResponse::Created().json(UserDto::from(&user)))
 }
 
@@ -131,9 +130,9 @@ pub(crate) async fn post_login<P: Ports>(
     sessions: web::Data<SessionService<P>>,
     settings: web::Data<WebSettings>,
     metrics: web::Data<Metrics>,
-    body: web::Json<LoginRequest>,
+    body: JsonBody<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
+    let body = body.0;
     let ip = settings.trusted_proxies.client_ip(&req);
     let logged_in = sessions
         .log_in(&body.email, &SecretString::new(body.password), ip)
@@ -180,12 +179,10 @@ pub(crate) async fn post_user<P: Ports>(
     req: HttpRequest,
     auth: ApiAuth<P>,
     users: web::Data<UserService<P>>,
-    body: web::Json<CreateUserRequest>,
+    body: JsonBody<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
     auth.admin(&req).await?;
-    let user = users
-        .create_user(body.into_inner().try_into_domain()?)
-        .await?;
+    let user = users.create_user(body.0.try_into_domain()?).await?;
     Ok(HttpResponse::Created().json(UserDto::from(&user)))
 }
 
