@@ -7,6 +7,7 @@ pub mod cimd;
 pub mod mcp;
 pub mod oauth;
 pub mod registration;
+pub mod sdk_clients;
 pub use browser::Browser;
 
 use std::net::TcpListener;
