@@ -1,7 +1,7 @@
 # tessera — the two set-up commands are `make run` and `make test`.
 CARGO ?= cargo
 
-.PHONY: run build test fmt lint unit clients deploy-check image image-local bench clean
+.PHONY: run build test deps deps-readme fmt lint unit clients deploy-check image image-local bench clean
 
 ## Build in release mode and serve on 127.0.0.1:3000 with the embedded database.
 run:
@@ -11,8 +11,17 @@ run:
 build:
 	$(CARGO) build --release --locked -p tessera-bootstrap --bin tessera
 
-## Every check: formatting, lints (warnings are errors), all tests, the deployment files.
-test: fmt lint unit deploy-check
+## Every check: the system packages first (installed when it can, else the command to run),
+## formatting, lints (warnings are errors), all tests, the deployment files.
+test: deps deps-readme fmt lint unit deploy-check
+
+## The system packages the checks need (scripts/deps.sh holds the one list).
+deps:
+	bash scripts/deps.sh
+
+## README's apt-get line names exactly the packages scripts/deps.sh knows.
+deps-readme:
+	bash scripts/deps.sh --check-readme
 
 fmt:
 	$(CARGO) fmt --all --check

@@ -101,6 +101,12 @@ impl AppDraft {
         }
     }
 
+    /// The `application_type` its redirect URIs call for, so that a dynamically registered
+    /// client edited by an admin still passes the registration rules (SPEC §5).
+    pub fn application_type(&self) -> ApplicationType {
+        ApplicationType::inferred_from(&self.redirect_uris)
+    }
+
     /// How the app authenticates at the token endpoint.
     pub fn token_endpoint_auth_method(&self) -> TokenEndpointAuthMethod {
         match self.client_type {
@@ -235,6 +241,23 @@ mod tests {
             draft.token_endpoint_auth_method(),
             TokenEndpointAuthMethod::None
         );
+        assert_eq!(draft.application_type(), ApplicationType::Native);
+    }
+
+    #[test]
+    fn single_word_private_schemes_are_allowed_and_make_the_app_native() {
+        let extra = uris(&["https://www.cursor.com/agents/mcp/oauth/callback"]);
+        let draft = AppDraft::parse(
+            "Cursor",
+            "cursor://anysphere.cursor-mcp/oauth/callback",
+            Some(&extra),
+            None,
+            None,
+        )
+        .unwrap();
+        assert_eq!(draft.application_type(), ApplicationType::Native);
+        let web = AppDraft::parse("Web", "https://a.example/cb", None, None, None).unwrap();
+        assert_eq!(web.application_type(), ApplicationType::Web);
     }
 
     #[test]

@@ -7,8 +7,58 @@ use url::Url;
 
 use crate::client::ApplicationType;
 
-/// Schemes that would run code or read local data in the browser (RFC 9700 §4.1).
-const FORBIDDEN_SCHEMES: [&str; 6] = ["javascript", "data", "file", "vbscript", "blob", "about"];
+/// Schemes never accepted (SPEC §5): those that run code or read local data in the browser
+/// (RFC 9700 §4.1), those the browser handles itself instead of handing them to an app, and
+/// those that start another program with the query as its input (mail, phone, Android
+/// intents, OAuth's retired out-of-band `urn`).
+const FORBIDDEN_SCHEMES: &[&str] = &[
+    "javascript",
+    "vbscript",
+    "livescript",
+    "data",
+    "file",
+    "blob",
+    "about",
+    "filesystem",
+    "view-source",
+    "jar",
+    "res",
+    "resource",
+    "ftp",
+    "ftps",
+    "sftp",
+    "ws",
+    "wss",
+    "gopher",
+    "mailto",
+    "news",
+    "nntp",
+    "tel",
+    "callto",
+    "sms",
+    "mms",
+    "facetime",
+    "intent",
+    "android-app",
+    "content",
+    "market",
+    "chrome",
+    "chrome-extension",
+    "chrome-search",
+    "chrome-untrusted",
+    "devtools",
+    "edge",
+    "brave",
+    "opera",
+    "vivaldi",
+    "moz-extension",
+    "safari-extension",
+    "ms-browser-extension",
+    "search-ms",
+    "urn",
+];
+/// Windows' own protocol handlers (`ms-settings:`, `ms-msdt:`…) start system programs.
+const FORBIDDEN_SCHEME_PREFIX: &str = "ms-";
 /// Longer redirect URIs are refused rather than stored.
 const MAX_LEN: usize = 2048;
 /// The loopback hosts of RFC 8252 §7.3, spelled exactly as the URI must spell them.
@@ -26,7 +76,8 @@ pub enum RedirectUriError {
     NotAbsolute,
     /// Has a fragment, even an empty one (RFC 6749 §3.1.2).
     HasFragment,
-    /// A scheme that runs code or reads local data (`javascript:`, `data:`, `file:`, …).
+    /// A scheme that runs code, reads local data, is handled by the browser itself or starts
+    /// another program (`javascript:`, `data:`, `file:`, `ws:`, `mailto:`, …).
     ForbiddenScheme,
     /// Carries a user name or password.
     HasUserinfo,
@@ -38,8 +89,8 @@ pub enum RedirectUriError {
     HttpRequiresNative,
     /// A private-use scheme for a `web` client (RFC 8252 §7.1 is for native apps).
     PrivateUseSchemeRequiresNative,
-    /// A scheme that is neither `https`, `http` nor a reverse-DNS name (RFC 8252 §7.1).
-    SchemeNotAllowed,
+    /// A private-use URI with nothing after the scheme (`myapp:`), which names no callback.
+    EmptyPrivateUseUri,
 }
 
 impl RedirectUriError {
@@ -53,7 +104,7 @@ impl RedirectUriError {
             Self::NotAbsolute => "redirect URIs must be absolute URIs",
             Self::HasFragment => "redirect URIs must not contain a fragment",
             Self::ForbiddenScheme => {
-                "redirect URIs must not use the javascript, data, file, vbscript, blob or about schemes"
+                "redirect URIs must not use a scheme that runs code, reads local data, is handled by the browser or starts another program (javascript, data, file, ws, mailto and the like)"
             }
             Self::HasUserinfo => "redirect URIs must not contain user information",
             Self::MissingHost => "http and https redirect URIs must name a host",
@@ -66,8 +117,8 @@ impl RedirectUriError {
             Self::PrivateUseSchemeRequiresNative => {
                 "private-use URI schemes are allowed only for native clients"
             }
-            Self::SchemeNotAllowed => {
-                "redirect URIs must use https, http on a loopback host, or a reverse domain name scheme such as com.example.app"
+            Self::EmptyPrivateUseUri => {
+                "private-use redirect URIs must name a path after the scheme, such as com.example.app:/callback"
             }
         }
     }
@@ -81,6 +132,11 @@ impl fmt::Display for RedirectUriError {
 
 impl std::error::Error for RedirectUriError {}
 
+/// Whether `scheme` (lowercase) is one no redirect URI may use.
+fn is_forbidden_scheme(scheme: &str) -> bool {
+    FORBIDDEN_SCHEMES.contains(&scheme) || scheme.starts_with(FORBIDDEN_SCHEME_PREFIX)
+}
+
 /// An absolute redirect URI, kept exactly as it was written so that matching compares what
 /// was registered (RFC 6749 §3.1.2, SPEC §4.1).
 #[derive(Clone)]
@@ -89,11 +145,15 @@ pub struct RedirectUri {
     url: Url,
 }
 
-/// The pieces of the original string that loopback matching compares.
+/// The pieces of the original string that matching compares.
 struct RawParts<'a> {
     scheme: &'a str,
+    /// `host[:port]` with any user information, for hierarchical URIs.
+    authority: Option<&'a str>,
+    /// The host without its port.
     host: Option<&'a str>,
     has_userinfo: bool,
+    /// Path and query (everything after the authority, or after the scheme's colon).
     rest: &'a str,
 }
 
@@ -102,6 +162,7 @@ fn raw_parts(original: &str) -> RawParts<'_> {
     let Some(hierarchical) = after_scheme.strip_prefix("//") else {
         return RawParts {
             scheme,
+            authority: None,
             host: None,
             has_userinfo: false,
             rest: after_scheme,
@@ -117,9 +178,23 @@ fn raw_parts(original: &str) -> RawParts<'_> {
     };
     RawParts {
         scheme,
+        authority: Some(authority),
         host: Some(host),
         has_userinfo: authority.contains('@'),
         rest,
+    }
+}
+
+impl RawParts<'_> {
+    /// Whether the path and query are the same, where an `http(s)` URI's empty path is `/`
+    /// (RFC 3986 §6.2.3: `http://h:1` and `http://h:1/` are one URI).
+    fn same_path_and_query(&self, other: &RawParts<'_>, http: bool) -> bool {
+        let empty_path = |rest: &str| rest.is_empty() || rest.starts_with('?');
+        match (http, empty_path(self.rest), empty_path(other.rest)) {
+            (true, true, false) => other.rest.strip_prefix('/') == Some(self.rest),
+            (true, false, true) => self.rest.strip_prefix('/') == Some(other.rest),
+            _ => self.rest == other.rest,
+        }
     }
 }
 
@@ -135,7 +210,7 @@ impl RedirectUri {
             return Err(RedirectUriError::InvalidCharacter);
         }
         let url = Url::parse(s).map_err(|_| RedirectUriError::NotAbsolute)?;
-        if FORBIDDEN_SCHEMES.contains(&url.scheme()) {
+        if is_forbidden_scheme(url.scheme()) {
             return Err(RedirectUriError::ForbiddenScheme);
         }
         if s.contains('#') {
@@ -180,22 +255,44 @@ impl RedirectUri {
         self.scheme() == "http" && self.is_loopback()
     }
 
-    /// Whether `requested` may be used where `self` was registered: the exact same string,
-    /// or for `http` loopback URIs the same string apart from the port (RFC 8252 §7.3).
+    fn is_http_or_https(&self) -> bool {
+        matches!(self.scheme(), "http" | "https")
+    }
+
+    /// A private-use URI scheme (RFC 8252 §7.1): anything but `http` and `https`.
+    pub fn is_private_use(&self) -> bool {
+        !self.is_http_or_https()
+    }
+
+    /// Whether only a native client may register this URI: `http` on loopback or a
+    /// private-use scheme (RFC 8252 §7.1, §7.3). Decides `application_type` when a client
+    /// leaves it out (SPEC §5).
+    pub fn is_native_only(&self) -> bool {
+        self.is_loopback_http() || self.is_private_use()
+    }
+
+    /// Whether `requested` may be used where `self` was registered: the same string, except
+    /// that an `http(s)` URI's empty path equals `/` (RFC 3986 §6.2.3) and an `http` loopback
+    /// URI's port is ignored (RFC 8252 §7.3). Scheme, host, path and query compare exactly.
     pub fn matches(&self, requested: &RedirectUri) -> bool {
         if self.original == requested.original {
             return true;
         }
-        if !(self.is_loopback_http() && requested.is_loopback_http()) {
+        let (registered, wanted) = (raw_parts(&self.original), raw_parts(&requested.original));
+        if registered.scheme != wanted.scheme
+            || !registered.same_path_and_query(&wanted, self.is_http_or_https())
+        {
             return false;
         }
-        let (registered, requested) = (raw_parts(&self.original), raw_parts(&requested.original));
-        registered.scheme == requested.scheme
-            && registered.host == requested.host
-            && registered.rest == requested.rest
+        match self.is_loopback_http() && requested.is_loopback_http() {
+            true => registered.host == wanted.host,
+            false => registered.authority == wanted.authority,
+        }
     }
 
-    /// Whether a client of `application_type` may register this URI (SPEC §5, RFC 8252 §7).
+    /// Whether a client of `application_type` may register this URI (SPEC §5, RFC 8252 §7):
+    /// `https` always; `http` only on loopback and only for native clients; any other
+    /// (private-use) scheme only for native clients. Forbidden schemes never parse.
     pub fn validate_for_registration(
         &self,
         application_type: ApplicationType,
@@ -206,7 +303,14 @@ impl RedirectUri {
             "http" if !self.is_loopback() => Err(RedirectUriError::HttpRequiresLoopback),
             "http" if !native => Err(RedirectUriError::HttpRequiresNative),
             "http" => Ok(()),
-            scheme if !scheme.contains('.') => Err(RedirectUriError::SchemeNotAllowed),
+            _ if raw_parts(&self.original)
+                .rest
+                .trim_start_matches('/')
+                .is_empty()
+                && self.url.host_str().is_none_or(str::is_empty) =>
+            {
+                Err(RedirectUriError::EmptyPrivateUseUri)
+            }
             _ if !native => Err(RedirectUriError::PrivateUseSchemeRequiresNative),
             _ => Ok(()),
         }

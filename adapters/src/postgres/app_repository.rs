@@ -1,8 +1,8 @@
 use tessera_application::RepoError;
 use tessera_application::ports::{AppRepository, AuditEntry, NewAppSecret};
 use tessera_domain::{
-    App, AppDraft, AppName, AppSecretInfo, ClientOrigin, ClientType, HttpUrl, RedirectUri,
-    RegistrationSource, UserId,
+    App, AppDraft, AppName, AppSecretInfo, ApplicationType, ClientOrigin, ClientType, HttpUrl,
+    RedirectUri, RegistrationSource, UserId,
 };
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
@@ -93,10 +93,10 @@ impl AppRepository for PgAppRepository {
     async fn insert(&self, app: &App, audit: &AuditEntry) -> Result<(), RepoError> {
         const SQL: &str = "INSERT INTO oauth2_apps (id, name, icon, callback_url, redirect_uris, client_type,
                                token_endpoint_auth_method, source, created_by_user_id, created_from_ip,
-                               created_user_agent, created_at, updated_at)
-                           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
+                               created_user_agent, created_at, updated_at, application_type)
+                           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
         let (d, a) = (&app.draft, &audit.actor);
-        let params: [&(dyn ToSql + Sync); 13] = [
+        let params: [&(dyn ToSql + Sync); 14] = [
             &app.id,
             &d.name.as_str(),
             &icon(app),
@@ -110,21 +110,28 @@ impl AppRepository for PgAppRepository {
             &app.origin.user_agent,
             &app.created_at,
             &app.updated_at,
+            &d.application_type().as_str(),
         ];
         write_audited(&self.db, SQL, &params, audit).await.map(drop)
     }
 
     async fn update(&self, app: &App, audit: &AuditEntry) -> Result<bool, RepoError> {
-        const SQL: &str = "UPDATE oauth2_apps SET name = $2, icon = $3, callback_url = $4, redirect_uris = $5, updated_at = $6
+        // An edit never narrows a registered `native` client to `web`; it widens a `web` one
+        // whose new redirect URIs only a native client may use, so the row stays valid
+        // registration metadata (RFC 7592 reads re-parse it).
+        const SQL: &str = "UPDATE oauth2_apps SET name = $2, icon = $3, callback_url = $4, redirect_uris = $5, updated_at = $6,
+                                  application_type = CASE WHEN $7 THEN 'native' ELSE application_type END
                            WHERE id = $1";
         let d = &app.draft;
-        let params: [&(dyn ToSql + Sync); 6] = [
+        let needs_native = d.application_type() == ApplicationType::Native;
+        let params: [&(dyn ToSql + Sync); 7] = [
             &app.id,
             &d.name.as_str(),
             &icon(app),
             &d.callback_url.as_str(),
             &uris(app),
             &app.updated_at,
+            &needs_native,
         ];
         write_audited(&self.db, SQL, &params, audit).await
     }

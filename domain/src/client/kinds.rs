@@ -107,7 +107,8 @@ impl TokenEndpointAuthMethod {
 /// (OpenID Connect Dynamic Client Registration §2, RFC 8252).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ApplicationType {
-    /// A web application: `https` redirect URIs only; the default.
+    /// A web application: `https` redirect URIs only; the default when every redirect URI
+    /// is `https`.
     Web,
     /// A native application: also `http` loopback and private-use schemes (RFC 8252 §7).
     Native,
@@ -128,6 +129,15 @@ impl ApplicationType {
     pub fn parse(s: &str) -> Result<Self, ClientValueError> {
         let found = Self::ALL.into_iter().find(|v| v.as_str() == s);
         found.ok_or(ClientValueError::UnknownApplicationType)
+    }
+
+    /// The type of a client that did not say: `native` when any redirect URI is one only a
+    /// native client may use (`http` loopback, a private-use scheme), else `web` (SPEC §5).
+    pub fn inferred_from(redirect_uris: &[crate::RedirectUri]) -> Self {
+        match redirect_uris.iter().any(crate::RedirectUri::is_native_only) {
+            true => Self::Native,
+            false => Self::Web,
+        }
     }
 }
 

@@ -65,13 +65,14 @@ impl ClientMetadata {
 
     fn parse_as(input: ClientMetadataInput, profile: Profile) -> Result<Self, ClientMetadataError> {
         use ClientMetadataProblem as P;
-        let application_type = match input.application_type.as_deref() {
-            None => ApplicationType::Web,
-            Some(s) => {
-                ApplicationType::parse(s).map_err(|_| invalid(P::UnsupportedApplicationType))?
-            }
+        let explicit_type = match input.application_type.as_deref() {
+            None => None,
+            Some(s) => Some(
+                ApplicationType::parse(s).map_err(|_| invalid(P::UnsupportedApplicationType))?,
+            ),
         };
-        let redirect_uris = parse_redirect_uris(input.redirect_uris, application_type)?;
+        let (redirect_uris, application_type) =
+            parse_redirect_uris(input.redirect_uris, explicit_type)?;
         let token_endpoint_auth_method =
             parse_auth_method(input.token_endpoint_auth_method.as_deref(), profile)?;
         let (grant_types, response_types) =
@@ -208,22 +209,27 @@ impl ClientMetadata {
     }
 }
 
+/// Parses the redirect URIs and settles `application_type`: the one sent, or when absent
+/// (RFC 7591 has no such field, and most MCP clients leave it out) `native` if any URI is one
+/// only a native client may register, else `web` (SPEC §5). Every URI must then suit it.
 fn parse_redirect_uris(
     uris: Option<Vec<String>>,
-    application_type: ApplicationType,
-) -> Result<Vec<RedirectUri>, ClientMetadataError> {
+    explicit_type: Option<ApplicationType>,
+) -> Result<(Vec<RedirectUri>, ApplicationType), ClientMetadataError> {
     let uris = uris.unwrap_or_default();
     if uris.is_empty() {
         return Err(invalid(ClientMetadataProblem::MissingRedirectUris));
     }
+    let uris = uris
+        .iter()
+        .map(|s| RedirectUri::parse(s))
+        .collect::<Result<Vec<_>, RedirectUriError>>()
+        .map_err(ClientMetadataError::InvalidRedirectUri)?;
+    let application_type = explicit_type.unwrap_or_else(|| ApplicationType::inferred_from(&uris));
     uris.iter()
-        .map(|s| {
-            let uri = RedirectUri::parse(s)?;
-            uri.validate_for_registration(application_type)?;
-            Ok(uri)
-        })
-        .collect::<Result<_, RedirectUriError>>()
-        .map_err(ClientMetadataError::InvalidRedirectUri)
+        .try_for_each(|uri| uri.validate_for_registration(application_type))
+        .map_err(ClientMetadataError::InvalidRedirectUri)?;
+    Ok((uris, application_type))
 }
 
 fn parse_auth_method(

@@ -202,19 +202,91 @@ fn a_reverse_dns_private_use_scheme_may_be_registered_only_by_native_clients() {
 }
 
 #[test]
-fn a_private_use_scheme_without_a_dot_or_another_scheme_is_refused() {
+fn single_word_private_use_schemes_of_popular_clients_may_be_registered_by_native_clients() {
     for s in [
+        "cursor://anysphere.cursor-mcp/oauth/callback",
+        "vscode://vscode.github-authentication/did-authenticate",
         "myapp:/cb",
-        "ftp://example.com/cb",
-        "wss://example.com/cb",
-        "urn:ietf:cb",
+        "app+x.y-z://cb",
     ] {
+        let private = uri(s);
+        assert!(private.is_private_use() && private.is_native_only(), "{s}");
         assert_eq!(
-            uri(s).validate_for_registration(ApplicationType::Native),
-            Err(RedirectUriError::SchemeNotAllowed),
+            private.validate_for_registration(ApplicationType::Native),
+            Ok(()),
+            "{s}"
+        );
+        assert_eq!(
+            private.validate_for_registration(ApplicationType::Web),
+            Err(RedirectUriError::PrivateUseSchemeRequiresNative),
             "{s}"
         );
     }
+}
+
+#[test]
+fn a_private_use_uri_with_nothing_after_the_scheme_is_refused() {
+    for s in ["myapp:", "myapp:/", "myapp://", "com.example.app:"] {
+        assert_eq!(
+            uri(s).validate_for_registration(ApplicationType::Native),
+            Err(RedirectUriError::EmptyPrivateUseUri),
+            "{s}"
+        );
+    }
+}
+
+#[test]
+fn browser_handled_and_program_starting_schemes_never_parse() {
+    for s in [
+        "ftp://example.com/cb",
+        "wss://example.com/cb",
+        "ws://127.0.0.1/cb",
+        "mailto:a@example.com",
+        "tel:+1555",
+        "sms:+1555",
+        "intent://x#Intent;end",
+        "chrome://settings",
+        "chrome-extension://abc/cb",
+        "moz-extension://abc/cb",
+        "view-source:https://example.com",
+        "filesystem:https://example.com/temporary/x",
+        "ms-msdt:/id",
+        "MS-Settings:privacy",
+        "search-ms:query=x",
+        "urn:ietf:wg:oauth:2.0:oob",
+    ] {
+        assert_eq!(refused(s), RedirectUriError::ForbiddenScheme, "{s}");
+    }
+}
+
+#[test]
+fn https_and_http_loopback_uris_say_which_clients_may_register_them() {
+    assert!(!uri("https://vscode.dev/redirect").is_native_only());
+    assert!(!uri("https://127.0.0.1/cb").is_native_only());
+    assert!(uri("http://127.0.0.1:33418").is_native_only());
+    assert!(uri("http://localhost:8787/callback").is_native_only());
+    assert!(!uri("http://example.com/cb").is_native_only());
+}
+
+#[test]
+fn an_empty_http_path_and_a_slash_are_the_same_uri() {
+    // VS Code registers the first and comes back with the second.
+    assert!(uri("http://127.0.0.1:33418").matches(&uri("http://127.0.0.1:33418/")));
+    assert!(uri("http://127.0.0.1:33418/").matches(&uri("http://127.0.0.1:40000")));
+    assert!(uri("https://app.example").matches(&uri("https://app.example/")));
+    assert!(uri("https://app.example/").matches(&uri("https://app.example")));
+    assert!(uri("https://app.example?x=1").matches(&uri("https://app.example/?x=1")));
+    assert!(!uri("https://app.example").matches(&uri("https://app.example/cb")));
+    assert!(!uri("https://app.example").matches(&uri("https://app.example//")));
+    assert!(!uri("https://app.example?x=1").matches(&uri("https://app.example/?x=2")));
+    assert!(!uri("https://app.example").matches(&uri("https://app.example:443/")));
+}
+
+#[test]
+fn a_private_use_uri_gets_no_path_normalisation() {
+    assert!(!uri("myapp:").matches(&uri("myapp:/")));
+    assert!(!uri("cursor://anysphere.cursor-mcp").matches(&uri("cursor://anysphere.cursor-mcp/")));
+    assert!(uri("com.example.app:/cb").matches(&uri("com.example.app:/cb")));
 }
 
 #[test]
@@ -231,7 +303,7 @@ fn descriptions_are_safe_to_send_as_error_description() {
         RedirectUriError::HttpRequiresLoopback,
         RedirectUriError::HttpRequiresNative,
         RedirectUriError::PrivateUseSchemeRequiresNative,
-        RedirectUriError::SchemeNotAllowed,
+        RedirectUriError::EmptyPrivateUseUri,
     ];
     for error in all {
         let text = error.to_string();
@@ -248,6 +320,14 @@ fn path() -> impl Strategy<Value = String> {
     "(/[a-z0-9]{0,6}){0,3}(\\?[a-z]=[0-9])?"
 }
 
+/// An http(s) path and query with the empty path written as `/` (RFC 3986 §6.2.3).
+fn with_root(path: &str) -> String {
+    match path.is_empty() || path.starts_with('?') {
+        true => format!("/{path}"),
+        false => path.to_owned(),
+    }
+}
+
 fn loopback_host() -> impl Strategy<Value = &'static str> {
     prop::sample::select(vec!["127.0.0.1", "[::1]", "localhost"])
 }
@@ -258,7 +338,7 @@ proptest! {
         if let Ok(parsed) = RedirectUri::parse(&s) {
             prop_assert_eq!(parsed.as_str(), s.as_str());
             prop_assert!(!s.contains('#'));
-            prop_assert!(!FORBIDDEN_SCHEMES.contains(&parsed.scheme()));
+            prop_assert!(!is_forbidden_scheme(parsed.scheme()));
         }
     }
 
@@ -291,7 +371,7 @@ proptest! {
         b in path(),
         port in 1u16..,
     ) {
-        prop_assume!(a != b);
+        prop_assume!(with_root(&a) != with_root(&b));
         let registered = uri(&format!("http://{host}{a}"));
         let requested = uri(&format!("http://{host}:{port}{b}"));
         prop_assert!(!registered.matches(&requested));
@@ -306,6 +386,6 @@ proptest! {
     ) {
         let registered = uri(&format!("{scheme}://{host}{a}"));
         let requested = uri(&format!("{scheme}://{host}{b}"));
-        prop_assert_eq!(registered.matches(&requested), a == b);
+        prop_assert_eq!(registered.matches(&requested), with_root(&a) == with_root(&b));
     }
 }

@@ -240,3 +240,43 @@ async fn deleting_a_registered_client_ends_the_tokens_it_obtained() {
     assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
     assert_eq!(app.me_status(access).await, StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn an_admin_edit_that_adds_a_loopback_uri_keeps_the_registration_readable() {
+    let app = spawn_app().await;
+    let admin = app.login_as_admin().await;
+    let r = app
+        .register_client(&json!({"redirect_uris": ["https://app.example/cb"], "client_name": "A"}))
+        .await;
+    assert_eq!(r.body["application_type"], "web");
+    let id = &r.client.client_id;
+    let edit = json!({
+        "name": "A",
+        "callback_url": "https://app.example/cb",
+        "redirect_uris": ["http://localhost:8787/callback", "cursor://anysphere.cursor-mcp/cb"],
+    });
+    let put = reqwest::Client::new()
+        .put(app.url(&format!("/api/v2/oauth2-provider/apps/{id}")))
+        .bearer_auth(&admin)
+        .json(&edit)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), StatusCode::OK);
+    let read = app
+        .client_management(Method::GET, id, &r.token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status(), StatusCode::OK);
+    let read: Value = read.json().await.unwrap();
+    assert_eq!(read["application_type"], "native");
+    assert_eq!(
+        read["redirect_uris"],
+        json!([
+            "https://app.example/cb",
+            "http://localhost:8787/callback",
+            "cursor://anysphere.cursor-mcp/cb"
+        ])
+    );
+}

@@ -3,9 +3,10 @@
 
 use reqwest::StatusCode;
 use serde_json::{Value, json};
+use tessera_bootstrap::settings::RateLimit;
 use tessera_e2e::oauth::oauth_error;
 use tessera_e2e::registration::native_public_metadata;
-use tessera_e2e::spawn_app;
+use tessera_e2e::{spawn_app, spawn_app_with};
 
 fn with(mut base: Value, key: &str, value: Value) -> Value {
     base[key] = value;
@@ -14,8 +15,10 @@ fn with(mut base: Value, key: &str, value: Value) -> Value {
 
 #[tokio::test]
 async fn every_metadata_rule_is_enforced_with_its_error_code() {
-    let app = spawn_app().await;
+    // More cases than the default 20 registrations a minute; the limit has tests of its own.
+    let app = spawn_app_with(|s| s.registration.rate_limit = RateLimit::per_minute(1000)).await;
     let web = json!({"redirect_uris": ["https://app.example/cb"]});
+    let explicit_web = with(web.clone(), "application_type", json!("web"));
     let native = native_public_metadata();
     let cases = [
         (
@@ -39,22 +42,71 @@ async fn every_metadata_rule_is_enforced_with_its_error_code() {
         ),
         (
             with(
-                web.clone(),
+                explicit_web.clone(),
                 "redirect_uris",
                 json!(["http://127.0.0.1:9/cb"]),
             ),
             "invalid_redirect_uri",
-            "loopback for web",
+            "loopback for an explicit web client",
         ),
         (
-            with(native.clone(), "redirect_uris", json!(["myapp:/cb"])),
+            with(
+                explicit_web.clone(),
+                "redirect_uris",
+                json!(["https://app.example/cb", "http://localhost:8787/callback"]),
+            ),
             "invalid_redirect_uri",
-            "private scheme without a dot",
+            "loopback among https for an explicit web client",
         ),
         (
-            with(web.clone(), "redirect_uris", json!(["com.example.app:/cb"])),
+            with(
+                explicit_web.clone(),
+                "redirect_uris",
+                json!(["com.example.app:/cb"]),
+            ),
             "invalid_redirect_uri",
-            "private scheme for web",
+            "private scheme for an explicit web client",
+        ),
+        (
+            with(
+                explicit_web.clone(),
+                "redirect_uris",
+                json!(["cursor://anysphere.cursor-mcp/oauth/callback"]),
+            ),
+            "invalid_redirect_uri",
+            "single-word private scheme for an explicit web client",
+        ),
+        (
+            with(native.clone(), "redirect_uris", json!(["myapp:"])),
+            "invalid_redirect_uri",
+            "private scheme with nothing after it",
+        ),
+        (
+            with(
+                native.clone(),
+                "redirect_uris",
+                json!(["ws://127.0.0.1/cb"]),
+            ),
+            "invalid_redirect_uri",
+            "a scheme the browser handles",
+        ),
+        (
+            with(
+                native.clone(),
+                "redirect_uris",
+                json!(["mailto:a@example.com"]),
+            ),
+            "invalid_redirect_uri",
+            "a scheme that starts another program",
+        ),
+        (
+            with(
+                web.clone(),
+                "redirect_uris",
+                json!(["http://localhost:3000/callback#"]),
+            ),
+            "invalid_redirect_uri",
+            "empty fragment on loopback without application_type",
         ),
         (
             with(

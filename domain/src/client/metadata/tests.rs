@@ -124,9 +124,93 @@ fn a_bad_redirect_uri_is_invalid_redirect_uri() {
 }
 
 #[test]
-fn a_web_client_cannot_register_an_http_loopback_redirect_uri() {
-    let result = ClientMetadata::parse(input(&["http://localhost:3000/callback"]));
-    assert_eq!(redirect_error(result), RedirectUriError::HttpRequiresNative);
+fn an_explicit_web_client_cannot_register_an_http_loopback_redirect_uri() {
+    let web = ClientMetadataInput {
+        application_type: Some("web".to_owned()),
+        ..input(&["http://localhost:3000/callback"])
+    };
+    assert_eq!(
+        redirect_error(ClientMetadata::parse(web)),
+        RedirectUriError::HttpRequiresNative
+    );
+}
+
+#[test]
+fn an_explicit_web_client_cannot_register_a_private_use_scheme() {
+    let web = ClientMetadataInput {
+        application_type: Some("web".to_owned()),
+        ..input(&[
+            "https://a.example/cb",
+            "cursor://anysphere.cursor-mcp/oauth/callback",
+        ])
+    };
+    assert_eq!(
+        redirect_error(ClientMetadata::parse(web)),
+        RedirectUriError::PrivateUseSchemeRequiresNative
+    );
+}
+
+#[test]
+fn without_application_type_a_loopback_client_is_native() {
+    // What the MCP TypeScript SDK's examples, Claude Code and mcp-remote send.
+    let metadata = ClientMetadata::parse(input(&["http://localhost:3000/callback"])).unwrap();
+    assert_eq!(metadata.application_type(), ApplicationType::Native);
+}
+
+#[test]
+fn without_application_type_an_https_only_client_is_web() {
+    let metadata =
+        ClientMetadata::parse(input(&["https://claude.ai/api/mcp/auth_callback"])).unwrap();
+    assert_eq!(metadata.application_type(), ApplicationType::Web);
+}
+
+#[test]
+fn without_application_type_mixed_sets_of_popular_clients_are_native() {
+    let vs_code = ["http://127.0.0.1:33418", "https://vscode.dev/redirect"];
+    let cursor = [
+        "cursor://anysphere.cursor-mcp/oauth/callback",
+        "https://www.cursor.com/agents/mcp/oauth/callback",
+        "http://localhost:8787/callback",
+    ];
+    for uris in [&vs_code[..], &cursor[..]] {
+        let metadata = ClientMetadata::parse(input(uris)).unwrap();
+        assert_eq!(metadata.application_type(), ApplicationType::Native);
+        assert_eq!(metadata.redirect_uris().len(), uris.len());
+    }
+}
+
+#[test]
+fn without_application_type_http_off_loopback_is_still_refused() {
+    let result = ClientMetadata::parse(input(&["http://app.example/cb"]));
+    assert_eq!(
+        redirect_error(result),
+        RedirectUriError::HttpRequiresLoopback
+    );
+}
+
+#[test]
+fn dangerous_schemes_and_fragments_are_refused_whatever_the_application_type() {
+    for uri in [
+        "javascript:alert(1)",
+        "data:text/html,x",
+        "file:///etc/passwd",
+        "https://a.example/cb#frag",
+        "http://127.0.0.1/cb#",
+    ] {
+        for application_type in [None, Some("native"), Some("web")] {
+            let attempt = ClientMetadataInput {
+                application_type: application_type.map(str::to_owned),
+                ..input(&[uri])
+            };
+            assert!(
+                matches!(
+                    ClientMetadata::parse(attempt),
+                    Err(ClientMetadataError::InvalidRedirectUri(_))
+                ),
+                "{uri} as {application_type:?}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -403,11 +487,16 @@ fn a_cimd_document_cannot_ask_for_a_shared_secret() {
 
 #[test]
 fn a_cimd_document_follows_the_same_redirect_uri_rules() {
-    let web_loopback = input(&["http://127.0.0.1:3000/callback"]);
+    let web_loopback = ClientMetadataInput {
+        application_type: Some("web".to_owned()),
+        ..input(&["http://127.0.0.1:3000/callback"])
+    };
     assert_eq!(
         redirect_error(ClientMetadata::parse_for_cimd(web_loopback)),
         RedirectUriError::HttpRequiresNative
     );
+    let unsaid = ClientMetadata::parse_for_cimd(input(&["http://127.0.0.1:3000/callback"]));
+    assert_eq!(unsaid.unwrap().application_type(), ApplicationType::Native);
 }
 
 #[test]
@@ -454,6 +543,25 @@ proptest! {
         if let Ok(metadata) = ClientMetadata::parse(attempt) {
             prop_assert!(metadata.grant_types().contains(&GrantType::AuthorizationCode));
             prop_assert_eq!(metadata.response_types(), [ResponseType::Code]);
+        }
+    }
+
+    #[test]
+    fn without_application_type_the_inferred_type_admits_every_parsable_uri_it_implies(
+        uris in prop::collection::vec(prop::sample::select(vec![
+            "https://a.example/cb", "http://127.0.0.1/cb", "http://[::1]:9/cb", "http://example.com/cb",
+            "com.example.app:/cb", "cursor://anysphere.cursor-mcp/cb", "javascript:alert(1)",
+            "https://a.example/#",
+        ]), 1..4),
+    ) {
+        let parsed: Vec<_> = uris.iter().filter_map(|s| RedirectUri::parse(s).ok()).collect();
+        let valid = parsed.len() == uris.len()
+            && parsed.iter().all(|u| u.validate_for_registration(ApplicationType::Native).is_ok());
+        let result = ClientMetadata::parse(input(&uris));
+        prop_assert_eq!(result.is_ok(), valid);
+        if let Ok(metadata) = result {
+            let native = parsed.iter().any(RedirectUri::is_native_only);
+            prop_assert_eq!(metadata.application_type() == ApplicationType::Native, native);
         }
     }
 
