@@ -1,7 +1,7 @@
 # tessera — the two set-up commands are `make run` and `make test`.
 CARGO ?= cargo
 
-.PHONY: run build test deps deps-readme fmt lint unit deploy-check image image-local bench clean
+.PHONY: run build test deps deps-readme fmt lint unit clients deploy-check image image-local bench clean
 
 ## Build in release mode and serve on 127.0.0.1:3000 with the embedded database.
 run:
@@ -29,8 +29,27 @@ fmt:
 lint:
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 
-unit:
+unit: clients
 	$(CARGO) test --locked --workspace
+
+## The MCP SDKs that tests/e2e/tests/sdk_journeys.rs drives (needs node, npm and python3):
+## `npm ci` in tests/clients/typescript, and tests/clients/python/.venv from the hash-pinned
+## requirements.txt (rebuilt from scratch when it changes). Nothing to do when up to date.
+CLIENTS_TS := tests/clients/typescript
+CLIENTS_PY := tests/clients/python
+PYTHON ?= python3
+
+clients: $(CLIENTS_TS)/node_modules/.package-lock.json $(CLIENTS_PY)/.venv/.installed
+
+$(CLIENTS_TS)/node_modules/.package-lock.json: $(CLIENTS_TS)/package.json $(CLIENTS_TS)/package-lock.json
+	cd $(CLIENTS_TS) && npm ci --no-audit --no-fund
+	touch $@
+
+$(CLIENTS_PY)/.venv/.installed: $(CLIENTS_PY)/requirements.txt
+	rm -rf $(CLIENTS_PY)/.venv
+	$(PYTHON) -m venv $(CLIENTS_PY)/.venv
+	$(CLIENTS_PY)/.venv/bin/pip install --quiet --require-hashes -r $(CLIENTS_PY)/requirements.txt
+	touch $@
 
 ## Render, schema-validate (strict) and security-lint deploy/ (see deploy/README.md, Checks).
 deploy-check:

@@ -8,6 +8,7 @@ pub mod mcp;
 pub mod oauth;
 pub mod real_clients;
 pub mod registration;
+pub mod sdk_clients;
 pub use browser::Browser;
 
 use std::net::TcpListener;
