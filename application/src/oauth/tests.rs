@@ -22,6 +22,9 @@ struct Harness {
     public: OAuthClient,
     confidential: OAuthClient,
     secret: Credential,
+    /// A second confidential client, with its own secret.
+    other: OAuthClient,
+    other_secret: Credential,
 }
 
 fn user(name: &str, admin: bool) -> User {
@@ -58,6 +61,12 @@ fn harness_with_grace(grace: Duration) -> Harness {
     clients.add(public.clone());
     clients.add(confidential.clone());
     clients.add_secret(confidential.id, &secret);
+    let (other, other_secret) = (
+        client(ClientType::Confidential),
+        credential(CredentialKind::ClientSecret, 201),
+    );
+    clients.add(other.clone());
+    clients.add_secret(other.id, &other_secret);
     let (member, admin) = (user("member", false), user("admin", true));
     grants.add_user(&member);
     grants.add_user(&admin);
@@ -84,6 +93,8 @@ fn harness_with_grace(grace: Duration) -> Harness {
         public,
         confidential,
         secret,
+        other,
+        other_secret,
     }
 }
 
@@ -133,10 +144,14 @@ impl Harness {
     }
 
     fn credentials(&self, client: &OAuthClient) -> ClientCredentials {
+        let secret = match client.id == self.other.id {
+            true => &self.other_secret,
+            false => &self.secret,
+        };
         ClientCredentials {
             client_id: client.id.to_string(),
             secret: (client.client_type == ClientType::Confidential)
-                .then(|| tessera_domain::SecretString::new(self.secret.expose().to_owned())),
+                .then(|| tessera_domain::SecretString::new(secret.expose().to_owned())),
         }
     }
 
@@ -385,5 +400,6 @@ async fn revoking_an_app_ends_its_tokens_and_forgets_the_approval() {
     assert!(matches!(again, Consent::Ask(_)));
 }
 
+mod another_clients_tokens;
 mod metadata_documents;
 mod rotation;
