@@ -118,7 +118,11 @@ async fn invented_method_names_cannot_grow_the_metrics() {
     let answered = futures::future::join_all(floods).await;
     assert!(answered.iter().all(Result::is_ok));
     let text = metrics(&app).await;
-    assert!(text.len() < before + 4096, "{} bytes after the flood", text.len());
+    assert!(
+        text.len() < before + 4096,
+        "{} bytes after the flood",
+        text.len()
+    );
     assert!(!text.contains("X00042"));
     assert!(sample(&text, r#"tessera_http_requests_total{method="other""#) >= 1.0);
     assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
