@@ -113,8 +113,15 @@ pub(crate) async fn get_authorize<P: Ports>(
         .get("prompt")
         .is_some_and(|p| p.split(' ').any(|v| v == "consent"));
     match oauth.begin(&user, &request, state.as_deref(), force).await {
-        Ok(Consent::Ask(scopes)) => {
-            consent_page(&pages, &params, &request, &user, &scopes, &credential)
+        Ok(Consent::Ask {
+            scopes,
+            approved_before,
+        }) => {
+            let asked = Asked {
+                scopes: &scopes,
+                approved_before,
+            };
+            consent_page(&pages, &params, &request, &user, asked, &credential)
         }
         Ok(Consent::Remembered(code)) => {
             code_redirect(&request, &code, state.as_deref(), &settings)
@@ -256,12 +263,18 @@ fn describe(scope: Scope) -> &'static str {
     }
 }
 
+/// What the consent page asks about.
+struct Asked<'a> {
+    scopes: &'a ScopeSet,
+    approved_before: bool,
+}
+
 fn consent_page(
     pages: &Pages,
     params: &OAuthParams,
     request: &AuthorizationRequest,
     user: &User,
-    scopes: &ScopeSet,
+    asked: Asked<'_>,
     credential: &str,
 ) -> HttpResponse {
     let echoed: Vec<(&str, &str)> = ECHOED
@@ -290,7 +303,9 @@ fn consent_page(
             .unwrap_or(request.redirect_uri.scheme()),
     );
     ctx.insert("redirect_uri", request.redirect_uri.as_str());
-    ctx.insert("scopes", &scopes.iter().map(describe).collect::<Vec<_>>());
+    let scopes: Vec<_> = asked.scopes.iter().map(describe).collect();
+    ctx.insert("scopes", &scopes);
+    ctx.insert("approved_before", &asked.approved_before);
     ctx.insert("username", user.username.as_str());
     ctx.insert("email", user.email.as_str());
     ctx.insert("fields", &echoed);
