@@ -17,6 +17,7 @@ use super::csrf::{token_for_session, tokens_match};
 use super::error::ApiError;
 use super::html::{error_page, render, see_other};
 use super::oauth_params::OAuthParams;
+use super::same_origin::origin_allowed;
 use super::session_auth::require_user;
 use crate::render::Pages;
 
@@ -170,16 +171,6 @@ pub(crate) async fn post_authorize<P: Ports>(
 }
 
 /// `Origin`, when sent and not `null`, must be `access_url`'s origin (SPEC §4).
-fn origin_allowed(req: &HttpRequest, settings: &WebSettings) -> bool {
-    match req.headers().get(header::ORIGIN).map(|o| o.to_str()) {
-        None => true,
-        Some(Ok("null")) => true,
-        Some(Ok(origin)) => url::Url::parse(&settings.access_url)
-            .is_ok_and(|u| u.origin().ascii_serialization() == origin),
-        Some(Err(_)) => false,
-    }
-}
-
 fn login_detour(req: &HttpRequest) -> HttpResponse {
     let back = req
         .uri()
