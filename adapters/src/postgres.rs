@@ -1,4 +1,11 @@
 //! PostgreSQL: the connection pool, migrations, and one repository per port.
+//!
+//! **Durability rule.** Every write commits synchronously (the WAL is flushed before the
+//! caller hears "done"), except authorization codes and remembered approvals: they are
+//! short-lived, and losing the last ones to a crash only means the person authorizes again,
+//! so they commit with `synchronous_commit = off` for that transaction alone. Tokens,
+//! refresh rotation, revocation, registration and everything a person or an admin changes
+//! stay synchronous.
 
 mod app_repository;
 mod audit_repository;

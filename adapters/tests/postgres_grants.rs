@@ -13,8 +13,8 @@ use tessera_adapters::postgres::{
 };
 use tessera_adapters::system::{Argon2PasswordHasher, OsRng};
 use tessera_application::oauth::{
-    AuthorizeParams, ClientCredentials, CodeExchange, IssuedTokens, OAuthService, RefreshRequest,
-    TokenPolicy,
+    AuthorizeParams, ClientCredentials, CodeExchange, FlowError, IssuedTokens, OAuthService,
+    RefreshRequest, TokenPolicy,
 };
 use tessera_application::ports::{Actor, AppRepository, AuditEntry, NewAppSecret, UserRepository};
 use tessera_application::{Clock, Ports, issue_credential};
@@ -178,6 +178,16 @@ async fn setup(client_type: &str, grace: Duration) -> Setup {
     }
 }
 
+/// The tokens, or `None` when the request was refused as OAuth says; any other failure (a
+/// repository error, which would be a 500) fails the test instead of counting as refused.
+fn refused_as_none(result: Result<IssuedTokens, FlowError>) -> Option<IssuedTokens> {
+    match result {
+        Ok(tokens) => Some(tokens),
+        Err(FlowError::Refused(_)) => None,
+        Err(e) => panic!("not a refusal: {e}"),
+    }
+}
+
 impl Setup {
     fn credentials(&self) -> ClientCredentials {
         ClientCredentials {
@@ -225,10 +235,11 @@ impl Setup {
             scope: None,
             resource: None,
         };
-        self.service
-            .exchange_code(&self.credentials(), request, &actor())
-            .await
-            .ok()
+        refused_as_none(
+            self.service
+                .exchange_code(&self.credentials(), request, &actor())
+                .await,
+        )
     }
 
     /// Exchanges `code` from `n` tasks at once; the successes.
@@ -256,10 +267,11 @@ impl Setup {
             scope: None,
             resource: None,
         };
-        self.service
-            .refresh(&self.credentials(), request, &actor())
-            .await
-            .ok()
+        refused_as_none(
+            self.service
+                .refresh(&self.credentials(), request, &actor())
+                .await,
+        )
     }
 
     async fn refresh_concurrently(
@@ -413,4 +425,23 @@ async fn sweeping_removes_expired_tokens_and_grants() {
         0
     );
     assert_eq!(setup.count("SELECT count(*) FROM oauth2_codes").await, 0);
+}
+
+#[tokio::test]
+async fn a_consent_that_changes_nothing_leaves_the_approval_as_it_was() {
+    let setup = setup("confidential", Duration::seconds(10)).await;
+    setup.code().await;
+    let first = setup
+        .count("SELECT extract(epoch FROM approved_at)::bigint FROM oauth2_approvals")
+        .await;
+    setup.clock.advance(Duration::minutes(5));
+    setup.code().await;
+    let second = setup
+        .count("SELECT extract(epoch FROM approved_at)::bigint FROM oauth2_approvals")
+        .await;
+    assert_eq!(
+        first, second,
+        "no rewrite of an approval that already covers the scopes"
+    );
+    assert_eq!(setup.count("SELECT count(*) FROM oauth2_codes").await, 2);
 }

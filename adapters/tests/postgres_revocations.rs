@@ -39,8 +39,10 @@ async fn execute(db: &Database, sql: &str, params: &[&(dyn tokio_postgres::types
 }
 
 async fn world() -> World {
-    let db = Database::connect(&tessera_test_support::migrated_database().await, 4).unwrap();
     let cache = Arc::new(TokenCache::default());
+    let db = Database::connect(&tessera_test_support::migrated_database().await, 4)
+        .unwrap()
+        .with_token_cache(cache.clone());
     tokio::spawn(listen_for_revocations(db.clone(), cache.clone()));
     eventually("the listener listens", async || cache.enabled()).await;
     let (user, app, grant) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
@@ -67,7 +69,7 @@ async fn world() -> World {
     execute(&db, "INSERT INTO oauth2_access_tokens (lookup_id, secret_hash, grant_id, audience, scopes,
                   created_at, expires_at) VALUES ($1, $2, $3, 'https://auth.example', '{mcp}', now(),
                   now() + interval '1 hour')", &[&token.lookup_id().as_str(), &hash.as_bytes(), &grant]).await;
-    let repo = PgGrantRepository::new(db.clone()).with_token_cache(cache.clone());
+    let repo = PgGrantRepository::new(db.clone());
     World {
         db,
         cache,
@@ -126,7 +128,7 @@ async fn each_revoking_write_reaches_the_cache() {
 #[tokio::test]
 async fn sweeping_an_expired_token_sends_no_notice() {
     let w = world().await;
-    let (_listening, mut notices) = w.db.listen("tessera_revocations").await.unwrap();
+    let (_listening, mut notices) = w.db.listen("tessera_revocations", "test").await.unwrap();
     execute(
         &w.db,
         "UPDATE oauth2_access_tokens SET expires_at = now() - interval '1 minute'",
@@ -163,7 +165,7 @@ async fn a_lost_listener_turns_the_cache_off_and_empties_it_until_it_listens_aga
     execute(
         &w.db,
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
-         WHERE application_name = 'tessera-tessera_revocations' AND datname = current_database()",
+         WHERE application_name = 'tessera-revocations' AND datname = current_database()",
         &[],
     )
     .await;

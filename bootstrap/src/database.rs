@@ -44,11 +44,13 @@ impl Store {
                 (pg.url().to_owned(), Some(pg))
             }
         };
-        let db = Database::connect(&url, settings.database.pool_size)?;
+        let tokens = Arc::new(TokenCache::default());
+        let db =
+            Database::connect(&url, settings.database.pool_size)?.with_token_cache(tokens.clone());
         let store = Self {
             db,
             embedded,
-            tokens: Arc::default(),
+            tokens,
             listener: None,
         };
         store.wait_until_reachable().await?;

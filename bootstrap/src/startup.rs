@@ -97,7 +97,7 @@ fn oauth_service(settings: &Settings, store: &Store) -> anyhow::Result<OAuthServ
     );
     Ok(OAuthService::new(
         PgAppRepository::new(store.db.clone()),
-        PgGrantRepository::new(store.db.clone()).with_token_cache(store.tokens.clone()),
+        PgGrantRepository::new(store.db.clone()),
         SystemClock,
         OsRng::default(),
         TokenPolicy {

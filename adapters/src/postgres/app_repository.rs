@@ -150,17 +150,16 @@ impl AppRepository for PgAppRepository {
                                 codes AS (DELETE FROM oauth2_codes WHERE $2 AND app_id = $1 AND consumed_at IS NULL),
                                 approvals AS (DELETE FROM oauth2_approvals WHERE $2 AND app_id = $1)
                            SELECT id FROM app";
-        write_audited(&self.db, SQL, &[&id, &blocked, &audit.at], audit).await
+        let changed = write_audited(&self.db, SQL, &[&id, &blocked, &audit.at], audit).await?;
+        self.db.settle_revocation().await;
+        Ok(changed)
     }
 
     async fn delete(&self, id: Uuid, audit: &AuditEntry) -> Result<bool, RepoError> {
-        write_audited(
-            &self.db,
-            "DELETE FROM oauth2_apps WHERE id = $1",
-            &[&id],
-            audit,
-        )
-        .await
+        let sql = "DELETE FROM oauth2_apps WHERE id = $1";
+        let deleted = write_audited(&self.db, sql, &[&id], audit).await?;
+        self.db.settle_revocation().await;
+        Ok(deleted)
     }
 
     async fn find(&self, id: Uuid) -> Result<Option<App>, RepoError> {

@@ -47,10 +47,6 @@ impl PgGrantRepository {
             "SELECT secret_hash, app_id, user_id, redirect_uri, redirect_uri_sent, code_challenge,
                                    scopes, resources, expires_at, grant_id
                             FROM oauth2_codes WHERE lookup_id = $1 FOR UPDATE";
-        const GRANT: &str = "WITH g AS (
-                                 INSERT INTO oauth2_grants (id, app_id, user_id, scopes, resources, created_at, expires_at)
-                                 VALUES ($1, $2, $3, $4, $5, $6, $7))
-                             UPDATE oauth2_codes SET consumed_at = $6, grant_id = $1 WHERE lookup_id = $8";
         let mut client = self.db.client().await?;
         let tx = client.transaction().await.map_err(db_err)?;
         let stmt = tx.prepare_cached(LOCK).await.map_err(db_err)?;
@@ -65,28 +61,16 @@ impl PgGrantRepository {
         let outcome = decide(&code);
         match &outcome {
             CodeOutcome::Issue(grant, tokens) => {
-                let stmt = tx.prepare_cached(GRANT).await.map_err(db_err)?;
                 let resources: Vec<&str> = grant.resource.as_deref().into_iter().collect();
-                let params: [&(dyn ToSql + Sync); 8] = [
-                    &grant.id,
-                    &code.client_id,
-                    &code.user_id.as_uuid(),
-                    &grant.scopes.to_vec_of_str(),
-                    &resources,
-                    &usage.at,
-                    &grant.expires_at,
-                    &lookup_id.as_str(),
-                ];
-                tx.execute(&stmt, &params).await.map_err(db_err)?;
-                insert_tokens(
-                    &tx,
-                    &grant.scopes.to_vec_of_str(),
-                    grant.id,
-                    0,
-                    tokens,
-                    usage,
-                )
-                .await?;
+                let scopes = grant.scopes.to_vec_of_str();
+                let user = code.user_id.as_uuid();
+                let first = Before::NewGrant {
+                    user: &user,
+                    resources: &resources,
+                    expires_at: &grant.expires_at,
+                    code: lookup_id.as_str(),
+                };
+                insert_tokens(&tx, first, &scopes, grant.id, 0, tokens, usage).await?;
             }
             CodeOutcome::RevokeGrant(grant_id, audit) => {
                 revoke_grant_in(&tx, *grant_id, audit).await?;
@@ -94,6 +78,9 @@ impl PgGrantRepository {
             CodeOutcome::Refuse(_) => return Ok(Some(outcome)),
         }
         tx.commit().await.map_err(db_err)?;
+        if matches!(outcome, CodeOutcome::RevokeGrant(..)) {
+            self.db.settle_revocation().await;
+        }
         Ok(Some(outcome))
     }
 
@@ -115,8 +102,6 @@ impl PgGrantRepository {
                                     (SELECT max(generation) FROM oauth2_refresh_tokens WHERE grant_id = $2)
                                         AS current_generation
                              FROM oauth2_refresh_tokens WHERE lookup_id = $1";
-        const RETIRE: &str = "UPDATE oauth2_refresh_tokens SET rotated_at = $3
-                              WHERE grant_id = $1 AND generation = $2 AND rotated_at IS NULL";
         let mut client = self.db.client().await?;
         let tx = client.transaction().await.map_err(db_err)?;
         let stmt = tx.prepare_cached(LOCK).await.map_err(db_err)?;
@@ -138,24 +123,16 @@ impl PgGrantRepository {
         let outcome = decide(&row);
         match &outcome {
             RefreshOutcome::Rotate(tokens) => {
-                let stmt = tx.prepare_cached(RETIRE).await.map_err(db_err)?;
-                tx.execute(&stmt, &[&grant_id, &current, &usage.at])
-                    .await
-                    .map_err(db_err)?;
-                insert_tokens(
-                    &tx,
-                    &row.scopes.to_vec_of_str(),
-                    grant_id,
-                    current + 1,
-                    tokens,
-                    usage,
-                )
-                .await?;
+                let scopes = row.scopes.to_vec_of_str();
+                let retire = Before::Retire(current);
+                insert_tokens(&tx, retire, &scopes, grant_id, current + 1, tokens, usage).await?;
             }
             RefreshOutcome::Reissue(tokens) => {
+                let scopes = row.scopes.to_vec_of_str();
                 insert_tokens(
                     &tx,
-                    &row.scopes.to_vec_of_str(),
+                    Before::Nothing,
+                    &scopes,
                     grant_id,
                     current,
                     tokens,
@@ -167,22 +144,33 @@ impl PgGrantRepository {
             RefreshOutcome::Refuse(_) => return Ok(Some(outcome)),
         }
         tx.commit().await.map_err(db_err)?;
+        if matches!(outcome, RefreshOutcome::RevokeGrant(_)) {
+            self.db.settle_revocation().await;
+        }
         Ok(Some(outcome))
     }
 }
 
-/// Stores one token response, and notes that the client (and its secret) were used, in
-/// one statement of the caller's transaction.
-async fn insert_tokens(
-    tx: &Transaction<'_>,
-    refresh_scopes: &[&'static str],
-    grant_id: Uuid,
-    generation: i32,
-    tokens: &NewTokens,
-    usage: ClientUse,
-) -> Result<(), RepoError> {
-    let sql = format!(
-        "WITH a AS (
+/// What the statement that stores a token response also does.
+enum Before<'a> {
+    /// Creates the grant of a redeemed code and marks the code consumed into it.
+    NewGrant {
+        user: &'a Uuid,
+        resources: &'a [&'a str],
+        expires_at: &'a time::OffsetDateTime,
+        code: &'a str,
+    },
+    /// Retires the current refresh generation (a rotation).
+    Retire(i32),
+    /// Nothing else (a reissue within the reuse grace).
+    Nothing,
+}
+
+/// The token insert, with the usage notes: one statement whatever `extra` adds before it.
+fn tokens_sql(extra: &str) -> String {
+    format!(
+        "WITH {extra}
+         a AS (
              INSERT INTO oauth2_access_tokens (lookup_id, secret_hash, grant_id, audience, scopes, created_at, expires_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7)),
          r AS (
@@ -193,16 +181,33 @@ async fn insert_tokens(
              WHERE id = $12 AND (last_used_at IS NULL OR last_used_at < $6 - interval '{USAGE_RESOLUTION}'))
          UPDATE oauth2_apps SET last_token_at = $6
          WHERE id = $13 AND (last_token_at IS NULL OR last_token_at < $6 - interval '{USAGE_RESOLUTION}')"
-    );
+    )
+}
+
+/// Stores one token response, notes that the client (and its secret) were used, and does
+/// what `before` says, in one statement of the caller's transaction (one round trip).
+async fn insert_tokens(
+    tx: &Transaction<'_>,
+    before: Before<'_>,
+    refresh_scopes: &[&'static str],
+    grant_id: Uuid,
+    generation: i32,
+    tokens: &NewTokens,
+    usage: ClientUse,
+) -> Result<(), RepoError> {
     let refresh_lookup = tokens.refresh.as_ref().map(|r| r.lookup_id.as_str());
     let refresh_hash = tokens.refresh.as_ref().map(|r| r.hash.as_bytes());
-    let stmt = tx.prepare_cached(&sql).await.map_err(db_err)?;
-    let params: [&(dyn ToSql + Sync); 13] = [
-        &tokens.access.lookup_id.as_str(),
-        &tokens.access.hash.as_bytes(),
+    let access_scopes = tokens.scopes.to_vec_of_str();
+    let (access_lookup, access_hash) = (
+        tokens.access.lookup_id.as_str(),
+        tokens.access.hash.as_bytes(),
+    );
+    let mut params: Vec<&(dyn ToSql + Sync)> = vec![
+        &access_lookup,
+        &access_hash,
         &grant_id,
         &tokens.audience,
-        &tokens.scopes.to_vec_of_str(),
+        &access_scopes,
         &tokens.issued_at,
         &tokens.access_expires_at,
         &refresh_lookup,
@@ -212,5 +217,36 @@ async fn insert_tokens(
         &usage.secret_id,
         &usage.client_id,
     ];
+    let retired;
+    let sql = match &before {
+        Before::NewGrant {
+            user,
+            resources,
+            expires_at,
+            code,
+        } => {
+            params.extend([
+                *user as &(dyn ToSql + Sync),
+                resources as &(dyn ToSql + Sync),
+                *expires_at as &(dyn ToSql + Sync),
+                code as &(dyn ToSql + Sync),
+            ]);
+            tokens_sql(
+                "g AS (INSERT INTO oauth2_grants (id, app_id, user_id, scopes, resources, created_at, expires_at)
+                       VALUES ($3, $13, $14, $11, $15, $6, $16)),
+                 c AS (UPDATE oauth2_codes SET consumed_at = $6, grant_id = $3 WHERE lookup_id = $17),",
+            )
+        }
+        Before::Retire(current) => {
+            retired = *current;
+            params.push(&retired);
+            tokens_sql(
+                "t AS (UPDATE oauth2_refresh_tokens SET rotated_at = $6
+                       WHERE grant_id = $3 AND generation = $14 AND rotated_at IS NULL),",
+            )
+        }
+        Before::Nothing => tokens_sql(""),
+    };
+    let stmt = tx.prepare_cached(&sql).await.map_err(db_err)?;
     tx.execute(&stmt, &params).await.map_err(db_err).map(drop)
 }

@@ -10,33 +10,22 @@ use time::OffsetDateTime;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use std::sync::Arc;
-
 use super::audit_repository::record;
 use super::errors::{column, corrupt, db_err};
 use super::user_repository::user_from_row;
 use super::{Database, TokenCache};
 
-/// Codes, grants, tokens and approvals in PostgreSQL.
+/// Codes, grants, tokens and approvals in PostgreSQL; access-token lookups go through the
+/// pool's [`TokenCache`] when it has one.
 #[derive(Debug, Clone)]
 pub struct PgGrantRepository {
     pub(super) db: Database,
-    /// Verified access-token records, when this process listens for revocations.
-    tokens: Option<Arc<TokenCache>>,
 }
 
 impl PgGrantRepository {
-    /// Wraps the pool; every access-token lookup reads the database.
+    /// Wraps the pool.
     pub fn new(db: Database) -> Self {
-        Self { db, tokens: None }
-    }
-
-    /// Serves access-token lookups from `cache` while it is on (see [`TokenCache`]).
-    pub fn with_token_cache(self, cache: Arc<TokenCache>) -> Self {
-        Self {
-            tokens: Some(cache),
-            ..self
-        }
+        Self { db }
     }
 
     /// The access token's row with its grant, app and user, from the database.
@@ -118,53 +107,55 @@ impl GrantRepository for PgGrantRepository {
         code: &NewCode,
         approval: Option<&Approval>,
     ) -> Result<(), RepoError> {
-        const CODE: &str = "INSERT INTO oauth2_codes (lookup_id, secret_hash, app_id, user_id, redirect_uri,
-                              redirect_uri_sent, code_challenge, scopes, resources, state_hash, created_at, expires_at)
-                            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
-        const APPROVAL: &str = "INSERT INTO oauth2_approvals (user_id, app_id, resource, scopes, approved_at)
-                                VALUES ($1, $2, $3, $4, $5)
-                                ON CONFLICT (user_id, app_id, resource) DO UPDATE
-                                SET scopes = ARRAY(SELECT DISTINCT unnest(oauth2_approvals.scopes || EXCLUDED.scopes)),
-                                    approved_at = EXCLUDED.approved_at";
-        let mut client = self.db.client().await?;
-        let tx = client.transaction().await.map_err(db_err)?;
-        let stmt = tx.prepare_cached(CODE).await.map_err(db_err)?;
+        // One statement, committed without waiting for the WAL flush: a code and an approval
+        // are short-lived, and losing the last ones to a crash only means the person
+        // authorizes again (the durability rule in postgres.rs). An approval that already
+        // covers these scopes is left as it is.
+        const SQL: &str = "WITH durability AS (SELECT set_config('synchronous_commit', 'off', true)),
+             code AS (INSERT INTO oauth2_codes (lookup_id, secret_hash, app_id, user_id, redirect_uri,
+                          redirect_uri_sent, code_challenge, scopes, resources, state_hash, created_at, expires_at)
+                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)),
+             approval AS (INSERT INTO oauth2_approvals (user_id, app_id, resource, scopes, approved_at)
+                          SELECT $13, $14, $15, $16, $17 WHERE $16::text[] IS NOT NULL
+                          ON CONFLICT (user_id, app_id, resource) DO UPDATE
+                          SET scopes = ARRAY(SELECT DISTINCT unnest(oauth2_approvals.scopes || EXCLUDED.scopes)),
+                              approved_at = EXCLUDED.approved_at
+                          WHERE NOT (EXCLUDED.scopes <@ oauth2_approvals.scopes))
+             SELECT 1 FROM durability";
+        let client = self.db.client().await?;
+        let stmt = client.prepare_cached(SQL).await.map_err(db_err)?;
         let resources: Vec<&str> = code.resource.as_deref().into_iter().collect();
-        tx.execute(
-            &stmt,
-            &[
-                &code.lookup_id.as_str(),
-                &code.hash.as_bytes(),
-                &code.client_id,
-                &code.user_id.as_uuid(),
-                &code.redirect_uri,
-                &code.redirect_uri_sent,
-                &code.challenge.as_str(),
-                &code.scopes.to_vec_of_str(),
-                &resources,
-                &code.state_hash,
-                &code.created_at,
-                &code.expires_at,
-            ],
-        )
-        .await
-        .map_err(db_err)?;
-        if let Some(a) = approval {
-            let stmt = tx.prepare_cached(APPROVAL).await.map_err(db_err)?;
-            tx.execute(
+        let approver = approval.map(|a| a.user_id.as_uuid());
+        let approved_client = approval.map(|a| a.client_id);
+        let approved_resource = approval.map(|a| a.resource.as_deref().unwrap_or(""));
+        let approved_scopes = approval.map(|a| a.scopes.to_vec_of_str());
+        let approved_at = approval.map(|a| a.at);
+        client
+            .execute(
                 &stmt,
                 &[
-                    &a.user_id.as_uuid(),
-                    &a.client_id,
-                    &a.resource.as_deref().unwrap_or(""),
-                    &a.scopes.to_vec_of_str(),
-                    &a.at,
+                    &code.lookup_id.as_str(),
+                    &code.hash.as_bytes(),
+                    &code.client_id,
+                    &code.user_id.as_uuid(),
+                    &code.redirect_uri,
+                    &code.redirect_uri_sent,
+                    &code.challenge.as_str(),
+                    &code.scopes.to_vec_of_str(),
+                    &resources,
+                    &code.state_hash,
+                    &code.created_at,
+                    &code.expires_at,
+                    &approver,
+                    &approved_client,
+                    &approved_resource,
+                    &approved_scopes,
+                    &approved_at,
                 ],
             )
             .await
-            .map_err(db_err)?;
-        }
-        tx.commit().await.map_err(db_err)
+            .map_err(db_err)
+            .map(drop)
     }
 
     async fn redeem_code<F>(
@@ -195,7 +186,7 @@ impl GrantRepository for PgGrantRepository {
         &self,
         lookup_id: &LookupId,
     ) -> Result<Option<AccessTokenRecord>, RepoError> {
-        let cache = self.tokens.as_deref();
+        let cache = self.db.token_cache();
         if let Some(found) = cache.and_then(|c| c.get(lookup_id)) {
             return Ok(Some(found));
         }
@@ -249,15 +240,18 @@ impl GrantRepository for PgGrantRepository {
         client
             .execute(&stmt, &[&lookup_id.as_str()])
             .await
-            .map_err(db_err)
-            .map(drop)
+            .map_err(db_err)?;
+        self.db.settle_revocation().await;
+        Ok(())
     }
 
     async fn revoke_grant(&self, grant_id: Uuid, audit: &AuditEntry) -> Result<(), RepoError> {
         let mut client = self.db.client().await?;
         let tx = client.transaction().await.map_err(db_err)?;
         revoke_grant_in(&tx, grant_id, audit).await?;
-        tx.commit().await.map_err(db_err)
+        tx.commit().await.map_err(db_err)?;
+        self.db.settle_revocation().await;
+        Ok(())
     }
 
     async fn revoke_authorization(
@@ -287,6 +281,7 @@ impl GrantRepository for PgGrantRepository {
             record(&tx, audit).await?;
         }
         tx.commit().await.map_err(db_err)?;
+        self.db.settle_revocation().await;
         Ok(changed > 0)
     }
 

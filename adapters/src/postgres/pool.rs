@@ -1,11 +1,17 @@
 use std::str::FromStr;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
+use std::sync::Arc;
 use tessera_application::RepoError;
+
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio_postgres::config::SslMode;
 use tokio_postgres::{AsyncMessage, NoTls};
 use tokio_postgres_rustls::MakeRustlsConnect;
+
+use super::TokenCache;
+use super::revocation_listener::{CHANNEL, LISTENER_NAME};
+use super::token_cache::BARRIER;
 
 /// Why the pool could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -24,6 +30,8 @@ pub struct Database {
     pool: Pool,
     /// How to open a connection of its own, outside the pool (the revocation listener).
     config: tokio_postgres::Config,
+    /// Verified access tokens in memory, when this process listens for revocations.
+    tokens: Option<Arc<TokenCache>>,
 }
 
 /// rustls with the ring provider and the platform's roots (`SSL_CERT_FILE` and
@@ -73,7 +81,66 @@ impl Database {
             .create_timeout(Some(std::time::Duration::from_secs(5)))
             .build()
             .map_err(|e| DatabaseError::Pool(e.to_string()))?;
-        Ok(Self { pool, config })
+        Ok(Self {
+            pool,
+            config,
+            tokens: None,
+        })
+    }
+
+    /// Lets access-token lookups be answered from `cache` while it is on (see
+    /// [`TokenCache`]); revoking writes made through this pool empty it at once.
+    pub fn with_token_cache(self, cache: Arc<TokenCache>) -> Self {
+        Self {
+            tokens: Some(cache),
+            ..self
+        }
+    }
+
+    /// The access-token cache, if this pool has one.
+    pub(crate) fn token_cache(&self) -> Option<&TokenCache> {
+        self.tokens.as_deref()
+    }
+
+    /// Called after a revoking write commits, before its answer leaves: this process's
+    /// cached tokens are dropped at once, then a barrier notice goes out and the call returns
+    /// when every replica listening at that moment has acknowledged it, that is, has applied
+    /// the write's own notices (notifications arrive in commit order). So a token revoked
+    /// here is refused by every replica by the time the revoker hears back. Waits at most a
+    /// second, then warns (a replica whose listener is gone has turned its cache off).
+    pub(crate) async fn settle_revocation(&self) {
+        let Some(cache) = self.tokens.as_deref() else {
+            return;
+        };
+        cache.invalidate("local revocation");
+        if !cache.enabled() {
+            return;
+        }
+        const SQL: &str = "SELECT count(*) FROM pg_stat_activity
+                           WHERE application_name = $1 AND datname = current_database()
+                           AND pg_notify($2, $3) IS NOT NULL";
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let acknowledged = cache.barrier(&id);
+        let notice = format!("{BARRIER}{id}");
+        let listeners = match self.client().await {
+            Ok(client) => client
+                .query_one(SQL, &[&LISTENER_NAME, &CHANNEL, &notice])
+                .await
+                .ok()
+                .and_then(|row| row.try_get::<_, i64>(0).ok()),
+            Err(_) => None,
+        };
+        if let Some(listeners) = listeners {
+            cache.expect_acks(&id, usize::try_from(listeners).unwrap_or(usize::MAX));
+            let waited = std::time::Duration::from_secs(1);
+            if tokio::time::timeout(waited, acknowledged).await.is_err() {
+                tracing::warn!(
+                    listeners,
+                    "not every replica acknowledged a revocation within a second"
+                );
+            }
+        }
+        cache.drop_barrier(&id);
     }
 
     /// A connection of its own that has run `LISTEN channel`, and the payloads of the
@@ -81,11 +148,12 @@ impl Database {
     pub async fn listen(
         &self,
         channel: &'static str,
+        application_name: &str,
     ) -> Result<(tokio_postgres::Client, UnboundedReceiver<String>), RepoError> {
         let unavailable = |e: tokio_postgres::Error| RepoError::Unavailable(anyhow::Error::new(e));
         let (sender, receiver) = unbounded_channel();
         let mut config = self.config.clone();
-        config.application_name(format!("tessera-{channel}"));
+        config.application_name(application_name);
         let client = match config.get_ssl_mode() {
             SslMode::Require => {
                 let tls = tls().map_err(|e| RepoError::Unavailable(anyhow::Error::new(e)))?;

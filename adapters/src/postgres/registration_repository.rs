@@ -212,7 +212,9 @@ impl RegistrationRepository for PgRegistrationRepository {
 
     async fn delete(&self, id: Uuid, audit: &AuditEntry) -> Result<bool, RepoError> {
         let sql = "DELETE FROM oauth2_apps WHERE id = $1 AND source = 'dynamic'";
-        write_audited(&self.db, sql, &[&id], audit).await
+        let deleted = write_audited(&self.db, sql, &[&id], audit).await?;
+        self.db.settle_revocation().await;
+        Ok(deleted)
     }
 
     async fn delete_unused(

@@ -13,11 +13,16 @@ use std::time::{Duration, Instant};
 
 use tessera_domain::{AccessTokenRecord, LookupId};
 use time::OffsetDateTime;
+use tokio::sync::oneshot;
 
 /// How long a verified record is served from memory at most.
 const TTL: Duration = Duration::from_secs(30);
 /// How many records are kept at most (a few MiB).
 const CAPACITY: usize = 16_384;
+/// The prefix of the notice a revoking write sends to learn that every replica was told.
+pub(crate) const BARRIER: &str = "barrier:";
+/// The prefix of a listener's acknowledgement of a barrier.
+pub(crate) const ACK: &str = "ack:";
 
 /// A record and until when it may be served.
 #[derive(Debug)]
@@ -38,6 +43,26 @@ pub struct TokenCache {
     misses: AtomicU64,
     /// Times the cache went off after being on (its listener was lost).
     outages: AtomicU64,
+    /// Revoking writes of this process waiting for every listener to acknowledge them.
+    barriers: Mutex<HashMap<String, Barrier>>,
+}
+
+/// A revoking write waiting until every listening replica has acknowledged its barrier.
+#[derive(Debug)]
+struct Barrier {
+    acks: usize,
+    expected: Option<usize>,
+    done: Option<oneshot::Sender<()>>,
+}
+
+impl Barrier {
+    fn settle_if_complete(&mut self) {
+        if self.expected.is_some_and(|expected| self.acks >= expected)
+            && let Some(done) = self.done.take()
+        {
+            let _ = done.send(());
+        }
+    }
 }
 
 /// What [`TokenCache::stats`] reports.
@@ -68,6 +93,7 @@ impl Default for TokenCache {
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
             outages: AtomicU64::new(0),
+            barriers: Mutex::new(HashMap::new()),
         }
     }
 }
@@ -137,8 +163,16 @@ impl TokenCache {
     }
 
     /// Applies one revocation notice: `token:<lookup id>`, `grant:<id>`, `app:<id>` or
-    /// `user:<id>`; anything else clears the whole cache.
+    /// `user:<id>`; `ack:<id>` counts a replica's acknowledgement of a barrier; anything
+    /// else clears the whole cache.
     pub fn invalidate(&self, notice: &str) {
+        if let Some(id) = notice.strip_prefix(ACK) {
+            if let Some(barrier) = self.barriers().get_mut(id) {
+                barrier.acks += 1;
+                barrier.settle_if_complete();
+            }
+            return;
+        }
         let mut entries = self.entries();
         self.generation.fetch_add(1, Ordering::AcqRel);
         match notice.split_once(':') {
@@ -150,6 +184,42 @@ impl TokenCache {
             Some(("user", id)) => entries.retain(|_, e| e.record.user.id.to_string() != id),
             _ => entries.clear(),
         }
+    }
+
+    /// Registers a barrier: the receiver completes once as many listeners as [`expect`]
+    /// says have acknowledged `barrier:<id>` (each does after applying every notice committed
+    /// before it: PostgreSQL delivers notifications in commit order).
+    ///
+    /// [`expect`]: TokenCache::expect_acks
+    pub fn barrier(&self, id: &str) -> oneshot::Receiver<()> {
+        let (done, receiver) = oneshot::channel();
+        let barrier = Barrier {
+            acks: 0,
+            expected: None,
+            done: Some(done),
+        };
+        self.barriers().insert(id.to_owned(), barrier);
+        receiver
+    }
+
+    /// How many acknowledgements barrier `id` waits for: the replicas listening when its
+    /// notice was sent.
+    pub fn expect_acks(&self, id: &str, listeners: usize) {
+        if let Some(barrier) = self.barriers().get_mut(id) {
+            barrier.expected = Some(listeners);
+            barrier.settle_if_complete();
+        }
+    }
+
+    /// Forgets a barrier, answered or not.
+    pub fn drop_barrier(&self, id: &str) {
+        self.barriers().remove(id);
+    }
+
+    fn barriers(&self) -> std::sync::MutexGuard<'_, HashMap<String, Barrier>> {
+        self.barriers
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Turns the cache on (the listener listens) or off (it does not: serve nothing).
