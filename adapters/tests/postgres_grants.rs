@@ -1,7 +1,7 @@
 //! The authorization code flow against real PostgreSQL: concurrent redemptions are
 //! serialized by row locks, rotation and reuse detection hold under concurrency, and
 //! revocation, authorized apps and secret usage are stored as the use cases expect.
-#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers outside #[test] fns
 
 use std::sync::{Arc, Mutex};
 
