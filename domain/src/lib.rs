@@ -16,6 +16,7 @@ mod app;
 mod authorization_code;
 mod client;
 mod client_id_url;
+mod client_network;
 mod constant_time;
 mod credential;
 mod local_redirect;
@@ -42,6 +43,7 @@ pub use client::{
 pub use client_id_url::{
     ClientIdUrl, ClientIdUrlError, DomainPolicy, MAX_DOCUMENT_TTL, MIN_DOCUMENT_TTL, document_ttl,
 };
+pub use client_network::rate_limit_network;
 pub use constant_time::bytes_equal as constant_time_eq;
 pub use credential::{Credential, CredentialError, CredentialHash, CredentialKind, LookupId};
 pub use local_redirect::LocalRedirect;
