@@ -66,6 +66,16 @@ impl OAuthClient {
         self.cimd_url.clone().unwrap_or_else(|| self.id.to_string())
     }
 
+    /// The icon the consent page may load: only one an admin set. A registered or document
+    /// client's `logo_uri` lives on a server the client controls, which would learn who
+    /// looks at the page, from where and when.
+    pub fn trusted_icon(&self) -> Option<&HttpUrl> {
+        match self.source {
+            RegistrationSource::Admin => self.icon.as_ref(),
+            RegistrationSource::Dynamic | RegistrationSource::Cimd => None,
+        }
+    }
+
     /// Whether every redirect URI is on a loopback host (a warning on consent for CIMD
     /// clients: anyone can publish a document naming only localhost).
     pub fn redirects_only_to_loopback(&self) -> bool {
@@ -213,5 +223,16 @@ mod tests {
         );
         let only_admin = ScopeSet::parse("admin").unwrap();
         assert!(c.grantable_scopes(Some(only_admin), false).is_err());
+    }
+
+    #[test]
+    fn only_an_icon_an_admin_set_is_shown() {
+        let mut c = client(&["https://a.example/cb"], None);
+        c.icon = Some(HttpUrl::parse("https://a.example/icon.png").unwrap());
+        assert!(c.trusted_icon().is_some());
+        for source in [RegistrationSource::Dynamic, RegistrationSource::Cimd] {
+            c.source = source;
+            assert!(c.trusted_icon().is_none(), "a {source:?} client's logo_uri");
+        }
     }
 }
