@@ -374,12 +374,12 @@ async fn revoking_an_authorization_removes_the_app_from_the_authorized_list_and_
     let tokens = setup.exchange(&setup.code().await).await.unwrap();
     let listed = setup.service.authorized_apps(&setup.user).await.unwrap();
     assert_eq!(listed.len(), 1);
-    assert_eq!(listed[0].client_id, setup.app.id);
+    assert_eq!(listed[0].client_id, setup.app.id.to_string());
     assert_eq!(listed[0].scopes.to_string(), "user:read mcp");
     assert!(
         setup
             .service
-            .revoke_authorization(&setup.user, setup.app.id, &actor())
+            .revoke_authorization(&setup.user, &setup.app.id.to_string(), &actor())
             .await
             .unwrap()
     );

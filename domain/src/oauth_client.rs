@@ -66,6 +66,13 @@ impl OAuthClient {
         self.cimd_url.clone().unwrap_or_else(|| self.id.to_string())
     }
 
+    /// Whether a request may name this client by its internal id: every client but a
+    /// metadata-document one, whose only `client_id` is its URL (SPEC §5), so that it is
+    /// always reached through the document policy and the freshness of its document.
+    pub fn may_be_named_by_id(&self) -> bool {
+        self.cimd_url.is_none()
+    }
+
     /// The icon the consent page may load: only one an admin set. A registered or document
     /// client's `logo_uri` lives on a server the client controls, which would learn who
     /// looks at the page, from where and when.
@@ -234,5 +241,14 @@ mod tests {
             c.source = source;
             assert!(c.trusted_icon().is_none(), "a {source:?} client's logo_uri");
         }
+    }
+
+    #[test]
+    fn a_document_client_is_never_named_by_its_internal_id() {
+        let mut c = client(&["https://a.example/cb"], None);
+        assert!(c.may_be_named_by_id());
+        c.source = RegistrationSource::Cimd;
+        c.cimd_url = Some("https://a.example/client.json".into());
+        assert!(!c.may_be_named_by_id());
     }
 }

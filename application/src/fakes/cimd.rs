@@ -7,10 +7,20 @@ use tessera_domain::{AppName, ClientIdUrl, ClientMetadata, OAuthClient, Registra
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::FakeClients;
 use crate::ports::*;
 
+/// Cached documents; their clients are also put in `clients`, as PostgreSQL keeps every
+/// client in one table.
 #[derive(Debug, Clone, Default)]
-pub struct FakeCimd(Arc<Mutex<Vec<(String, CachedClient)>>>);
+pub struct FakeCimd(Arc<Mutex<Vec<(String, CachedClient)>>>, FakeClients);
+
+impl FakeCimd {
+    /// A cache whose clients also appear in `clients`.
+    pub fn sharing(clients: &FakeClients) -> Self {
+        Self(Arc::default(), clients.clone())
+    }
+}
 
 impl CimdRepository for FakeCimd {
     async fn find(&self, url: &str) -> Result<Option<CachedClient>, RepoError> {
@@ -53,6 +63,7 @@ impl CimdRepository for FakeCimd {
             Some(i) => cache[i] = (url.as_str().to_owned(), entry),
             None => cache.push((url.as_str().to_owned(), entry)),
         }
+        self.1.put(client.clone());
         Ok(client)
     }
 }

@@ -86,6 +86,12 @@ impl<P: Ports> CimdResolver<P> {
         self.policy.enabled
     }
 
+    /// A client already known by its document URL, whatever `cimd.*` says and however old
+    /// its document (for revoking it: a person can always take back what they gave).
+    pub async fn known(&self, url: &str) -> Result<Option<OAuthClient>, RepoError> {
+        Ok(self.cache.find(url).await?.map(|cached| cached.client))
+    }
+
     /// The client named by the URL `client_id`.
     #[tracing::instrument(skip_all)]
     pub async fn resolve(&self, client_id: &str) -> Result<OAuthClient, CimdError> {

@@ -372,7 +372,7 @@ async fn revoking_an_app_ends_its_tokens_and_forgets_the_approval() {
     let tokens = h.exchange(&h.public, &code).await.unwrap();
     assert!(
         h.service
-            .revoke_authorization(&h.member, h.public.id, &actor())
+            .revoke_authorization(&h.member, &h.public.id.to_string(), &actor())
             .await
             .unwrap()
     );

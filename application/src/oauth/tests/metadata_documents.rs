@@ -27,8 +27,9 @@ fn resolver_with(
     domains: DomainPolicy,
     per_minute: u32,
 ) -> OAuthService<FakePorts> {
+    let clients = FakeClients::default();
     let resolver = CimdResolver::new(
-        FakeCimd::default(),
+        FakeCimd::sharing(&clients),
         fetcher.clone(),
         FakeRateLimits::default(),
         clock.clone(),
@@ -40,7 +41,7 @@ fn resolver_with(
         },
     );
     OAuthService::new(
-        FakeClients::default(),
+        clients,
         FakeGrants::default(),
         clock.clone(),
         CountingRng::default(),
@@ -158,4 +159,32 @@ async fn a_url_client_id_authenticates_at_the_token_endpoint_as_a_public_client(
         secret: Some(tessera_domain::SecretString::new("x".into())),
     };
     assert!(service.authenticate_client(&with_secret).await.is_err());
+}
+
+#[tokio::test]
+async fn a_document_client_is_never_found_by_its_internal_id() {
+    let fetcher = FakeFetcher::answering(Ok(document(URL, "http://127.0.0.1:9/cb", None)));
+    let service = resolver_with(
+        &fetcher,
+        &FakeClock::default(),
+        DomainPolicy::default(),
+        100,
+    );
+    let (client, _) = service.trusted_client(Some(URL), None).await.unwrap();
+    let internal = client.id.to_string();
+    let err = service
+        .trusted_client(Some(&internal), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Untrusted::UnknownClient), "{err:?}");
+    let by_id = ClientCredentials {
+        client_id: internal.clone(),
+        secret: None,
+    };
+    assert!(service.authenticate_client(&by_id).await.is_err());
+    let revoked = service
+        .revoke_authorization(&user("member", false), &internal, &actor())
+        .await
+        .unwrap();
+    assert!(!revoked, "not known by its internal id");
 }
