@@ -48,7 +48,7 @@ pub enum RegistrationError {
 pub struct RegistrationPolicy {
     /// Registrations per client IP.
     pub rate_limit: RateLimit,
-    /// Cap on dynamically registered clients.
+    /// Cap on dynamically registered and metadata-document clients together.
     pub max_clients: i64,
     /// A client that never obtained a grant is deleted after this.
     pub unused_client_ttl: Duration,
@@ -279,8 +279,9 @@ impl<P: Ports> RegistrationService<P> {
         }
     }
 
-    /// Deletes clients registered longer than `registration.unused_client_ttl` ago that
-    /// never obtained a grant (the periodic task of every replica calls this).
+    /// Deletes clients registered (or first named by a metadata document) longer than
+    /// `registration.unused_client_ttl` ago that never obtained a grant (the periodic task
+    /// of every replica calls this).
     pub async fn expire_unused(&self) -> Result<u64, RepoError> {
         let now = self.clock.now();
         let actor = Actor {

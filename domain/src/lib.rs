@@ -41,7 +41,8 @@ pub use client::{
     HttpUrlError, RegistrationSource, ResponseType, TokenEndpointAuthMethod,
 };
 pub use client_id_url::{
-    ClientIdUrl, ClientIdUrlError, DomainPolicy, MAX_DOCUMENT_TTL, MIN_DOCUMENT_TTL, document_ttl,
+    ClientIdUrl, ClientIdUrlError, DomainPolicy, MAX_DOCUMENT_STALENESS, MAX_DOCUMENT_TTL,
+    MIN_DOCUMENT_TTL, document_ttl, stale_document_usable,
 };
 pub use client_network::rate_limit_network;
 pub use constant_time::bytes_equal as constant_time_eq;

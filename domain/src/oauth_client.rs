@@ -73,6 +73,13 @@ impl OAuthClient {
         self.cimd_url.is_none()
     }
 
+    /// Whether the client can only authenticate with a signed assertion (`private_key_jwt`):
+    /// a confidential metadata-document client, which never holds a shared secret (SPEC §5).
+    /// No endpoint accepts assertions yet, so such a client could never redeem a code.
+    pub fn authenticates_by_assertion(&self) -> bool {
+        self.source == RegistrationSource::Cimd && self.client_type == ClientType::Confidential
+    }
+
     /// The icon the consent page may load: only one an admin set. A registered or document
     /// client's `logo_uri` lives on a server the client controls, which would learn who
     /// looks at the page, from where and when.
@@ -250,5 +257,16 @@ mod tests {
         c.source = RegistrationSource::Cimd;
         c.cimd_url = Some("https://a.example/client.json".into());
         assert!(!c.may_be_named_by_id());
+    }
+
+    #[test]
+    fn only_a_confidential_document_client_authenticates_by_assertion() {
+        let mut c = client(&["https://a.example/cb"], None);
+        c.source = RegistrationSource::Cimd;
+        assert!(!c.authenticates_by_assertion(), "public");
+        c.client_type = ClientType::Confidential;
+        assert!(c.authenticates_by_assertion(), "private_key_jwt");
+        c.source = RegistrationSource::Admin;
+        assert!(!c.authenticates_by_assertion(), "a secret");
     }
 }

@@ -3,7 +3,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use tessera_domain::{AppName, ClientIdUrl, ClientMetadata, OAuthClient, RegistrationSource};
+use tessera_domain::{AppName, ClientIdUrl, OAuthClient, RegistrationSource};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -30,13 +30,16 @@ impl CimdRepository for FakeCimd {
     async fn store(
         &self,
         url: &ClientIdUrl,
-        metadata: &ClientMetadata,
-        _document: &str,
-        _fetched_at: OffsetDateTime,
-        expires_at: OffsetDateTime,
-    ) -> Result<OAuthClient, RepoError> {
+        document: &StoredDocument<'_>,
+        max_clients: i64,
+    ) -> Result<Option<OAuthClient>, RepoError> {
+        let metadata = document.metadata;
+        let expires_at = document.expires_at;
         let mut cache = self.0.lock().unwrap();
         let existing = cache.iter().position(|(u, _)| u == url.as_str());
+        if existing.is_none() && cache.len() as i64 >= max_clients {
+            return Ok(None);
+        }
         let (id, blocked) = existing.map_or((Uuid::new_v4(), false), |i| {
             (cache[i].1.client.id, cache[i].1.client.blocked)
         });
@@ -64,7 +67,16 @@ impl CimdRepository for FakeCimd {
             None => cache.push((url.as_str().to_owned(), entry)),
         }
         self.1.put(client.clone());
-        Ok(client)
+        Ok(Some(client))
+    }
+    async fn forget(&self, url: &str) -> Result<(), RepoError> {
+        let mut cache = self.0.lock().unwrap();
+        for (u, cached) in cache.iter_mut() {
+            if u == url {
+                cached.expires_at = OffsetDateTime::UNIX_EPOCH;
+            }
+        }
+        Ok(())
     }
 }
 

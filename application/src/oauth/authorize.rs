@@ -26,6 +26,11 @@ pub enum Untrusted {
     /// The client was blocked by an admin.
     #[error("This client has been blocked by an administrator.")]
     Blocked,
+    /// A `private_key_jwt` client, which could never redeem a code here.
+    #[error(
+        "This client authenticates with private_key_jwt (signed client assertions), which this server does not accept yet, so it cannot be authorized."
+    )]
+    AssertionsUnsupported,
     /// `redirect_uri` not registered, or required.
     #[error(transparent)]
     Redirect(#[from] RedirectRefusal),
@@ -95,6 +100,9 @@ impl<P: Ports> OAuthService<P> {
             .ok_or(Untrusted::UnknownClient)?;
         if client.blocked {
             return Err(Untrusted::Blocked);
+        }
+        if client.authenticates_by_assertion() {
+            return Err(Untrusted::AssertionsUnsupported);
         }
         let requested = redirect_uri
             .map(RedirectUri::parse)

@@ -385,5 +385,6 @@ async fn revoking_an_app_ends_its_tokens_and_forgets_the_approval() {
     assert!(matches!(again, Consent::Ask(_)));
 }
 
+mod document_outages;
 mod metadata_documents;
 mod rotation;
