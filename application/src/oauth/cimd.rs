@@ -221,17 +221,23 @@ impl<P: Ports> CimdResolver<P> {
         e: CimdError,
         now: OffsetDateTime,
     ) -> Result<OAuthClient, CimdError> {
-        if let CimdError::Repo(e) = e {
-            return Err(CimdError::Repo(e));
+        if matches!(e, CimdError::Repo(_)) {
+            return Err(e);
         }
+        let throttled = matches!(e, CimdError::Throttled);
         if let Some(stale) = cached.filter(|c| stale_document_usable(c.expires_at, now))
             && e.is_transient()
         {
-            tracing::warn!(url = url.as_str(), reason = ?e, expired_at = %stale.expires_at,
-                "metadata document could not be fetched again; using the expired one");
+            // A throttled request fetched nothing: the fetch that failed was logged already.
+            match throttled {
+                true => tracing::debug!(url = url.as_str(), "using the expired document"),
+                false => tracing::warn!(url = url.as_str(), reason = ?e,
+                    expired_at = %stale.expires_at,
+                    "metadata document could not be fetched again; using the expired one"),
+            }
             return Ok(stale.client);
         }
-        if matches!(e, CimdError::Throttled) {
+        if throttled {
             tracing::debug!(url = url.as_str(), "metadata document fetch throttled");
             return Err(e);
         }
