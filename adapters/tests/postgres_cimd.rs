@@ -1,7 +1,7 @@
 //! CIMD clients and their cached documents against real PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
-use tessera_adapters::postgres::{Database, PgCimdRepository, PgRegistrationRepository, migrate};
+use tessera_adapters::postgres::{Database, PgCimdRepository, PgRegistrationRepository};
 use tessera_application::ports::{
     Actor, AuditEntry, CimdRepository, RegistrationRepository, StoredDocument,
 };
@@ -29,9 +29,7 @@ fn now() -> OffsetDateTime {
 }
 
 async fn migrated() -> Database {
-    let db = Database::connect(&tessera_test_support::fresh_database().await, 4).unwrap();
-    migrate(&db).await.unwrap();
-    db
+    Database::connect(&tessera_test_support::migrated_database().await, 4).unwrap()
 }
 
 /// Stores `url`'s document, fetched at `fetched`, under a cap of `max_clients`.

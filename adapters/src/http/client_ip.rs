@@ -80,28 +80,43 @@ impl TrustedProxies {
     }
 
     /// The client address of `req`: walks `X-Forwarded-For` from the right while the hop
-    /// is trusted; the first untrusted hop is the client.
+    /// is trusted; the first untrusted hop is the client. Only the entries right of that hop
+    /// were written by trusted proxies, so nothing further left is read; an entry that is not
+    /// an address where one must be stops the walk at the trusted hop that passed it on.
     pub fn client_ip(&self, req: &HttpRequest) -> Option<IpAddr> {
         let peer = canonical(req.peer_addr()?.ip());
         if !self.trusts(peer) {
             return Some(peer);
         }
-        let forwarded = req
+        let forwarded: Vec<&str> = req
             .headers()
             .get_all("x-forwarded-for")
-            .filter_map(|v| v.to_str().ok());
-        let hops: Vec<IpAddr> = forwarded
+            .filter_map(|v| v.to_str().ok())
             .flat_map(|v| v.split(','))
-            .map(|hop| hop.trim().parse::<IpAddr>().map(canonical))
-            .collect::<Result<_, _>>()
-            .unwrap_or_default();
-        Some(
-            hops.into_iter()
-                .rev()
-                .find(|ip| !self.trusts(*ip))
-                .unwrap_or(peer),
-        )
+            .collect();
+        let mut nearest = peer;
+        for hop in forwarded.into_iter().rev() {
+            let Some(ip) = hop_address(hop) else {
+                return Some(nearest);
+            };
+            if !self.trusts(ip) {
+                return Some(ip);
+            }
+            nearest = ip;
+        }
+        Some(nearest)
     }
+}
+
+/// One `X-Forwarded-For` entry as an address: `1.2.3.4`, `2001:db8::1`, or with a port
+/// (`1.2.3.4:5678`, `[2001:db8::1]:80`), as some proxies write it.
+fn hop_address(hop: &str) -> Option<IpAddr> {
+    let hop = hop.trim();
+    let ip = hop
+        .parse::<IpAddr>()
+        .ok()
+        .or_else(|| hop.parse::<std::net::SocketAddr>().ok().map(|s| s.ip()))?;
+    Some(canonical(ip))
 }
 
 #[cfg(test)]
@@ -147,6 +162,43 @@ mod tests {
         assert_eq!(
             proxies(&["10.0.0.0/8"]).client_ip(&req),
             Some("198.51.100.7".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn a_garbage_entry_left_of_the_client_does_not_hide_the_client() {
+        let req = TestRequest::default()
+            .peer_addr("10.0.0.2:5000".parse().unwrap())
+            .insert_header(("x-forwarded-for", "not-an-ip, 198.51.100.7, 10.0.0.3"))
+            .to_http_request();
+        assert_eq!(
+            proxies(&["10.0.0.0/8"]).client_ip(&req),
+            Some("198.51.100.7".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn a_garbage_entry_where_the_client_should_be_stops_at_the_trusted_hop() {
+        let req = TestRequest::default()
+            .peer_addr("10.0.0.2:5000".parse().unwrap())
+            .insert_header(("x-forwarded-for", "198.51.100.7, bogus, 10.0.0.3"))
+            .to_http_request();
+        assert_eq!(
+            proxies(&["10.0.0.0/8"]).client_ip(&req),
+            Some("10.0.0.3".parse().unwrap())
+        );
+    }
+
+    #[test]
+    fn entries_with_ports_and_several_headers_are_read_in_order() {
+        let req = TestRequest::default()
+            .peer_addr("10.0.0.2:5000".parse().unwrap())
+            .append_header(("x-forwarded-for", "192.0.2.1"))
+            .append_header(("x-forwarded-for", "[2001:db8::7]:443, 10.0.0.3:80"))
+            .to_http_request();
+        assert_eq!(
+            proxies(&["10.0.0.0/8"]).client_ip(&req),
+            Some("2001:db8::7".parse().unwrap())
         );
     }
 }

@@ -126,6 +126,19 @@ impl Metrics {
     }
 }
 
+/// The `method` label: one of the standard methods, else `other`, so that invented method
+/// names cannot grow the label set (every label is bounded: the route is a registered
+/// pattern or `unmatched`, the status a number the server chose).
+fn method_label(method: &actix_web::http::Method) -> &'static str {
+    const KNOWN: [&str; 9] = [
+        "GET", "HEAD", "POST", "PUT", "DELETE", "OPTIONS", "PATCH", "CONNECT", "TRACE",
+    ];
+    KNOWN
+        .into_iter()
+        .find(|known| *known == method.as_str())
+        .unwrap_or("other")
+}
+
 /// Middleware: counts and times every request under its route pattern.
 pub async fn observe(
     metrics: web::Data<Metrics>,
@@ -133,7 +146,7 @@ pub async fn observe(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
-    let method = req.method().as_str().to_owned();
+    let method = method_label(req.method());
     let response = next.call(req).await?;
     let route = response
         .request()
@@ -142,11 +155,11 @@ pub async fn observe(
     let status = response.status().as_u16().to_string();
     metrics
         .requests
-        .with_label_values(&[&method, &route, &status])
+        .with_label_values(&[method, &route, &status])
         .inc();
     metrics
         .latency
-        .with_label_values(&[&method, &route])
+        .with_label_values(&[method, &route])
         .observe(started.elapsed().as_secs_f64());
     Ok(response)
 }
@@ -160,6 +173,23 @@ pub(crate) async fn get_metrics(metrics: web::Data<Metrics>) -> HttpResponse {
         Err(e) => {
             tracing::error!(error = %e, "rendering metrics");
             HttpResponse::InternalServerError().finish()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::http::Method;
+
+    use super::method_label;
+
+    #[test]
+    fn standard_methods_are_their_own_label_and_any_other_is_other() {
+        assert_eq!(method_label(&Method::GET), "GET");
+        assert_eq!(method_label(&Method::OPTIONS), "OPTIONS");
+        for invented in ["FROBNICATE", "get", "X1234"] {
+            let method = Method::from_bytes(invented.as_bytes()).unwrap();
+            assert_eq!(method_label(&method), "other", "{invented}");
         }
     }
 }

@@ -54,7 +54,9 @@ impl<P: Ports> OAuthService<P> {
         Ok(())
     }
 
-    /// RFC 7662: what a confidential client may learn about a token; `None` when inactive.
+    /// RFC 7662: what a confidential client may learn about a token; `None` when inactive,
+    /// and for any token issued to another client (RFC 7662 §4, SPEC §4: a client sees only
+    /// its own tokens).
     #[tracing::instrument(skip_all, fields(client_id = %credentials.client_id))]
     pub async fn introspect(
         &self,
@@ -72,7 +74,7 @@ impl<P: Ports> OAuthService<P> {
         if let Ok(access) = credential(CredentialKind::AccessToken, token) {
             let found = self.grants.find_access_token(access.lookup_id()).await?;
             return Ok(found
-                .filter(|r| r.is_active(&access.hash(), now))
+                .filter(|r| r.client_id == client.id && r.is_active(&access.hash(), now))
                 .map(|r| TokenInfo {
                     scopes: r.scopes,
                     client_id: r.public_client_id,
@@ -86,6 +88,7 @@ impl<P: Ports> OAuthService<P> {
         if let Ok(refresh) = credential(CredentialKind::RefreshToken, token) {
             let found = self.grants.find_refresh_token(refresh.lookup_id()).await?;
             return Ok(found
+                .filter(|r| r.client_id == client.id)
                 .filter(|r| !r.inactive && now < r.expires_at && r.hash.matches(&refresh.hash()))
                 .map(|r| TokenInfo {
                     scopes: r.scopes,

@@ -105,3 +105,25 @@ async fn every_response_carries_a_request_id_and_a_plain_one_from_a_proxy_is_kep
         "x\" level=error msg=forged"
     );
 }
+
+#[tokio::test]
+async fn invented_method_names_cannot_grow_the_metrics() {
+    let app = spawn_app().await;
+    let before = metrics(&app).await.len();
+    let client = new_client();
+    let floods = (0..2000).map(|i| {
+        let method = reqwest::Method::from_bytes(format!("X{i:05}").as_bytes()).unwrap();
+        client.request(method, app.url("/healthz")).send()
+    });
+    let answered = futures::future::join_all(floods).await;
+    assert!(answered.iter().all(Result::is_ok));
+    let text = metrics(&app).await;
+    assert!(
+        text.len() < before + 4096,
+        "{} bytes after the flood",
+        text.len()
+    );
+    assert!(!text.contains("X00042"));
+    assert!(sample(&text, r#"tessera_http_requests_total{method="other""#) >= 1.0);
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+}
