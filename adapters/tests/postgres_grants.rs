@@ -16,7 +16,9 @@ use tessera_application::oauth::{
     AuthorizeParams, ClientCredentials, CodeExchange, FlowError, IssuedTokens, OAuthService,
     RefreshRequest, TokenPolicy,
 };
-use tessera_application::ports::{Actor, AppRepository, AuditEntry, NewAppSecret, UserRepository};
+use tessera_application::ports::{
+    Actor, AppRepository, AuditEntry, GrantRepository, NewAppSecret, UserRepository,
+};
 use tessera_application::{Clock, Ports, issue_credential};
 use tessera_domain::{
     App, AppDraft, AppSecretInfo, CodeChallenge, CodeVerifier, Credential, CredentialKind, Email,
@@ -385,12 +387,12 @@ async fn revoking_an_authorization_removes_the_app_from_the_authorized_list_and_
     let tokens = setup.exchange(&setup.code().await).await.unwrap();
     let listed = setup.service.authorized_apps(&setup.user).await.unwrap();
     assert_eq!(listed.len(), 1);
-    assert_eq!(listed[0].client_id, setup.app.id);
+    assert_eq!(listed[0].client_id, setup.app.id.to_string());
     assert_eq!(listed[0].scopes.to_string(), "user:read mcp");
     assert!(
         setup
             .service
-            .revoke_authorization(&setup.user, setup.app.id, &actor())
+            .revoke_authorization(&setup.user, &setup.app.id.to_string(), &actor())
             .await
             .unwrap()
     );
@@ -407,6 +409,29 @@ async fn revoking_an_authorization_removes_the_app_from_the_authorized_list_and_
         setup.count("SELECT count(*) FROM oauth2_approvals").await,
         0
     );
+}
+
+#[tokio::test]
+async fn a_document_clients_tokens_and_authorization_name_it_by_its_url_never_its_id() {
+    let setup = setup("public", Duration::seconds(10)).await;
+    let tokens = setup.exchange(&setup.code().await).await.unwrap();
+    let url = "https://client.example/client.json";
+    let db = setup.db.client().await.unwrap();
+    db.execute(
+        "UPDATE oauth2_apps SET source = 'cimd', cimd_url = $2 WHERE id = $1",
+        &[&setup.app.id, &url],
+    )
+    .await
+    .unwrap();
+    let grants = PgGrantRepository::new(setup.db.clone());
+    let access = tokens.access_token.lookup_id();
+    let found = grants.find_access_token(access).await.unwrap().unwrap();
+    assert_eq!(found.public_client_id, url);
+    let refresh = tokens.refresh_token.as_ref().unwrap().lookup_id();
+    let found = grants.find_refresh_token(refresh).await.unwrap().unwrap();
+    assert_eq!(found.public_client_id, url);
+    let listed = setup.service.authorized_apps(&setup.user).await.unwrap();
+    assert_eq!(listed[0].client_id, url);
 }
 
 #[tokio::test]

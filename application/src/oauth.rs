@@ -16,12 +16,13 @@ pub use revocation::TokenInfo;
 pub use token::{CodeExchange, IssuedTokens, RefreshRequest};
 
 use tessera_domain::{
-    Credential, CredentialKind, OAuthClient, OAuthError, OAuthFailure, Resources,
+    ClientIdUrl, Credential, CredentialKind, OAuthClient, OAuthError, OAuthFailure, Resources,
 };
 use time::Duration;
+use uuid::Uuid;
 
 use crate::issue_credential;
-use crate::ports::{NewToken, Ports, RepoError};
+use crate::ports::{ClientRepository, NewToken, Ports, RepoError};
 
 /// Why a flow step failed: an OAuth error for the client, or a repository failure.
 #[derive(Debug, thiserror::Error)]
@@ -97,12 +98,38 @@ impl<P: Ports> OAuthService<P> {
         self.cimd.as_ref().is_some_and(CimdResolver::enabled)
     }
 
-    /// The client a URL `client_id` names.
-    async fn resolve_document(&self, client_id: &str) -> Result<OAuthClient, CimdError> {
-        match &self.cimd {
-            Some(resolver) => resolver.resolve(client_id).await,
-            None => Err(CimdError::Disabled),
+    /// The client a request's `client_id` names: a metadata document URL through the
+    /// resolver (`cimd.*`, the document's freshness), anything else as a registered client's
+    /// id. A document client is never found by its internal id: its `client_id` is its URL.
+    async fn named_client(&self, client_id: &str) -> Result<Option<OAuthClient>, CimdError> {
+        if ClientIdUrl::looks_like_url(client_id) {
+            return match &self.cimd {
+                Some(resolver) => resolver.resolve(client_id).await.map(Some),
+                None => Err(CimdError::Disabled),
+            };
         }
+        Ok(self.registered_client(client_id).await?)
+    }
+
+    /// The client a `client_id` names, already known, without fetching or judging anything
+    /// (for a person revoking it).
+    async fn known_client(&self, client_id: &str) -> Result<Option<OAuthClient>, RepoError> {
+        if ClientIdUrl::looks_like_url(client_id) {
+            return match &self.cimd {
+                Some(resolver) => resolver.known(client_id).await,
+                None => Ok(None),
+            };
+        }
+        self.registered_client(client_id).await
+    }
+
+    /// The registered (admin or dynamic) client whose id `client_id` is.
+    async fn registered_client(&self, client_id: &str) -> Result<Option<OAuthClient>, RepoError> {
+        let Ok(id) = Uuid::parse_str(client_id) else {
+            return Ok(None);
+        };
+        let found = self.clients.find_client(id).await?;
+        Ok(found.filter(OAuthClient::may_be_named_by_id))
     }
 
     /// The resources this server serves (for audience checks at the edge).

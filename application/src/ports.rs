@@ -16,7 +16,9 @@ mod user_repository;
 
 pub use app_repository::{AppRepository, NewAppSecret};
 pub use audit::{Actor, AuditEntry, AuditRecord, AuditRepository, Details};
-pub use cimd::{CachedClient, CimdRepository, FetchError, FetchedDocument, MetadataFetcher};
+pub use cimd::{
+    CachedClient, CimdRepository, FetchError, FetchedDocument, MetadataFetcher, StoredDocument,
+};
 pub use client_repository::{ClientRepository, StoredSecret};
 pub use clock::Clock;
 pub use grant_repository::{

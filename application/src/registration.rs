@@ -8,6 +8,7 @@ mod tests;
 use tessera_domain::{
     AppSecretInfo, ClientMetadata, ClientMetadataError, ClientMetadataInput, ClientOrigin,
     ClientType, Credential, CredentialKind, OAuthError, OAuthFailure, RateLimit,
+    rate_limit_network,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -47,7 +48,7 @@ pub enum RegistrationError {
 pub struct RegistrationPolicy {
     /// Registrations per client IP.
     pub rate_limit: RateLimit,
-    /// Cap on dynamically registered clients.
+    /// Cap on dynamically registered and metadata-document clients together.
     pub max_clients: i64,
     /// A client that never obtained a grant is deleted after this.
     pub unused_client_ttl: Duration,
@@ -130,7 +131,7 @@ impl<P: Ports> RegistrationService<P> {
         }
     }
 
-    /// Registers a client (RFC 7591 §3.1), counted against the caller's IP.
+    /// Registers a client (RFC 7591 §3.1), counted against the caller's IP (its /64 for IPv6).
     #[tracing::instrument(skip_all)]
     pub async fn register(
         &self,
@@ -142,7 +143,7 @@ impl<P: Ports> RegistrationService<P> {
             let window = self.policy.rate_limit.window_start(now);
             let hits = self
                 .rate_limits
-                .hit(&format!("register:{ip}"), window)
+                .hit(&format!("register:{}", rate_limit_network(ip)), window)
                 .await?;
             if let Some(retry_after) = self.policy.rate_limit.retry_after(hits, now) {
                 return Err(RegistrationError::Throttled { retry_after });
@@ -278,8 +279,9 @@ impl<P: Ports> RegistrationService<P> {
         }
     }
 
-    /// Deletes clients registered longer than `registration.unused_client_ttl` ago that
-    /// never obtained a grant (the periodic task of every replica calls this).
+    /// Deletes clients registered (or first named by a metadata document) longer than
+    /// `registration.unused_client_ttl` ago that never obtained a grant (the periodic task
+    /// of every replica calls this).
     pub async fn expire_unused(&self) -> Result<u64, RepoError> {
         let now = self.clock.now();
         let actor = Actor {

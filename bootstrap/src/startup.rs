@@ -71,8 +71,11 @@ pub fn user_service(store: &Store, hasher: Argon2PasswordHasher) -> UserService<
     UserService::new(PgUserRepository::new(store.db.clone()), hasher, SystemClock)
 }
 
-/// Metadata documents fetched per host and minute, across replicas.
+/// Metadata documents never seen before fetched per host and minute, across replicas.
 const CIMD_FETCHES_PER_HOST_PER_MINUTE: u32 = 30;
+/// Fetches of one metadata document URL per minute, across replicas: a URL that failed is
+/// not fetched again before the minute is over.
+const CIMD_FETCHES_PER_URL_PER_MINUTE: u32 = 2;
 
 /// The authorization code flow, with `tokens.*`, `cimd.*` and this server's resources.
 fn oauth_service(settings: &Settings, store: &Store) -> anyhow::Result<OAuthService<Production>> {
@@ -93,6 +96,11 @@ fn oauth_service(settings: &Settings, store: &Store) -> anyhow::Result<OAuthServ
                 CIMD_FETCHES_PER_HOST_PER_MINUTE,
                 time::Duration::minutes(1),
             ),
+            url_fetch_rate: RateLimit::new(
+                CIMD_FETCHES_PER_URL_PER_MINUTE,
+                time::Duration::minutes(1),
+            ),
+            max_clients: i64::from(settings.registration.max_clients),
         },
     );
     Ok(OAuthService::new(

@@ -14,6 +14,9 @@ pub struct AccessTokenRecord {
     pub grant_id: Uuid,
     /// The client it was issued to.
     pub client_id: Uuid,
+    /// That client's `client_id` as clients and resource servers know it: its metadata
+    /// document URL for a CIMD client, never an internal id (SPEC §4 introspection).
+    pub public_client_id: String,
     /// The person it acts for.
     pub user: User,
     /// The resource it may be used at (RFC 8707).
@@ -50,6 +53,7 @@ mod tests {
             hash: token(2).hash(),
             grant_id: Uuid::nil(),
             client_id: Uuid::nil(),
+            public_client_id: Uuid::nil().to_string(),
             user: User {
                 id: UserId::new(Uuid::nil()),
                 email: Email::parse("a@example.com").unwrap(),

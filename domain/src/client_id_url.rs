@@ -3,13 +3,17 @@
 
 use std::fmt;
 
-use time::Duration;
+use time::{Duration, OffsetDateTime};
 use url::Url;
 
 /// Shortest time a fetched document is kept (SPEC §5).
 pub const MIN_DOCUMENT_TTL: Duration = Duration::minutes(5);
 /// Longest time a fetched document is kept (SPEC §5).
 pub const MAX_DOCUMENT_TTL: Duration = Duration::hours(24);
+/// How long past its expiry a document may still be used when fetching it again fails for a
+/// passing reason (the host is down, slow, or its fetch budget is spent): a client is not cut
+/// off by an outage, or by someone spending its host's budget, for up to a day.
+pub const MAX_DOCUMENT_STALENESS: Duration = Duration::hours(24);
 /// Longest metadata document URL accepted.
 const MAX_LEN: usize = 2048;
 
@@ -124,6 +128,12 @@ pub fn document_ttl(max_age: Option<Duration>) -> Duration {
         .clamp(MIN_DOCUMENT_TTL, MAX_DOCUMENT_TTL)
 }
 
+/// Whether a document that expired at `expires_at` may still be used at `now`, when it cannot
+/// be fetched again for a passing reason (see [`MAX_DOCUMENT_STALENESS`]).
+pub fn stale_document_usable(expires_at: OffsetDateTime, now: OffsetDateTime) -> bool {
+    now < expires_at + MAX_DOCUMENT_STALENESS
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -187,5 +197,18 @@ mod tests {
         );
         assert_eq!(document_ttl(Some(Duration::hours(2))), Duration::hours(2));
         assert_eq!(document_ttl(Some(Duration::days(7))), Duration::hours(24));
+    }
+
+    #[test]
+    fn a_stale_document_is_usable_for_a_day_after_it_expires_and_no_longer() {
+        let expired = OffsetDateTime::UNIX_EPOCH + Duration::days(100);
+        assert!(stale_document_usable(
+            expired,
+            expired + Duration::hours(23)
+        ));
+        assert!(!stale_document_usable(
+            expired,
+            expired + Duration::hours(24)
+        ));
     }
 }

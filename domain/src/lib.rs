@@ -16,6 +16,7 @@ mod app;
 mod authorization_code;
 mod client;
 mod client_id_url;
+mod client_network;
 mod constant_time;
 mod credential;
 mod local_redirect;
@@ -40,8 +41,10 @@ pub use client::{
     HttpUrlError, RegistrationSource, ResponseType, TokenEndpointAuthMethod,
 };
 pub use client_id_url::{
-    ClientIdUrl, ClientIdUrlError, DomainPolicy, MAX_DOCUMENT_TTL, MIN_DOCUMENT_TTL, document_ttl,
+    ClientIdUrl, ClientIdUrlError, DomainPolicy, MAX_DOCUMENT_STALENESS, MAX_DOCUMENT_TTL,
+    MIN_DOCUMENT_TTL, document_ttl, stale_document_usable,
 };
+pub use client_network::rate_limit_network;
 pub use constant_time::bytes_equal as constant_time_eq;
 pub use credential::{Credential, CredentialError, CredentialHash, CredentialKind, LookupId};
 pub use local_redirect::LocalRedirect;

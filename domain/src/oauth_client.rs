@@ -66,6 +66,30 @@ impl OAuthClient {
         self.cimd_url.clone().unwrap_or_else(|| self.id.to_string())
     }
 
+    /// Whether a request may name this client by its internal id: every client but a
+    /// metadata-document one, whose only `client_id` is its URL (SPEC §5), so that it is
+    /// always reached through the document policy and the freshness of its document.
+    pub fn may_be_named_by_id(&self) -> bool {
+        self.cimd_url.is_none()
+    }
+
+    /// Whether the client can only authenticate with a signed assertion (`private_key_jwt`):
+    /// a confidential metadata-document client, which never holds a shared secret (SPEC §5).
+    /// No endpoint accepts assertions yet, so such a client could never redeem a code.
+    pub fn authenticates_by_assertion(&self) -> bool {
+        self.source == RegistrationSource::Cimd && self.client_type == ClientType::Confidential
+    }
+
+    /// The icon the consent page may load: only one an admin set. A registered or document
+    /// client's `logo_uri` lives on a server the client controls, which would learn who
+    /// looks at the page, from where and when.
+    pub fn trusted_icon(&self) -> Option<&HttpUrl> {
+        match self.source {
+            RegistrationSource::Admin => self.icon.as_ref(),
+            RegistrationSource::Dynamic | RegistrationSource::Cimd => None,
+        }
+    }
+
     /// Whether every redirect URI is on a loopback host (a warning on consent for CIMD
     /// clients: anyone can publish a document naming only localhost).
     pub fn redirects_only_to_loopback(&self) -> bool {
@@ -237,5 +261,36 @@ mod tests {
         );
         let only_admin = ScopeSet::parse("admin").unwrap();
         assert!(c.grantable_scopes(Some(only_admin), false).is_err());
+    }
+
+    #[test]
+    fn only_an_icon_an_admin_set_is_shown() {
+        let mut c = client(&["https://a.example/cb"], None);
+        c.icon = Some(HttpUrl::parse("https://a.example/icon.png").unwrap());
+        assert!(c.trusted_icon().is_some());
+        for source in [RegistrationSource::Dynamic, RegistrationSource::Cimd] {
+            c.source = source;
+            assert!(c.trusted_icon().is_none(), "a {source:?} client's logo_uri");
+        }
+    }
+
+    #[test]
+    fn a_document_client_is_never_named_by_its_internal_id() {
+        let mut c = client(&["https://a.example/cb"], None);
+        assert!(c.may_be_named_by_id());
+        c.source = RegistrationSource::Cimd;
+        c.cimd_url = Some("https://a.example/client.json".into());
+        assert!(!c.may_be_named_by_id());
+    }
+
+    #[test]
+    fn only_a_confidential_document_client_authenticates_by_assertion() {
+        let mut c = client(&["https://a.example/cb"], None);
+        c.source = RegistrationSource::Cimd;
+        assert!(!c.authenticates_by_assertion(), "public");
+        c.client_type = ClientType::Confidential;
+        assert!(c.authenticates_by_assertion(), "private_key_jwt");
+        c.source = RegistrationSource::Admin;
+        assert!(!c.authenticates_by_assertion(), "a secret");
     }
 }

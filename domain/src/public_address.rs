@@ -6,7 +6,8 @@ use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 /// Whether `ip` is a public unicast address. Refused: unspecified, loopback, private
 /// (RFC 1918, ULA), link-local (which holds the cloud metadata endpoints 169.254.169.254 and
 /// fe80::), CGNAT (100.64.0.0/10), multicast, broadcast, documentation, benchmarking,
-/// reserved, and IPv6 forms that embed one of those IPv4 addresses (mapped, NAT64, 6to4).
+/// reserved, and IPv6 forms that embed one of those IPv4 addresses (mapped, SIIT-translated,
+/// NAT64 well-known and local-use prefixes, 6to4).
 pub fn is_public(ip: IpAddr) -> bool {
     match ip {
         IpAddr::V4(v4) => is_public_v4(v4),
@@ -35,6 +36,9 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
     if let Some(v4) = embedded_v4(ip) {
         return is_public_v4(v4);
     }
+    if let Some(public) = local_use_nat64_is_public(ip) {
+        return public;
+    }
     let first = ip.segments()[0];
     let refused = ip.is_unspecified()
         || ip.is_loopback()
@@ -47,8 +51,10 @@ fn is_public_v6(ip: Ipv6Addr) -> bool {
     !refused
 }
 
-/// The IPv4 address an IPv6 address stands for: IPv4-mapped (::ffff:a.b.c.d), the
-/// deprecated IPv4-compatible form, NAT64 (64:ff9b::/96) and 6to4 (2002::/16).
+/// The IPv4 address an IPv6 address stands for: IPv4-mapped (::ffff:a.b.c.d), SIIT's
+/// IPv4-translated form (::ffff:0:a.b.c.d, RFC 7915), the deprecated IPv4-compatible form,
+/// NAT64's well-known prefix (64:ff9b::/96, RFC 6052) and 6to4 (2002::/16). The NAT64
+/// local-use prefix 64:ff9b:1::/48 (RFC 8215) is [`local_use_nat64_is_public`]'s.
 fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
     let s = ip.segments();
     let tail =
@@ -60,10 +66,33 @@ fn embedded_v4(ip: Ipv6Addr) -> Option<Ipv4Addr> {
         [0, 0, 0, 0, 0, 0, hi, lo] if (hi, lo) != (0, 0) && (hi, lo) != (0, 1) => {
             Some(tail(hi, lo))
         }
+        [0, 0, 0, 0, 0xffff, 0, hi, lo] => Some(tail(hi, lo)),
         [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] => Some(tail(hi, lo)),
         [0x2002, hi, lo, ..] => Some(tail(hi, lo)),
         _ => None,
     }
+}
+
+/// Whether an address under the NAT64 local-use prefix 64:ff9b:1::/48 (RFC 8215) is public.
+/// Its translator may use any RFC 6052 prefix length from /48 to /96 inside it, so the IPv4
+/// address may sit at four places; the address is public only if every one of them is.
+fn local_use_nat64_is_public(ip: Ipv6Addr) -> Option<bool> {
+    let o = ip.octets();
+    if o[..6] != [0, 0x64, 0xff, 0x9b, 0, 1] {
+        return None;
+    }
+    // RFC 6052 §2.2: bits 64–71 (octet 8) are skipped.
+    let candidates = [
+        [o[6], o[7], o[9], o[10]],    // /48
+        [o[7], o[9], o[10], o[11]],   // /56
+        [o[9], o[10], o[11], o[12]],  // /64
+        [o[12], o[13], o[14], o[15]], // /96
+    ];
+    Some(
+        candidates
+            .into_iter()
+            .all(|c| is_public_v4(Ipv4Addr::from(c))),
+    )
 }
 
 #[cfg(test)]
@@ -126,6 +155,25 @@ mod tests {
             "::7f00:1",
         ] {
             assert!(!public(ip), "{ip} must be refused");
+        }
+    }
+
+    #[test]
+    fn siit_translated_and_local_use_nat64_addresses_are_judged_by_their_ipv4_address() {
+        for ip in [
+            "::ffff:0:127.0.0.1",
+            "::ffff:0:169.254.169.254",
+            "::ffff:0:10.0.0.1",
+            "64:ff9b:1::a9fe:a9fe",     // /96 inside the local-use prefix
+            "64:ff9b:1::7f00:1",        // /96: 127.0.0.1
+            "64:ff9b:1:a9fe:a9:fe00::", // /48: 169.254.169.254
+            "64:ff9b:1:0a:0:0001::",    // /56: 10.0.0.1
+            "64:ff9b:1::c0:a800:100:0", // /64: 192.168.0.1
+        ] {
+            assert!(!public(ip), "{ip} must be refused");
+        }
+        for ip in ["::ffff:0:8.8.8.8", "64:ff9b:1:808:8:800:808:808"] {
+            assert!(public(ip), "{ip} is public");
         }
     }
 

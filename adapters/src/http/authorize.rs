@@ -285,7 +285,7 @@ fn consent_page(
         "loopback_only",
         &(document_host.is_some() && client.redirects_only_to_loopback()),
     );
-    ctx.insert("icon", &client.icon.as_ref().map(|i| i.as_str()));
+    ctx.insert("icon", &client.trusted_icon().map(|i| i.as_str()));
     ctx.insert(
         "redirect_host",
         request

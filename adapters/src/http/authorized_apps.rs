@@ -8,7 +8,6 @@ use tessera_application::Ports;
 use tessera_application::oauth::OAuthService;
 use tessera_application::people::SessionService;
 use tessera_domain::User;
-use uuid::Uuid;
 
 use super::WebSettings;
 use super::apps::actor;
@@ -64,8 +63,11 @@ pub(crate) async fn get_authorized_apps<P: Ports>(
     let views: Vec<serde_json::Value> = apps
         .iter()
         .map(|a| {
+            let escaped: String =
+                url::form_urlencoded::byte_serialize(a.client_id.as_bytes()).collect();
             serde_json::json!({
                 "client_id": a.client_id,
+                "revoke_path": format!("{PAGE}/{escaped}/revoke"),
                 "name": a.name,
                 "scopes": a.scopes.to_vec_of_str(),
                 "first_authorized_at": fmt(a.first_authorized_at),
@@ -79,10 +81,11 @@ pub(crate) async fn get_authorized_apps<P: Ports>(
     render(&pages, StatusCode::OK, "authorized_apps.html", &ctx)
 }
 
-/// `POST /settings/authorized-apps/{client_id}/revoke`.
+/// `POST /settings/authorized-apps/{client_id}/revoke`; `client_id` is the public one,
+/// percent-encoded (a CIMD client's document URL).
 pub(crate) async fn post_revoke<P: Ports>(
     req: HttpRequest,
-    client_id: web::Path<Uuid>,
+    client_id: web::Path<String>,
     form: web::Form<CsrfForm>,
     (oauth, sessions, pages, settings): Deps<P>,
 ) -> HttpResponse {
@@ -94,7 +97,7 @@ pub(crate) async fn post_revoke<P: Ports>(
         return error_page(&pages, ApiError::CsrfRejected);
     }
     let actor = actor(&req, &user, &settings);
-    match oauth.revoke_authorization(&user, *client_id, &actor).await {
+    match oauth.revoke_authorization(&user, &client_id, &actor).await {
         Ok(true) => see_other(PAGE),
         Ok(false) => error_page(&pages, ApiError::NotFound),
         Err(e) => error_page(&pages, e.into()),

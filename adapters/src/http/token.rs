@@ -11,7 +11,6 @@ use tessera_application::ports::Actor;
 use tessera_domain::{
     CodeVerifier, Credential, CredentialKind, OAuthError, OAuthFailure, ScopeSet,
 };
-use uuid::Uuid;
 
 use super::WebSettings;
 use super::apps::{actor, anonymous_actor};
@@ -206,10 +205,8 @@ pub(crate) async fn delete_tokens<P: Ports>(
     metrics: web::Data<Metrics>,
 ) -> Result<HttpResponse, ApiError> {
     let (user, _) = require_user(&req, &sessions).await?;
-    let client_id = Uuid::parse_str(&query.client_id)
-        .map_err(|_| ApiError::BadRequest("client_id is not a valid client id.".into()))?;
     match oauth
-        .revoke_authorization(&user, client_id, &actor(&req, &user, &settings))
+        .revoke_authorization(&user, &query.client_id, &actor(&req, &user, &settings))
         .await?
     {
         true => {

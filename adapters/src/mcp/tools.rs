@@ -11,7 +11,6 @@ use tessera_application::apps::AppService;
 use tessera_application::oauth::OAuthService;
 use tessera_application::ports::Actor;
 use tessera_domain::User;
-use uuid::Uuid;
 
 use super::Caller;
 
@@ -73,7 +72,6 @@ impl ToolName {
                     "type": "object",
                     "properties": {"client_id": {
                         "type": "string",
-                        "format": "uuid",
                         "description": "The app's client_id, as list_authorized_apps shows it."
                     }},
                     "required": ["client_id"],
@@ -154,11 +152,9 @@ pub(crate) async fn call<P: Ports>(
             Ok(json!({ "apps": apps }))
         }
         ToolName::RevokeAppAuthorization => {
-            let client_id = arguments
-                .get("client_id")
-                .and_then(Value::as_str)
-                .and_then(|s| Uuid::parse_str(s).ok())
-                .ok_or("client_id must be the client_id of an app, a UUID.")?;
+            let client_id = arguments.get("client_id").and_then(Value::as_str).ok_or(
+                "client_id must be the client_id of an app, as list_authorized_apps shows it.",
+            )?;
             let actor = Actor {
                 user_id: Some(user.id.as_uuid()),
                 name: user.username.as_str().to_owned(),
@@ -202,7 +198,7 @@ mod tests {
 
     fn user(admin: bool) -> User {
         User {
-            id: UserId::new(Uuid::nil()),
+            id: UserId::new(uuid::Uuid::nil()),
             email: Email::parse("a@example.com").unwrap(),
             username: Username::parse("a").unwrap(),
             admin,

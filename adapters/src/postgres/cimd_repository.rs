@@ -1,14 +1,13 @@
 use tessera_application::RepoError;
-use tessera_application::ports::{CachedClient, CimdRepository};
-use tessera_domain::{ClientIdUrl, ClientMetadata, OAuthClient};
-use time::OffsetDateTime;
+use tessera_application::ports::{CachedClient, CimdRepository, StoredDocument};
+use tessera_domain::{ClientIdUrl, OAuthClient};
 use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
 use super::Database;
 use super::client_lookup::client_from_row;
 use super::errors::{column, db_err};
-use super::registration_repository::metadata_params;
+use super::registration_repository::{metadata_params, room_for_a_client};
 
 /// CIMD clients (rows of `oauth2_apps` with source `cimd`) and their cached documents.
 #[derive(Debug, Clone)]
@@ -46,11 +45,9 @@ impl CimdRepository for PgCimdRepository {
     async fn store(
         &self,
         url: &ClientIdUrl,
-        metadata: &ClientMetadata,
-        document: &str,
-        fetched_at: OffsetDateTime,
-        expires_at: OffsetDateTime,
-    ) -> Result<OAuthClient, RepoError> {
+        document: &StoredDocument<'_>,
+        max_clients: i64,
+    ) -> Result<Option<OAuthClient>, RepoError> {
         // The client row keeps its id and `blocked` when its document is fetched again.
         let upsert = format!(
             "INSERT INTO oauth2_apps AS a (id, name, icon, callback_url, redirect_uris, client_type,
@@ -74,25 +71,47 @@ impl CimdRepository for PgCimdRepository {
                              VALUES ($1, $2, $3, $4)
                              ON CONFLICT (url) DO UPDATE SET document = EXCLUDED.document,
                                 fetched_at = EXCLUDED.fetched_at, expires_at = EXCLUDED.expires_at";
-        let document: serde_json::Value = serde_json::from_str(document)
+        const EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM oauth2_apps WHERE cimd_url = $1)";
+        let json: serde_json::Value = serde_json::from_str(document.json)
             .map_err(|e| RepoError::Unexpected(anyhow::anyhow!("document is not JSON: {e}")))?;
         let id = Uuid::new_v4();
         // A document without `client_name` is shown by its host.
         let host: String = url.host().chars().take(64).collect();
-        let metadata = metadata_params(metadata, &host)?;
+        let metadata = metadata_params(document.metadata, &host)?;
         let mut params: Vec<&(dyn ToSql + Sync)> = vec![&id];
         params.extend(metadata.iter().map(|b| b.as_ref() as &(dyn ToSql + Sync)));
         let url_str = url.as_str();
-        params.extend([&url_str as &(dyn ToSql + Sync), &fetched_at]);
+        params.extend([&url_str as &(dyn ToSql + Sync), &document.fetched_at]);
         let mut client = self.db.client().await?;
         let tx = client.transaction().await.map_err(db_err)?;
+        let stmt = tx.prepare_cached(EXISTS).await.map_err(db_err)?;
+        let exists: bool = tx
+            .query_one(&stmt, &[&url_str])
+            .await
+            .map_err(db_err)?
+            .get(0);
+        // A new client counts toward the cap, under the lock registrations take.
+        if !exists && !room_for_a_client(&tx, max_clients).await? {
+            return Ok(None);
+        }
         let stmt = tx.prepare_cached(&upsert).await.map_err(db_err)?;
         let row = tx.query_one(&stmt, &params).await.map_err(db_err)?;
         let stmt = tx.prepare_cached(CACHE).await.map_err(db_err)?;
-        tx.execute(&stmt, &[&url_str, &document, &fetched_at, &expires_at])
-            .await
-            .map_err(db_err)?;
+        tx.execute(
+            &stmt,
+            &[&url_str, &json, &document.fetched_at, &document.expires_at],
+        )
+        .await
+        .map_err(db_err)?;
         tx.commit().await.map_err(db_err)?;
-        client_from_row(&row)
+        client_from_row(&row).map(Some)
+    }
+
+    async fn forget(&self, url: &str) -> Result<(), RepoError> {
+        const SQL: &str = "DELETE FROM cimd_documents WHERE url = $1";
+        let client = self.db.client().await?;
+        let stmt = client.prepare_cached(SQL).await.map_err(db_err)?;
+        client.execute(&stmt, &[&url]).await.map_err(db_err)?;
+        Ok(())
     }
 }

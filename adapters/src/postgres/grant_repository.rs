@@ -34,7 +34,8 @@ impl PgGrantRepository {
         lookup_id: &LookupId,
     ) -> Result<Option<AccessTokenRecord>, RepoError> {
         let sql = format!(
-            "SELECT t.secret_hash, t.grant_id, g.app_id, t.audience, t.scopes, t.created_at AS issued_at,
+            "SELECT t.secret_hash, t.grant_id, g.app_id, coalesce(a.cimd_url, a.id::text) AS public_client_id,
+                    t.audience, t.scopes, t.created_at AS issued_at,
                     t.expires_at, (g.revoked_at IS NOT NULL OR a.blocked) AS revoked, {USER_COLUMNS}
              FROM oauth2_access_tokens t
              JOIN oauth2_grants g ON g.id = t.grant_id
@@ -53,6 +54,7 @@ impl PgGrantRepository {
             hash: hash_of(&row, "secret_hash")?,
             grant_id: column(&row, "grant_id")?,
             client_id: column(&row, "app_id")?,
+            public_client_id: column(&row, "public_client_id")?,
             user: user_from_row(&row)?,
             audience: column(&row, "audience")?,
             scopes: scopes_of(&row, "scopes")?,
@@ -203,7 +205,8 @@ impl GrantRepository for PgGrantRepository {
         lookup_id: &LookupId,
     ) -> Result<Option<RefreshTokenRecord>, RepoError> {
         let sql = format!(
-            "SELECT t.secret_hash, t.grant_id, g.app_id, g.scopes, t.created_at AS issued_at,
+            "SELECT t.secret_hash, t.grant_id, g.app_id, coalesce(a.cimd_url, a.id::text) AS public_client_id,
+                    g.scopes, t.created_at AS issued_at,
                     g.expires_at, (t.rotated_at IS NOT NULL OR g.revoked_at IS NOT NULL OR a.blocked) AS inactive,
                     {USER_COLUMNS}
              FROM oauth2_refresh_tokens t
@@ -223,6 +226,7 @@ impl GrantRepository for PgGrantRepository {
             hash: hash_of(&row, "secret_hash")?,
             grant_id: column(&row, "grant_id")?,
             client_id: column(&row, "app_id")?,
+            public_client_id: column(&row, "public_client_id")?,
             user: user_from_row(&row)?,
             scopes: scopes_of(&row, "scopes")?,
             issued_at: column(&row, "issued_at")?,
@@ -290,7 +294,8 @@ impl GrantRepository for PgGrantRepository {
         user_id: UserId,
         now: OffsetDateTime,
     ) -> Result<Vec<AuthorizedApp>, RepoError> {
-        const SQL: &str = "SELECT a.id, a.name, ARRAY(SELECT DISTINCT unnest(array_agg_scopes)) AS scopes,
+        const SQL: &str = "SELECT coalesce(a.cimd_url, a.id::text) AS client_id, a.name,
+                                  ARRAY(SELECT DISTINCT unnest(array_agg_scopes)) AS scopes,
                                   first_at, last_at
                            FROM (SELECT g.app_id, min(g.created_at) AS first_at, max(g.created_at) AS last_at,
                                         array_agg(s) AS array_agg_scopes
@@ -308,7 +313,7 @@ impl GrantRepository for PgGrantRepository {
         rows.iter()
             .map(|row| {
                 Ok(AuthorizedApp {
-                    client_id: column(row, "id")?,
+                    client_id: column(row, "client_id")?,
                     name: column(row, "name")?,
                     scopes: scopes_of(row, "scopes")?,
                     first_authorized_at: column(row, "first_at")?,

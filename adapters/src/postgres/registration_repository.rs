@@ -116,6 +116,20 @@ fn client_from_row(row: &Row) -> Result<RegisteredClient, RepoError> {
     })
 }
 
+/// Whether one more registered or document client fits under `max_clients`; takes the
+/// registration lock for the rest of `tx`, so concurrent additions are counted one by one.
+pub(super) async fn room_for_a_client(
+    tx: &deadpool_postgres::Transaction<'_>,
+    max_clients: i64,
+) -> Result<bool, RepoError> {
+    const COUNT: &str = "SELECT count(*) FROM oauth2_apps WHERE source IN ('dynamic', 'cimd')";
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&REGISTRATION_LOCK])
+        .await
+        .map_err(db_err)?;
+    let count: i64 = tx.query_one(COUNT, &[]).await.map_err(db_err)?.get(0);
+    Ok(count < max_clients)
+}
+
 impl RegistrationRepository for PgRegistrationRepository {
     async fn insert(
         &self,
@@ -123,7 +137,6 @@ impl RegistrationRepository for PgRegistrationRepository {
         audit: &AuditEntry,
         max_clients: i64,
     ) -> Result<bool, RepoError> {
-        const COUNT: &str = "SELECT count(*) FROM oauth2_apps WHERE source = 'dynamic'";
         const INSERT: &str = "INSERT INTO oauth2_apps (id, name, icon, callback_url, redirect_uris, client_type,
                 token_endpoint_auth_method, application_type, grant_types, response_types, scope, client_uri,
                 logo_uri, tos_uri, policy_uri, jwks_uri, jwks, software_id, software_version, contacts,
@@ -135,11 +148,7 @@ impl RegistrationRepository for PgRegistrationRepository {
                               VALUES ($1, $2, $3, $4, $5, $6)";
         let mut client = self.db.client().await?;
         let tx = client.transaction().await.map_err(db_err)?;
-        tx.execute("SELECT pg_advisory_xact_lock($1)", &[&REGISTRATION_LOCK])
-            .await
-            .map_err(db_err)?;
-        let count: i64 = tx.query_one(COUNT, &[]).await.map_err(db_err)?.get(0);
-        if count >= max_clients {
+        if !room_for_a_client(&tx, max_clients).await? {
             return Ok(false);
         }
         let metadata = metadata_params(&r.client.metadata, UNNAMED)?;
@@ -222,12 +231,16 @@ impl RegistrationRepository for PgRegistrationRepository {
         created_before: OffsetDateTime,
         audit: &AuditEntry,
     ) -> Result<u64, RepoError> {
+        // Document clients expire too (their cached documents with them), unless an admin
+        // blocked them: a blocked document client must not come back unblocked by its URL.
         const SQL: &str = "WITH gone AS (
                 DELETE FROM oauth2_apps a
-                WHERE a.source = 'dynamic' AND a.created_at < $1 AND a.last_token_at IS NULL
+                WHERE (a.source = 'dynamic' OR (a.source = 'cimd' AND NOT a.blocked))
+                  AND a.created_at < $1 AND a.last_token_at IS NULL
                   AND NOT EXISTS (SELECT 1 FROM oauth2_grants g WHERE g.app_id = a.id)
                   AND NOT EXISTS (SELECT 1 FROM oauth2_codes c WHERE c.app_id = a.id)
-                RETURNING a.id)
+                RETURNING a.id, a.cimd_url),
+            documents AS (DELETE FROM cimd_documents d USING gone WHERE d.url = gone.cimd_url)
             INSERT INTO audit_log (occurred_at, actor, action, target_type, target_id, details)
             SELECT $2, $3, $4, 'client', gone.id::text, $5 FROM gone";
         let client = self.db.client().await?;

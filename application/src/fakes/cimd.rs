@@ -3,14 +3,24 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
-use tessera_domain::{AppName, ClientIdUrl, ClientMetadata, OAuthClient, RegistrationSource};
+use tessera_domain::{AppName, ClientIdUrl, OAuthClient, RegistrationSource};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+use super::FakeClients;
 use crate::ports::*;
 
+/// Cached documents; their clients are also put in `clients`, as PostgreSQL keeps every
+/// client in one table.
 #[derive(Debug, Clone, Default)]
-pub struct FakeCimd(Arc<Mutex<Vec<(String, CachedClient)>>>);
+pub struct FakeCimd(Arc<Mutex<Vec<(String, CachedClient)>>>, FakeClients);
+
+impl FakeCimd {
+    /// A cache whose clients also appear in `clients`.
+    pub fn sharing(clients: &FakeClients) -> Self {
+        Self(Arc::default(), clients.clone())
+    }
+}
 
 impl CimdRepository for FakeCimd {
     async fn find(&self, url: &str) -> Result<Option<CachedClient>, RepoError> {
@@ -20,13 +30,16 @@ impl CimdRepository for FakeCimd {
     async fn store(
         &self,
         url: &ClientIdUrl,
-        metadata: &ClientMetadata,
-        _document: &str,
-        _fetched_at: OffsetDateTime,
-        expires_at: OffsetDateTime,
-    ) -> Result<OAuthClient, RepoError> {
+        document: &StoredDocument<'_>,
+        max_clients: i64,
+    ) -> Result<Option<OAuthClient>, RepoError> {
+        let metadata = document.metadata;
+        let expires_at = document.expires_at;
         let mut cache = self.0.lock().unwrap();
         let existing = cache.iter().position(|(u, _)| u == url.as_str());
+        if existing.is_none() && cache.len() as i64 >= max_clients {
+            return Ok(None);
+        }
         let (id, blocked) = existing.map_or((Uuid::new_v4(), false), |i| {
             (cache[i].1.client.id, cache[i].1.client.blocked)
         });
@@ -53,7 +66,17 @@ impl CimdRepository for FakeCimd {
             Some(i) => cache[i] = (url.as_str().to_owned(), entry),
             None => cache.push((url.as_str().to_owned(), entry)),
         }
-        Ok(client)
+        self.1.put(client.clone());
+        Ok(Some(client))
+    }
+    async fn forget(&self, url: &str) -> Result<(), RepoError> {
+        let mut cache = self.0.lock().unwrap();
+        for (u, cached) in cache.iter_mut() {
+            if u == url {
+                cached.expires_at = OffsetDateTime::UNIX_EPOCH;
+            }
+        }
+        Ok(())
     }
 }
 

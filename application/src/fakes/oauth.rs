@@ -31,6 +31,12 @@ impl FakeClients {
     pub fn add(&self, client: OAuthClient) {
         self.clients.lock().unwrap().push(client);
     }
+    /// Adds the client, or replaces the one with its id.
+    pub fn put(&self, client: OAuthClient) {
+        let mut clients = self.clients.lock().unwrap();
+        clients.retain(|c| c.id != client.id);
+        clients.push(client);
+    }
     pub fn add_secret(&self, client_id: Uuid, secret: &Credential) {
         let row = StoredSecretRow {
             id: Uuid::new_v4(),
@@ -313,6 +319,7 @@ impl GrantRepository for FakeGrants {
             hash: a.hash.clone(),
             grant_id: a.grant_id,
             client_id: g.client_id,
+            public_client_id: g.client_id.to_string(),
             user: user.clone(),
             audience: a.audience.clone(),
             scopes: a.scopes.clone(),
@@ -337,6 +344,7 @@ impl GrantRepository for FakeGrants {
             hash: r.hash.clone(),
             grant_id: r.grant_id,
             client_id: g.client_id,
+            public_client_id: g.client_id.to_string(),
             user: user.clone(),
             scopes: g.scopes.clone(),
             issued_at: OffsetDateTime::UNIX_EPOCH,
@@ -390,7 +398,7 @@ impl GrantRepository for FakeGrants {
             .values()
             .filter(|g| g.user_id == user_id && !g.revoked && g.expires_at > now)
             .map(|g| AuthorizedApp {
-                client_id: g.client_id,
+                client_id: g.client_id.to_string(),
                 name: String::new(),
                 scopes: g.scopes.clone(),
                 first_authorized_at: now,

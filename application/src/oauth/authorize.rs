@@ -3,14 +3,12 @@
 
 use ring::digest::{SHA256, digest};
 use tessera_domain::{
-    ClientIdUrl, CodeChallenge, CodeChallengeMethod, Credential, CredentialKind, GrantType,
-    OAuthClient, OAuthError, OAuthFailure, RedirectRefusal, RedirectUri, ResponseType, ScopeSet,
-    User,
+    CodeChallenge, CodeChallengeMethod, Credential, CredentialKind, GrantType, OAuthClient,
+    OAuthError, OAuthFailure, RedirectRefusal, RedirectUri, ResponseType, ScopeSet, User,
 };
-use uuid::Uuid;
 
 use super::{FlowError, OAuthService};
-use crate::ports::{Approval, ClientRepository, Clock, GrantRepository, NewCode, Ports};
+use crate::ports::{Approval, Clock, GrantRepository, NewCode, Ports};
 
 /// Why an authorization request cannot even be answered by redirect (SPEC §4.1): shown on
 /// an HTML page instead.
@@ -28,6 +26,11 @@ pub enum Untrusted {
     /// The client was blocked by an admin.
     #[error("This client has been blocked by an administrator.")]
     Blocked,
+    /// A `private_key_jwt` client, which could never redeem a code here.
+    #[error(
+        "This client authenticates with private_key_jwt (signed client assertions), which this server does not accept yet, so it cannot be authorized."
+    )]
+    AssertionsUnsupported,
     /// `redirect_uri` not registered, or required.
     #[error(transparent)]
     Redirect(#[from] RedirectRefusal),
@@ -97,16 +100,15 @@ impl<P: Ports> OAuthService<P> {
         redirect_uri: Option<&str>,
     ) -> Result<(OAuthClient, RedirectUri), Untrusted> {
         let client_id = client_id.ok_or(Untrusted::UnknownClient)?;
-        let client = match ClientIdUrl::looks_like_url(client_id) {
-            true => self.resolve_document(client_id).await?,
-            false => {
-                let id = Uuid::parse_str(client_id).map_err(|_| Untrusted::UnknownClient)?;
-                let found = self.clients.find_client(id).await?;
-                found.ok_or(Untrusted::UnknownClient)?
-            }
-        };
+        let client = self
+            .named_client(client_id)
+            .await?
+            .ok_or(Untrusted::UnknownClient)?;
         if client.blocked {
             return Err(Untrusted::Blocked);
+        }
+        if client.authenticates_by_assertion() {
+            return Err(Untrusted::AssertionsUnsupported);
         }
         let requested = redirect_uri
             .map(RedirectUri::parse)

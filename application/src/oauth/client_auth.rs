@@ -2,7 +2,7 @@
 //! (RFC 6749 §2.3.1, RFC 7591 `token_endpoint_auth_method`, SPEC §4).
 
 use tessera_domain::{
-    ClientIdUrl, ClientType, Credential, CredentialKind, OAuthClient, OAuthError, SecretString,
+    ClientType, Credential, CredentialKind, OAuthClient, OAuthError, SecretString,
 };
 use uuid::Uuid;
 
@@ -37,22 +37,14 @@ impl<P: Ports> OAuthService<P> {
         &self,
         credentials: &ClientCredentials,
     ) -> Result<(OAuthClient, ClientUse), FlowError> {
-        let client = match ClientIdUrl::looks_like_url(&credentials.client_id) {
-            true => self
-                .resolve_document(&credentials.client_id)
-                .await
-                .map_err(|e| match e {
-                    super::CimdError::Repo(e) => FlowError::Repo(e),
-                    _ => invalid_client(),
-                })?,
-            false => {
-                let id = Uuid::parse_str(&credentials.client_id).map_err(|_| invalid_client())?;
-                self.clients
-                    .find_client(id)
-                    .await?
-                    .ok_or_else(invalid_client)?
-            }
-        };
+        let client = self
+            .named_client(&credentials.client_id)
+            .await
+            .map_err(|e| match e {
+                super::CimdError::Repo(e) => FlowError::Repo(e),
+                _ => invalid_client(),
+            })?
+            .ok_or_else(invalid_client)?;
         if client.blocked {
             return Err(invalid_client());
         }

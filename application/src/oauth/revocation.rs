@@ -3,21 +3,18 @@
 
 use tessera_domain::{ClientType, CredentialKind, OAuthError, ScopeSet, User};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use super::token::credential;
 use super::{ClientCredentials, FlowError, OAuthService};
-use crate::ports::{
-    Actor, AuditEntry, AuthorizedApp, ClientRepository, Clock, GrantRepository, Ports,
-};
+use crate::ports::{Actor, AuditEntry, AuthorizedApp, Clock, GrantRepository, Ports};
 
 /// What introspection tells a resource server about an active token (RFC 7662 §2.2).
 #[derive(Debug, Clone)]
 pub struct TokenInfo {
     /// What it may do.
     pub scopes: ScopeSet,
-    /// The client it was issued to.
-    pub client_id: Uuid,
+    /// The client it was issued to, by its public `client_id` (a CIMD client's URL).
+    pub client_id: String,
     /// The person it acts for.
     pub user: User,
     /// Its audience (access tokens only).
@@ -80,7 +77,7 @@ impl<P: Ports> OAuthService<P> {
                 .filter(|r| r.client_id == client.id && r.is_active(&access.hash(), now))
                 .map(|r| TokenInfo {
                     scopes: r.scopes,
-                    client_id: r.client_id,
+                    client_id: r.public_client_id,
                     user: r.user,
                     audience: Some(r.audience),
                     expires_at: r.expires_at,
@@ -95,7 +92,7 @@ impl<P: Ports> OAuthService<P> {
                 .filter(|r| !r.inactive && now < r.expires_at && r.hash.matches(&refresh.hash()))
                 .map(|r| TokenInfo {
                     scopes: r.scopes,
-                    client_id: r.client_id,
+                    client_id: r.public_client_id,
                     user: r.user,
                     audience: None,
                     expires_at: r.expires_at,
@@ -106,21 +103,22 @@ impl<P: Ports> OAuthService<P> {
         Ok(None)
     }
 
-    /// A person revokes an app: every grant and token they gave it, and the remembered
-    /// approval (Coder's `DELETE /oauth2/tokens`). `false` when the client is unknown.
+    /// A person revokes an app, named by its public `client_id` (a CIMD client's URL):
+    /// every grant and token they gave it, and the remembered approval (Coder's
+    /// `DELETE /oauth2/tokens`). `false` when no such client is known.
     #[tracing::instrument(skip_all, fields(client_id = %client_id))]
     pub async fn revoke_authorization(
         &self,
         user: &User,
-        client_id: Uuid,
+        client_id: &str,
         actor: &Actor,
     ) -> Result<bool, FlowError> {
-        if self.clients.find_client(client_id).await?.is_none() {
+        let Some(client) = self.known_client(client_id).await? else {
             return Ok(false);
-        }
-        let entry = revoke_entry(actor, "client", client_id.to_string(), self.clock.now());
+        };
+        let entry = revoke_entry(actor, "client", client.id.to_string(), self.clock.now());
         self.grants
-            .revoke_authorization(user.id, client_id, &entry)
+            .revoke_authorization(user.id, client.id, &entry)
             .await?;
         Ok(true)
     }

@@ -417,7 +417,7 @@ async fn revoking_an_app_ends_its_tokens_and_forgets_the_approval() {
     let tokens = h.exchange(&h.public, &code).await.unwrap();
     assert!(
         h.service
-            .revoke_authorization(&h.member, h.public.id, &actor())
+            .revoke_authorization(&h.member, &h.public.id.to_string(), &actor())
             .await
             .unwrap()
     );
@@ -431,5 +431,6 @@ async fn revoking_an_app_ends_its_tokens_and_forgets_the_approval() {
 }
 
 mod another_clients_tokens;
+mod document_outages;
 mod metadata_documents;
 mod rotation;

@@ -106,7 +106,12 @@ impl<P: Ports> SessionService<P> {
         let window_start = self.throttle.window_start(now);
         let (attempt, seen) = self
             .throttle_store
-            .begin_attempt(&email_key, ip, now, window_start)
+            .begin_attempt(
+                &email_key,
+                ip.map(tessera_domain::rate_limit_network),
+                now,
+                window_start,
+            )
             .await?;
         let finish = |outcome| {
             self.throttle_store

@@ -47,6 +47,21 @@ pub enum FetchError {
     Unreachable,
 }
 
+impl FetchError {
+    /// Whether the failure may pass by itself (the host is slow, unreachable, or answers
+    /// 408, 429 or 5xx), so a cached document may still be used; any other answer is the
+    /// host's word that the document is gone or not a document.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Timeout | Self::Unreachable => true,
+            Self::Status(status) => matches!(status, 408 | 429 | 500..=599),
+            Self::NotPublic | Self::Redirect | Self::TooLarge | Self::NotJson | Self::Malformed => {
+                false
+            }
+        }
+    }
+}
+
 /// Fetches Client ID Metadata Documents. Implementations MUST connect only to public
 /// addresses (checked on the address actually connected to), follow no redirect, give up
 /// after 3 seconds, read at most 5 KiB, and accept only `application/json`.
@@ -75,13 +90,29 @@ pub trait CimdRepository: Send + Sync + 'static {
         url: &str,
     ) -> impl Future<Output = Result<Option<CachedClient>, RepoError>> + Send;
     /// Stores (or refreshes) the client and its document in one transaction, keeping its id
-    /// and whether an admin blocked it; returns the client.
+    /// and whether an admin blocked it; returns the client. A client not stored before
+    /// counts toward `max_clients` with the registered ones: when that many registered and
+    /// document clients exist already, nothing is stored and the answer is `None`.
     fn store(
         &self,
         url: &ClientIdUrl,
-        metadata: &ClientMetadata,
-        document: &str,
-        fetched_at: OffsetDateTime,
-        expires_at: OffsetDateTime,
-    ) -> impl Future<Output = Result<OAuthClient, RepoError>> + Send;
+        document: &StoredDocument<'_>,
+        max_clients: i64,
+    ) -> impl Future<Output = Result<Option<OAuthClient>, RepoError>> + Send;
+    /// Drops the cached document of `url`, keeping its client (id, block, grants): a client
+    /// whose document is gone or invalid is then never served from the cache again.
+    fn forget(&self, url: &str) -> impl Future<Output = Result<(), RepoError>> + Send;
+}
+
+/// A judged document, ready to cache.
+#[derive(Debug, Clone, Copy)]
+pub struct StoredDocument<'a> {
+    /// Its metadata, as the registration rules read it.
+    pub metadata: &'a ClientMetadata,
+    /// The document as JSON text.
+    pub json: &'a str,
+    /// When it was fetched.
+    pub fetched_at: OffsetDateTime,
+    /// When it must be fetched again.
+    pub expires_at: OffsetDateTime,
 }

@@ -138,6 +138,8 @@ pub struct RefreshTokenRecord {
     pub grant_id: Uuid,
     /// The client.
     pub client_id: Uuid,
+    /// Its public `client_id` (a CIMD client's document URL).
+    pub public_client_id: String,
     /// The person.
     pub user: User,
     /// The grant's scopes.
@@ -164,8 +166,8 @@ pub struct ClientUse {
 /// An app a person authorized, for `/settings/authorized-apps`.
 #[derive(Debug, Clone)]
 pub struct AuthorizedApp {
-    /// The client.
-    pub client_id: Uuid,
+    /// The client's public `client_id`: a CIMD client's document URL, never an internal id.
+    pub client_id: String,
     /// Its name.
     pub name: String,
     /// Every scope the person granted it, across live grants.
@@ -235,7 +237,7 @@ pub trait GrantRepository: Send + Sync + 'static {
         grant_id: Uuid,
         audit: &AuditEntry,
     ) -> impl Future<Output = Result<(), RepoError>> + Send;
-    /// Revokes every grant of `user_id` for `client_id`, deletes their unused codes and
+    /// Revokes every grant of `user_id` for the client `client_id` (its internal id), deletes their unused codes and
     /// forgets the approvals; `false` when there was nothing to revoke.
     fn revoke_authorization(
         &self,

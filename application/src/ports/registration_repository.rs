@@ -37,8 +37,8 @@ pub struct NewRegistration {
 /// Dynamically registered clients (source `dynamic`), with their registration tokens.
 pub trait RegistrationRepository: Send + Sync + 'static {
     /// Stores the client and its secret with the audit entry, in one transaction, unless
-    /// `max_clients` dynamic clients exist already (then `false`, nothing stored). The cap
-    /// MUST hold across concurrent registrations on every replica.
+    /// `max_clients` dynamic and metadata-document clients exist already (then `false`,
+    /// nothing stored). The cap MUST hold across concurrent registrations on every replica.
     fn insert(
         &self,
         registration: &NewRegistration,
@@ -64,9 +64,10 @@ pub trait RegistrationRepository: Send + Sync + 'static {
         id: Uuid,
         audit: &AuditEntry,
     ) -> impl Future<Output = Result<bool, RepoError>> + Send;
-    /// Deletes dynamic clients created before `created_before` that never obtained a
-    /// grant, each with an audit entry from `audit`; returns how many. Safe to run on every
-    /// replica at once.
+    /// Deletes dynamic and metadata-document clients (not blocked ones of the latter)
+    /// created before `created_before` that never obtained a grant, with their cached
+    /// documents, each with an audit entry from `audit`; returns how many. Safe to run on
+    /// every replica at once.
     fn delete_unused(
         &self,
         created_before: OffsetDateTime,

@@ -96,6 +96,25 @@ async fn the_rate_limit_counts_per_ip_and_reopens_with_the_next_window() {
 }
 
 #[tokio::test]
+async fn registrations_from_one_ipv6_slash_64_share_one_rate_limit() {
+    let h = harness(1, 100);
+    h.service
+        .register(input(None), &from("2001:db8:1:2::1"))
+        .await
+        .unwrap();
+    let err = h
+        .service
+        .register(input(None), &from("2001:db8:1:2:dead:beef:0:7"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, RegistrationError::Throttled { .. }));
+    h.service
+        .register(input(None), &from("2001:db8:1:3::1"))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
 async fn the_client_cap_refuses_registrations_beyond_it() {
     let h = harness(20, 1);
     h.service

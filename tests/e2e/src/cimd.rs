@@ -3,7 +3,7 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
@@ -20,6 +20,7 @@ pub struct DocumentServer {
     /// `http://127.0.0.1:<port>`.
     pub base: String,
     hits: Arc<AtomicUsize>,
+    failing_with: Arc<AtomicU16>,
 }
 
 impl DocumentServer {
@@ -41,6 +42,41 @@ impl DocumentServer {
     pub fn hits(&self) -> usize {
         self.hits.load(Ordering::SeqCst)
     }
+
+    /// From now on every document answers `status` (e.g. 503: the host is down; 404: the
+    /// document was removed); `None` serves them again.
+    pub fn fail_with(&self, status: Option<u16>) {
+        self.failing_with
+            .store(status.unwrap_or(0), Ordering::SeqCst);
+    }
+}
+
+/// Makes every cached document of the server behind `database_url` expired (as if its
+/// max-age had passed), so the next use fetches it again.
+pub async fn expire_cached_documents(database_url: &str) {
+    let (db, connection) = tokio_postgres::connect(database_url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    db.execute(
+        "UPDATE cimd_documents SET fetched_at = now() - interval '2 hours', expires_at = now() - interval '1 second'",
+        &[],
+    )
+    .await
+    .unwrap();
+}
+
+/// The internal id tessera keeps for the document client `url` (never its `client_id`).
+pub async fn internal_id(database_url: &str, url: &str) -> String {
+    let (db, connection) = tokio_postgres::connect(database_url, tokio_postgres::NoTls)
+        .await
+        .unwrap();
+    tokio::spawn(connection);
+    let row = db
+        .query_one("SELECT id FROM oauth2_apps WHERE cimd_url = $1", &[&url])
+        .await
+        .unwrap();
+    row.get::<_, uuid::Uuid>(0).to_string()
 }
 
 fn document(client_id: &str, redirect: &str) -> Value {
@@ -59,8 +95,12 @@ async fn answer(
     req: HttpRequest,
     base: web::Data<String>,
     hits: web::Data<AtomicUsize>,
+    failing_with: web::Data<AtomicU16>,
 ) -> HttpResponse {
     hits.fetch_add(1, Ordering::SeqCst);
+    if let Ok(status) = actix_web::http::StatusCode::from_u16(failing_with.load(Ordering::SeqCst)) {
+        return HttpResponse::build(status).finish();
+    }
     let name = req.match_info().query("name").to_owned();
     let own = format!("{}/{name}", base.get_ref());
     let json = |body: Value| {
@@ -76,6 +116,17 @@ async fn answer(
             DOCUMENT_REDIRECT,
         )),
         "bad-redirect.json" => json(document(&own, "http://evil.example/callback")),
+        "jwt.json" => {
+            let mut doc = document(&own, DOCUMENT_REDIRECT);
+            doc["token_endpoint_auth_method"] = json!("private_key_jwt");
+            doc["jwks_uri"] = json!("https://client.example/jwks.json");
+            json(doc)
+        }
+        "logo.json" => {
+            let mut doc = document(&own, DOCUMENT_REDIRECT);
+            doc["logo_uri"] = json!("https://tracker.example/logo.png");
+            json(doc)
+        }
         "secret.json" => {
             let mut doc = document(&own, DOCUMENT_REDIRECT);
             doc["token_endpoint_auth_method"] = json!("client_secret_basic");
@@ -115,7 +166,8 @@ async fn answer(
 
 /// Serves `client.json` (a good public client, `max-age=3600`), `mismatch.json` (names
 /// another `client_id`), `bad-redirect.json` (an `http` redirect off loopback),
-/// `secret.json` (asks for a client secret), `big.json` (over 5 KiB), `stream.json` (over 5 KiB in chunks, no length), `slow.json` (5 s),
+/// `secret.json` (asks for a client secret), `jwt.json` (`private_key_jwt`), `logo.json`
+/// (a remote `logo_uri`), `big.json` (over 5 KiB), `stream.json` (over 5 KiB in chunks, no length), `slow.json` (5 s),
 /// `redirect.json` (a 302) and `text.json` (`text/plain`), on a random loopback port.
 pub fn serve_documents() -> DocumentServer {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -123,10 +175,13 @@ pub fn serve_documents() -> DocumentServer {
     let hits = web::Data::new(AtomicUsize::new(0));
     let shared = web::Data::new(base.clone());
     let counter = hits.clone();
+    let failing_with = web::Data::new(AtomicU16::new(0));
+    let failing = failing_with.clone();
     let server = HttpServer::new(move || {
         App::new()
             .app_data(shared.clone())
             .app_data(counter.clone())
+            .app_data(failing.clone())
             .route("/{name}", web::get().to(answer))
     })
     .workers(1)
@@ -137,5 +192,6 @@ pub fn serve_documents() -> DocumentServer {
     DocumentServer {
         base,
         hits: hits.into_inner(),
+        failing_with: failing_with.into_inner(),
     }
 }

@@ -14,6 +14,7 @@ fn record(grant: Uuid, app: Uuid, user: Uuid) -> (LookupId, AccessTokenRecord) {
         hash: credential.hash(),
         grant_id: grant,
         client_id: app,
+        public_client_id: app.to_string(),
         user: User {
             id: UserId::new(user),
             email: Email::parse("a@example.com").unwrap(),

@@ -12,7 +12,10 @@ async fn a_client_introspects_its_own_access_and_refresh_tokens() {
         .service
         .introspect(&creds, tokens.access_token.expose())
         .await;
-    assert_eq!(access.unwrap().unwrap().client_id, h.confidential.id);
+    assert_eq!(
+        access.unwrap().unwrap().client_id,
+        h.confidential.id.to_string()
+    );
     let refresh = tokens.refresh_token.unwrap();
     let info = h.service.introspect(&creds, refresh.expose()).await;
     assert_eq!(info.unwrap().unwrap().token_type, "refresh_token");

@@ -5,9 +5,13 @@ use crate::fakes::{FakeCimd, FakeFetcher, FakeRateLimits};
 use crate::ports::{FetchError, FetchedDocument};
 use tessera_domain::{ClientMetadataInput, DomainPolicy, RateLimit};
 
-const URL: &str = "https://client.example/oauth/metadata.json";
+pub(super) const URL: &str = "https://client.example/oauth/metadata.json";
 
-fn document(client_id: &str, redirect: &str, max_age: Option<Duration>) -> FetchedDocument {
+pub(super) fn document(
+    client_id: &str,
+    redirect: &str,
+    max_age: Option<Duration>,
+) -> FetchedDocument {
     FetchedDocument {
         client_id: Some(client_id.to_owned()),
         metadata: ClientMetadataInput {
@@ -21,26 +25,34 @@ fn document(client_id: &str, redirect: &str, max_age: Option<Duration>) -> Fetch
     }
 }
 
-fn resolver_with(
+/// The resolver's policy in the tests: documents on `client.example`, generous budgets.
+pub(super) fn policy(domains: DomainPolicy, per_minute: u32) -> CimdPolicy {
+    CimdPolicy {
+        enabled: true,
+        allow_http_loopback: false,
+        domains,
+        fetch_rate: RateLimit::new(per_minute, Duration::minutes(1)),
+        url_fetch_rate: RateLimit::new(2, Duration::minutes(1)),
+        max_clients: 100,
+    }
+}
+
+/// An OAuth service resolving documents with `fetcher` under `policy`.
+pub(super) fn service_with(
     fetcher: &FakeFetcher,
     clock: &FakeClock,
-    domains: DomainPolicy,
-    per_minute: u32,
+    policy: CimdPolicy,
 ) -> OAuthService<FakePorts> {
+    let clients = FakeClients::default();
     let resolver = CimdResolver::new(
-        FakeCimd::default(),
+        FakeCimd::sharing(&clients),
         fetcher.clone(),
         FakeRateLimits::default(),
         clock.clone(),
-        CimdPolicy {
-            enabled: true,
-            allow_http_loopback: false,
-            domains,
-            fetch_rate: RateLimit::new(per_minute, Duration::minutes(1)),
-        },
+        policy,
     );
     OAuthService::new(
-        FakeClients::default(),
+        clients,
         FakeGrants::default(),
         clock.clone(),
         CountingRng::default(),
@@ -53,6 +65,15 @@ fn resolver_with(
         Resources::new(ACCESS_URL),
     )
     .with_cimd(resolver)
+}
+
+fn resolver_with(
+    fetcher: &FakeFetcher,
+    clock: &FakeClock,
+    domains: DomainPolicy,
+    per_minute: u32,
+) -> OAuthService<FakePorts> {
+    service_with(fetcher, clock, policy(domains, per_minute))
 }
 
 #[tokio::test]
@@ -158,4 +179,77 @@ async fn a_url_client_id_authenticates_at_the_token_endpoint_as_a_public_client(
         secret: Some(tessera_domain::SecretString::new("x".into())),
     };
     assert!(service.authenticate_client(&with_secret).await.is_err());
+}
+
+#[tokio::test]
+async fn a_document_client_is_never_found_by_its_internal_id() {
+    let fetcher = FakeFetcher::answering(Ok(document(URL, "http://127.0.0.1:9/cb", None)));
+    let service = resolver_with(
+        &fetcher,
+        &FakeClock::default(),
+        DomainPolicy::default(),
+        100,
+    );
+    let (client, _) = service.trusted_client(Some(URL), None).await.unwrap();
+    let internal = client.id.to_string();
+    let err = service
+        .trusted_client(Some(&internal), None)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Untrusted::UnknownClient), "{err:?}");
+    let by_id = ClientCredentials {
+        client_id: internal.clone(),
+        secret: None,
+    };
+    assert!(service.authenticate_client(&by_id).await.is_err());
+    let revoked = service
+        .revoke_authorization(&user("member", false), &internal, &actor())
+        .await
+        .unwrap();
+    assert!(!revoked, "not known by its internal id");
+}
+
+#[tokio::test]
+async fn a_private_key_jwt_document_client_cannot_be_authorized() {
+    let mut jwt = document(URL, "http://127.0.0.1:9/cb", None);
+    jwt.metadata.token_endpoint_auth_method = Some("private_key_jwt".into());
+    jwt.metadata.jwks_uri = Some("https://client.example/jwks.json".into());
+    let fetcher = FakeFetcher::answering(Ok(jwt));
+    let service = resolver_with(
+        &fetcher,
+        &FakeClock::default(),
+        DomainPolicy::default(),
+        100,
+    );
+    let err = service.trusted_client(Some(URL), None).await.unwrap_err();
+    assert!(matches!(err, Untrusted::AssertionsUnsupported), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_new_document_client_counts_toward_the_client_cap() {
+    let fetcher = FakeFetcher::answering(Ok(document(URL, "http://127.0.0.1:9/cb", None)));
+    let mut full = policy(DomainPolicy::default(), 100);
+    full.max_clients = 0;
+    let service = service_with(&fetcher, &FakeClock::default(), full);
+    let err = service.trusted_client(Some(URL), None).await.unwrap_err();
+    assert!(
+        matches!(err, Untrusted::Document(CimdError::Full)),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn every_unusable_document_is_described_the_same_way() {
+    let shown: Vec<String> = [
+        CimdError::Fetch(FetchError::Status(404)),
+        CimdError::Fetch(FetchError::Timeout),
+        CimdError::Fetch(FetchError::NotPublic),
+        CimdError::Mismatch,
+        CimdError::Invalid("redirect_uris must be https"),
+    ]
+    .iter()
+    .map(ToString::to_string)
+    .collect();
+    assert!(shown.iter().all(|s| s == &shown[0]), "{shown:#?}");
+    assert!(!shown[0].contains("404") && !shown[0].contains("https"));
 }
