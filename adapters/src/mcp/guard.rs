@@ -14,6 +14,8 @@ use tessera_application::oauth::{BearerError, OAuthService};
 use tessera_domain::{MCP_PATH, Scope, User};
 use uuid::Uuid;
 
+use crate::postgres::McpSessionOwner;
+
 /// Who calls the MCP endpoint, from the access token, for the tools.
 #[derive(Debug, Clone)]
 pub struct Caller {
@@ -25,6 +27,16 @@ pub struct Caller {
     pub ip: Option<IpAddr>,
     /// The client's user agent, for the audit log.
     pub user_agent: Option<String>,
+}
+
+impl Caller {
+    /// Who a session opened with this caller's token belongs to.
+    pub(crate) fn owner(&self) -> McpSessionOwner {
+        McpSessionOwner {
+            user_id: self.user.id.as_uuid(),
+            client_id: self.client_id,
+        }
+    }
 }
 
 /// The endpoint's identity: the host it answers to and the URLs its challenges name.
