@@ -7,10 +7,12 @@
 //! [`sessions`]). They are kept in PostgreSQL, so a request may reach any replica: one that
 //! does not know the session replays its `initialize` from the store. What stays on one
 //! replica is only an open `GET` SSE stream, which carries server-initiated messages of
-//! that replica (tessera's tools send none).
+//! that replica (tessera's tools send none). Answers to POSTed requests are one JSON body
+//! where the client accepts one.
 
 mod exchange;
 mod guard;
+mod json_reply;
 mod server;
 pub mod sessions;
 mod tools;
@@ -85,6 +87,7 @@ impl<P: Ports> McpEndpoint<P> {
             .session_manager(sessions.clone())
             .session_store(Arc::new(sessions.rows()))
             .allowed_hosts(guard.allowed_hosts())
+            .json_response(true)
             .on_request_fn(guard::forward_caller)
             .build();
         Self {
@@ -102,7 +105,7 @@ impl<P: Ports> McpEndpoint<P> {
     }
 
     /// Mounts the endpoint: CORS outermost (preflights need no token), then the guard, then
-    /// the session rules of [`exchange`].
+    /// the session and reply rules of [`exchange`].
     pub fn mount(self, cfg: &mut web::ServiceConfig) {
         let Self {
             service,

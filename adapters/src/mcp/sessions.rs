@@ -28,6 +28,7 @@ use tokio_stream::wrappers::ReceiverStream;
 
 pub use handshake::Handshake;
 pub use registry::SessionLimits;
+pub(crate) use reply::REQUEST_TIMEOUT;
 pub(crate) use rows::SessionRows;
 
 use registry::{Admission, Holder, Registry};

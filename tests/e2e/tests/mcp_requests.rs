@@ -1,15 +1,22 @@
-//! Requests to the MCP endpoint (SPEC §6): every one answered.
+//! Requests to the MCP endpoint (SPEC §6): every one answered, as one JSON body unless the
+//! client asks for a stream.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 use std::time::{Duration, Instant};
 
+use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
-use tessera_e2e::mcp::{rpc_reply, spawn_mcp};
+use tessera_e2e::mcp::{RawMcp, rpc_reply, spawn_mcp};
 
 /// `tools/call whoami` with JSON-RPC id `id`.
 fn whoami(id: u64) -> Value {
     json!({"jsonrpc": "2.0", "id": id, "method": "tools/call",
            "params": {"name": "whoami", "arguments": {}}})
+}
+
+fn content_type(response: &reqwest::Response) -> String {
+    let value = response.headers().get(header::CONTENT_TYPE).unwrap();
+    value.to_str().unwrap().to_owned()
 }
 
 #[tokio::test]
@@ -46,4 +53,42 @@ async fn a_flood_of_requests_reusing_one_id_is_answered_and_a_normal_call_stays_
         "{:?}",
         started.elapsed()
     );
+}
+
+#[tokio::test]
+async fn a_call_is_answered_with_one_json_body_when_the_client_accepts_json() {
+    let setup = spawn_mcp().await;
+    let token = setup.admin_access_token("mcp").await;
+    let mut session = RawMcp::new(&setup.app, &token);
+
+    let initialize = session.post(&tessera_e2e::mcp::initialize_message()).await;
+    assert_eq!(content_type(&initialize), "application/json");
+    assert!(initialize.headers().get("mcp-session-id").is_some());
+    session.session_id = Some(
+        initialize.headers()["mcp-session-id"]
+            .to_str()
+            .unwrap()
+            .to_owned(),
+    );
+    session.notify_initialized().await;
+    let call = session.post(&whoami(3)).await;
+
+    assert_eq!(call.status(), StatusCode::OK);
+    assert_eq!(content_type(&call), "application/json");
+    let reply: Value = call.json().await.unwrap();
+    assert_eq!(reply["id"], 3);
+    assert_eq!(reply["result"]["structuredContent"]["username"], "admin");
+}
+
+#[tokio::test]
+async fn a_client_asking_only_for_an_event_stream_gets_one() {
+    let setup = spawn_mcp().await;
+    let session = setup.admin_session().await.with_accept("text/event-stream");
+
+    let call = session.post(&whoami(3)).await;
+
+    assert_eq!(call.status(), StatusCode::OK);
+    assert!(content_type(&call).starts_with("text/event-stream"));
+    let reply = rpc_reply(call).await;
+    assert_eq!(reply["result"]["structuredContent"]["username"], "admin");
 }
