@@ -31,6 +31,7 @@ use guard::GuardSettings;
 use server::TesseraMcp;
 pub use sessions::{McpSessions, SessionLimits};
 
+use crate::http::JSON_LIMIT;
 use crate::postgres::PgMcpSessionStore;
 
 /// What the MCP endpoint is configured with.
@@ -88,6 +89,7 @@ impl<P: Ports> McpEndpoint<P> {
             .session_store(Arc::new(sessions.rows()))
             .allowed_hosts(guard.allowed_hosts())
             .json_response(true)
+            .max_request_body_bytes(JSON_LIMIT)
             .on_request_fn(guard::forward_caller)
             .build();
         Self {

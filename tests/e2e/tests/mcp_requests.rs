@@ -1,5 +1,5 @@
 //! Requests to the MCP endpoint (SPEC §6): every one answered, as one JSON body unless the
-//! client asks for a stream.
+//! client asks for a stream; bodies bounded as on the rest of the API.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 use std::time::{Duration, Instant};
@@ -91,4 +91,21 @@ async fn a_client_asking_only_for_an_event_stream_gets_one() {
     assert!(content_type(&call).starts_with("text/event-stream"));
     let reply = rpc_reply(call).await;
     assert_eq!(reply["result"]["structuredContent"]["username"], "admin");
+}
+
+#[tokio::test]
+async fn a_body_over_one_mebibyte_is_refused_with_413_like_the_rest_of_the_api() {
+    let setup = spawn_mcp().await;
+    let session = setup.admin_session().await;
+    let padded = |size: usize| {
+        let mut call = whoami(4);
+        call["params"]["_meta"] = json!({"pad": "x".repeat(size)});
+        call
+    };
+
+    let too_large = session.post(&padded(1024 * 1024)).await;
+    let within = session.post(&padded(1024 * 1024 - 1024)).await;
+
+    assert_eq!(too_large.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(within.status(), StatusCode::OK);
 }
