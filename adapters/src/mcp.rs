@@ -31,7 +31,7 @@ use guard::GuardSettings;
 use server::TesseraMcp;
 pub use sessions::{McpSessions, SessionLimits};
 
-use crate::http::JSON_LIMIT;
+use crate::http::{JSON_LIMIT, TrustedProxies};
 use crate::postgres::PgMcpSessionStore;
 
 /// What the MCP endpoint is configured with.
@@ -39,6 +39,8 @@ use crate::postgres::PgMcpSessionStore;
 pub struct McpSettings {
     /// The server's `access_url`: the `Host` it answers to, the resource it protects.
     pub access_url: String,
+    /// Proxies whose `X-Forwarded-For` names the client (for the audit log).
+    pub trusted_proxies: TrustedProxies,
     /// `mcp.*`: idle timeout and caps of sessions.
     pub limits: SessionLimits,
 }
@@ -77,7 +79,10 @@ impl<P: Ports> McpEndpoint<P> {
         rows: PgMcpSessionStore,
         settings: McpSettings,
     ) -> Self {
-        let guard = Arc::new(GuardSettings::new(&settings.access_url));
+        let guard = Arc::new(GuardSettings::new(
+            &settings.access_url,
+            settings.trusted_proxies,
+        ));
         let tools_oauth = oauth.clone();
         let make = move || TesseraMcp::new(tools_oauth.clone(), apps.clone());
         let make = Arc::new(make);

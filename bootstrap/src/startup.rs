@@ -125,6 +125,8 @@ fn mcp_endpoint(
     let rows = PgMcpSessionStore::new(store.db.clone(), idle_timeout);
     let settings = McpSettings {
         access_url: settings.access_url.clone(),
+        trusted_proxies: TrustedProxies::parse(&settings.http.trusted_proxies)
+            .map_err(anyhow::Error::msg)?,
         limits: SessionLimits {
             idle_timeout,
             max_per_user: usize::try_from(m.max_sessions_per_user)?,

@@ -1,12 +1,13 @@
 //! Requests to the MCP endpoint (SPEC §6): every one answered, as one JSON body unless the
-//! client asks for a stream; bodies bounded as on the rest of the API.
+//! client asks for a stream; bodies bounded as on the rest of the API; the audit log names
+//! the client's address behind a trusted proxy.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 use std::time::{Duration, Instant};
 
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
-use tessera_e2e::mcp::{RawMcp, rpc_reply, spawn_mcp};
+use tessera_e2e::mcp::{RawMcp, rpc_reply, spawn_mcp, spawn_mcp_with};
 
 /// `tools/call whoami` with JSON-RPC id `id`.
 fn whoami(id: u64) -> Value {
@@ -108,4 +109,28 @@ async fn a_body_over_one_mebibyte_is_refused_with_413_like_the_rest_of_the_api()
 
     assert_eq!(too_large.status(), StatusCode::PAYLOAD_TOO_LARGE);
     assert_eq!(within.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_the_audit_log_names_the_forwarded_client_address() {
+    let setup = spawn_mcp_with(|s| s.http.trusted_proxies = vec!["127.0.0.0/8".into()]).await;
+    let client_id = setup.client.client_id.clone();
+    let session = setup
+        .admin_session()
+        .await
+        .with_header("X-Forwarded-For", "203.0.113.9");
+
+    let revoked = session
+        .call_tool("revoke_app_authorization", json!({"client_id": client_id}))
+        .await;
+    assert_ne!(revoked["isError"], true, "{revoked}");
+
+    let audit: Value = setup
+        .app
+        .get_with_bearer("/api/v2/audit?limit=1", &setup.admin_token)
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(audit["audit_logs"][0]["ip"], "203.0.113.9", "{audit}");
 }
