@@ -189,3 +189,19 @@ fn the_stored_row_is_extended_at_most_four_times_per_idle_timeout() {
     );
     assert_eq!(registry.touch(&SessionId::from("unknown"), t0), None);
 }
+
+#[test]
+fn when_the_server_drains_every_get_stream_ends_and_new_ones_end_at_once() {
+    let t0 = Instant::now();
+    let mut registry = Registry::new(limits(100, 100));
+    let id = SessionId::from("s");
+    open(&mut registry, "s", 1, t0);
+    let (open_before, _) = registry.stream(&id, t0).unwrap();
+
+    registry.close_streams();
+
+    let (opened_after, _) = registry.stream(&id, t0).unwrap();
+    assert!(open_before.is_closed());
+    assert!(opened_after.is_closed());
+    assert!(registry.contains(&id, t0), "the session itself lives on");
+}
