@@ -1,7 +1,8 @@
-//! tessera's MCP session manager for rmcp's streamable HTTP transport. rmcp's own keeps a
-//! task, five channels and message caches per session for as long as the session lives
-//! (about 170 KiB, whether or not the client ever comes back); this one keeps a registry
-//! entry of about a kilobyte, serves each request on its own, bounds every session by an
+//! tessera's MCP session manager for rmcp's streamable HTTP transport. rmcp's own keeps two
+//! tasks, their channels and message caches per session for as long as the session lives
+//! (63 KiB each in a release build, whether or not the client ever comes back; see
+//! docs/benchmarks.md); this one keeps a registry entry of about two kilobytes, serves each
+//! request on its own, bounds every session by an
 //! idle timeout and every replica and person by a number of sessions, answers every
 //! request (a JSON-RPC error when its id is already in flight on the session), and binds
 //! each session to the person and client that opened it.

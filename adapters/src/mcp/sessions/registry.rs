@@ -2,7 +2,7 @@
 //! last used, which of its requests are in flight. The caps and the idle timeout decide
 //! which sessions end, the least recently used first. No I/O; time is passed in.
 //!
-//! A session costs only its entry here (about a kilobyte: the owner, the client's
+//! A session costs only its entry here (about two kilobytes: the owner, the client's
 //! `initialize` parameters, a few timestamps), never a task: each request is served on its
 //! own and the session keeps nothing between requests.
 
