@@ -22,12 +22,13 @@ mod pages;
 mod registration;
 mod request_id;
 mod revocation;
+mod same_origin;
 pub mod session_auth;
 mod token;
 mod users;
 
 use actix_web::http::header;
-use actix_web::middleware::DefaultHeaders;
+use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{HttpRequest, error::JsonPayloadError, web};
 pub use client_ip::{Cidr, TrustedProxies};
 pub use error::{ApiError, FieldError};
@@ -241,6 +242,7 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
             .route("/metrics", web::get().to(metrics::get_metrics))
             .service(
                 web::scope("/api/v2/users")
+                    .wrap(from_fn(same_origin::guard_cookie_writes))
                     .route("/first", web::post().to(users::post_first_user::<P>))
                     .route("/login", web::post().to(users::post_login::<P>))
                     .route("/logout", web::post().to(users::post_logout::<P>))
@@ -250,6 +252,7 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
             )
             .service(
                 web::scope("/api/v2/oauth2-provider/apps")
+                    .wrap(from_fn(same_origin::guard_cookie_writes))
                     .route("", web::get().to(apps::get_apps::<P>))
                     .route("", web::post().to(apps::post_app::<P>))
                     .route("/{app}", web::get().to(apps::get_app::<P>))
@@ -291,7 +294,9 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
             .configure(public_routes::<P>(access_path))
             .configure(|cfg| state.mcp.mount(cfg))
             .service(
-                web::resource("/oauth2/tokens").route(web::delete().to(token::delete_tokens::<P>)),
+                web::resource("/oauth2/tokens")
+                    .wrap(from_fn(same_origin::guard_cookie_writes))
+                    .route(web::delete().to(token::delete_tokens::<P>)),
             )
             .route(
                 "/settings/authorized-apps",

@@ -72,6 +72,14 @@ impl OAuthClient {
         self.redirect_uris.iter().all(RedirectUri::is_loopback)
     }
 
+    /// Whether a remembered approval may issue a code without showing the page again: only
+    /// for a confidential client, whose secret proves who redeems the code. A public or
+    /// metadata-document client's redirect can be claimed by any local process (a loopback
+    /// port, a private-use scheme), so it sees the page each time (RFC 8252 §8.6, SPEC §4).
+    pub fn may_skip_remembered_consent(&self) -> bool {
+        self.client_type == ClientType::Confidential && self.cimd_url.is_none()
+    }
+
     /// Whether the client registered `grant`.
     pub fn allows_grant(&self, grant: GrantType) -> bool {
         self.grant_types.contains(&grant)
@@ -134,6 +142,22 @@ mod tests {
 
     fn uri(s: &str) -> RedirectUri {
         RedirectUri::parse(s).unwrap()
+    }
+
+    #[test]
+    fn only_a_confidential_client_without_a_metadata_document_skips_remembered_consent() {
+        let public = client(&["http://127.0.0.1/cb"], None);
+        assert!(!public.may_skip_remembered_consent());
+        let confidential = OAuthClient {
+            client_type: ClientType::Confidential,
+            ..public.clone()
+        };
+        assert!(confidential.may_skip_remembered_consent());
+        let document = OAuthClient {
+            cimd_url: Some("https://app.example/client.json".into()),
+            ..confidential
+        };
+        assert!(!document.may_skip_remembered_consent());
     }
 
     #[test]

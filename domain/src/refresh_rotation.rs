@@ -63,8 +63,11 @@ impl RefreshState {
         }
         match self.rotated_at {
             None if self.generation == self.current_generation => RefreshDecision::Rotate,
+            // A clock that stepped back gives a negative age: count it as zero, so a grace
+            // of zero never admits a second use.
             Some(rotated_at)
-                if self.generation == self.current_generation - 1 && now - rotated_at < grace =>
+                if self.generation == self.current_generation - 1
+                    && (now - rotated_at).max(Duration::ZERO) < grace =>
             {
                 RefreshDecision::ReissueWithinGrace
             }
@@ -127,6 +130,20 @@ mod tests {
         assert_eq!(
             decide(&state(1, 2, Some(T0)), T0, Duration::ZERO),
             RefreshDecision::RevokeGrant
+        );
+    }
+
+    #[test]
+    fn a_rotation_that_looks_later_than_now_counts_as_now() {
+        let earlier = T0 - Duration::milliseconds(3);
+        assert_eq!(
+            decide(&state(1, 2, Some(T0)), earlier, Duration::ZERO),
+            RefreshDecision::RevokeGrant,
+            "with no grace a negative age never admits a second use"
+        );
+        assert_eq!(
+            decide(&state(1, 2, Some(T0)), earlier, Duration::seconds(10)),
+            RefreshDecision::ReissueWithinGrace
         );
     }
 

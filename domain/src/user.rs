@@ -101,12 +101,6 @@ impl Email {
     pub fn normalized(&self) -> String {
         self.0.to_lowercase()
     }
-
-    /// The lookup form of raw input that may not even be a valid address (a login form),
-    /// equal to `Email::parse(raw)?.normalized()` whenever that succeeds.
-    pub fn normalize(raw: &str) -> String {
-        raw.trim().to_lowercase()
-    }
 }
 
 /// Why a username was refused.

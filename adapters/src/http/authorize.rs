@@ -17,6 +17,7 @@ use super::csrf::{token_for_session, tokens_match};
 use super::error::ApiError;
 use super::html::{error_page, render, see_other};
 use super::oauth_params::OAuthParams;
+use super::same_origin::origin_allowed;
 use super::session_auth::require_user;
 use crate::render::Pages;
 
@@ -113,8 +114,15 @@ pub(crate) async fn get_authorize<P: Ports>(
         .get("prompt")
         .is_some_and(|p| p.split(' ').any(|v| v == "consent"));
     match oauth.begin(&user, &request, state.as_deref(), force).await {
-        Ok(Consent::Ask(scopes)) => {
-            consent_page(&pages, &params, &request, &user, &scopes, &credential)
+        Ok(Consent::Ask {
+            scopes,
+            approved_before,
+        }) => {
+            let asked = Asked {
+                scopes: &scopes,
+                approved_before,
+            };
+            consent_page(&pages, &params, &request, &user, asked, &credential)
         }
         Ok(Consent::Remembered(code)) => {
             code_redirect(&request, &code, state.as_deref(), &settings)
@@ -163,16 +171,6 @@ pub(crate) async fn post_authorize<P: Ports>(
 }
 
 /// `Origin`, when sent and not `null`, must be `access_url`'s origin (SPEC §4).
-fn origin_allowed(req: &HttpRequest, settings: &WebSettings) -> bool {
-    match req.headers().get(header::ORIGIN).map(|o| o.to_str()) {
-        None => true,
-        Some(Ok("null")) => true,
-        Some(Ok(origin)) => url::Url::parse(&settings.access_url)
-            .is_ok_and(|u| u.origin().ascii_serialization() == origin),
-        Some(Err(_)) => false,
-    }
-}
-
 fn login_detour(req: &HttpRequest) -> HttpResponse {
     let back = req
         .uri()
@@ -256,12 +254,18 @@ fn describe(scope: Scope) -> &'static str {
     }
 }
 
+/// What the consent page asks about.
+struct Asked<'a> {
+    scopes: &'a ScopeSet,
+    approved_before: bool,
+}
+
 fn consent_page(
     pages: &Pages,
     params: &OAuthParams,
     request: &AuthorizationRequest,
     user: &User,
-    scopes: &ScopeSet,
+    asked: Asked<'_>,
     credential: &str,
 ) -> HttpResponse {
     let echoed: Vec<(&str, &str)> = ECHOED
@@ -290,7 +294,9 @@ fn consent_page(
             .unwrap_or(request.redirect_uri.scheme()),
     );
     ctx.insert("redirect_uri", request.redirect_uri.as_str());
-    ctx.insert("scopes", &scopes.iter().map(describe).collect::<Vec<_>>());
+    let scopes: Vec<_> = asked.scopes.iter().map(describe).collect();
+    ctx.insert("scopes", &scopes);
+    ctx.insert("approved_before", &asked.approved_before);
     ctx.insert("username", user.username.as_str());
     ctx.insert("email", user.email.as_str());
     ctx.insert("fields", &echoed);

@@ -142,8 +142,15 @@ impl AppRepository for PgAppRepository {
         blocked: bool,
         audit: &AuditEntry,
     ) -> Result<bool, RepoError> {
-        let sql = "UPDATE oauth2_apps SET blocked = $2 WHERE id = $1";
-        write_audited(&self.db, sql, &[&id, &blocked], audit).await
+        // Blocking revokes every grant, pending code and remembered approval of the app, so
+        // unblocking it later brings none of them back (issue 14 #7).
+        const SQL: &str = "WITH app AS (UPDATE oauth2_apps SET blocked = $2 WHERE id = $1 RETURNING id),
+                                grants AS (UPDATE oauth2_grants SET revoked_at = $3
+                                           WHERE $2 AND app_id = $1 AND revoked_at IS NULL),
+                                codes AS (DELETE FROM oauth2_codes WHERE $2 AND app_id = $1 AND consumed_at IS NULL),
+                                approvals AS (DELETE FROM oauth2_approvals WHERE $2 AND app_id = $1)
+                           SELECT id FROM app";
+        write_audited(&self.db, SQL, &[&id, &blocked, &audit.at], audit).await
     }
 
     async fn delete(&self, id: Uuid, audit: &AuditEntry) -> Result<bool, RepoError> {

@@ -72,8 +72,14 @@ pub struct AuthorizationRequest {
 /// What the person sees next.
 #[derive(Debug)]
 pub enum Consent {
-    /// The consent page, for these scopes (`admin` already dropped for members).
-    Ask(ScopeSet),
+    /// The consent page.
+    Ask {
+        /// The scopes asked for (`admin` already dropped for members).
+        scopes: ScopeSet,
+        /// The person approved this client for these scopes before; the page says so
+        /// (public and metadata-document clients see it every time).
+        approved_before: bool,
+    },
     /// A remembered approval covers the request: the code, issued at once.
     Remembered(Credential),
 }
@@ -172,7 +178,8 @@ impl<P: Ports> OAuthService<P> {
     }
 
     /// Steps 3–4 for a signed-in person: the consent page, or a code at once when a
-    /// remembered approval covers the request and `prompt=consent` was not sent.
+    /// remembered approval covers the request, `prompt=consent` was not sent and the client
+    /// is one whose secret proves who redeems the code.
     #[tracing::instrument(skip_all, fields(client_id = %request.client.id))]
     pub async fn begin(
         &self,
@@ -184,19 +191,21 @@ impl<P: Ports> OAuthService<P> {
         let scopes = request
             .client
             .grantable_scopes(request.scope.clone(), user.admin)?;
-        if !force_consent {
-            let remembered = self
-                .grants
-                .approval(user.id, request.client.id, request.resource.as_deref())
+        let remembered = self
+            .grants
+            .approval(user.id, request.client.id, request.resource.as_deref())
+            .await?;
+        let approved_before = remembered.is_some_and(|approved| scopes.is_within(&approved));
+        if approved_before && !force_consent && request.client.may_skip_remembered_consent() {
+            let code = self
+                .issue_code(user, request, &scopes, state, false)
                 .await?;
-            if remembered.is_some_and(|approved| scopes.is_within(&approved)) {
-                return Ok(Consent::Remembered(
-                    self.issue_code(user, request, &scopes, state, false)
-                        .await?,
-                ));
-            }
+            return Ok(Consent::Remembered(code));
         }
-        Ok(Consent::Ask(scopes))
+        Ok(Consent::Ask {
+            scopes,
+            approved_before,
+        })
     }
 
     /// The person pressed Allow: remember the approval and issue a code.

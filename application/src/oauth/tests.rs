@@ -210,35 +210,63 @@ impl Harness {
 }
 
 #[tokio::test]
-async fn a_remembered_approval_issues_a_code_at_once_unless_consent_is_forced() {
+async fn a_remembered_approval_issues_a_confidential_client_a_code_at_once_unless_forced() {
     let h = harness();
-    let request = h.request(&h.public, Some("user:read"), None);
-    let first = h
+    let request = h.request(&h.confidential, Some("user:read"), None);
+    let begin = |force| h.service.begin(&h.member, &request, None, force);
+    let first = begin(false).await.unwrap();
+    assert!(matches!(
+        first,
+        Consent::Ask {
+            approved_before: false,
+            ..
+        }
+    ));
+    h.code(&h.member, &request).await;
+    assert!(matches!(
+        begin(false).await.unwrap(),
+        Consent::Remembered(_)
+    ));
+    let forced = begin(true).await.unwrap();
+    assert!(matches!(
+        forced,
+        Consent::Ask {
+            approved_before: true,
+            ..
+        }
+    ));
+    let wider = h.request(&h.confidential, Some("user:read mcp"), None);
+    let asked = h
         .service
-        .begin(&h.member, &request, None, false)
+        .begin(&h.member, &wider, None, false)
         .await
         .unwrap();
-    assert!(matches!(first, Consent::Ask(_)));
+    assert!(matches!(
+        asked,
+        Consent::Ask {
+            approved_before: false,
+            ..
+        }
+    ));
+}
+
+#[tokio::test]
+async fn a_public_client_sees_the_page_again_saying_it_was_approved_before() {
+    let h = harness();
+    let request = h.request(&h.public, Some("user:read"), None);
     h.code(&h.member, &request).await;
     let again = h
         .service
         .begin(&h.member, &request, None, false)
         .await
         .unwrap();
-    assert!(matches!(again, Consent::Remembered(_)));
-    let forced = h
-        .service
-        .begin(&h.member, &request, None, true)
-        .await
-        .unwrap();
-    assert!(matches!(forced, Consent::Ask(_)));
-    let wider = h.request(&h.public, Some("user:read mcp"), None);
-    let asked = h
-        .service
-        .begin(&h.member, &wider, None, false)
-        .await
-        .unwrap();
-    assert!(matches!(asked, Consent::Ask(_)));
+    assert!(matches!(
+        again,
+        Consent::Ask {
+            approved_before: true,
+            ..
+        }
+    ));
 }
 
 #[tokio::test]
@@ -318,13 +346,15 @@ async fn a_member_asking_for_admin_gets_the_rest_and_an_admin_gets_it_all() {
         .begin(&h.member, &request, None, false)
         .await
         .unwrap();
-    assert!(matches!(member, Consent::Ask(s) if s.to_string() == "user:read"));
+    assert!(matches!(member, Consent::Ask { scopes, .. } if scopes.to_string() == "user:read"));
     let admin = h
         .service
         .begin(&h.admin, &request, None, false)
         .await
         .unwrap();
-    assert!(matches!(admin, Consent::Ask(s) if s.to_string() == "user:read admin"));
+    assert!(
+        matches!(admin, Consent::Ask { scopes, .. } if scopes.to_string() == "user:read admin")
+    );
 }
 
 #[tokio::test]
@@ -397,7 +427,7 @@ async fn revoking_an_app_ends_its_tokens_and_forgets_the_approval() {
         .begin(&h.member, &request, None, false)
         .await
         .unwrap();
-    assert!(matches!(again, Consent::Ask(_)));
+    assert!(matches!(again, Consent::Ask { .. }));
 }
 
 mod another_clients_tokens;

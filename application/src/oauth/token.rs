@@ -10,7 +10,8 @@ use uuid::Uuid;
 
 use super::{ClientCredentials, FlowError, OAuthService};
 use crate::ports::{
-    Actor, AuditEntry, CodeOutcome, GrantRepository, NewGrant, NewTokens, Ports, RefreshOutcome,
+    Actor, AuditEntry, Clock, CodeOutcome, GrantRepository, NewGrant, NewTokens, Ports,
+    RefreshOutcome,
 };
 
 /// A parsed `grant_type=authorization_code` request.
@@ -153,12 +154,14 @@ impl<P: Ports> OAuthService<P> {
     ) -> Result<IssuedTokens, FlowError> {
         let (client, usage) = self.authenticate_client(credentials).await?;
         self.require_grant(&client, GrantType::RefreshToken)?;
-        let now = usage.at;
         let hash = request.token.hash();
         let mut issued = None;
         let outcome = self
             .grants
             .redeem_refresh(request.token.lookup_id(), usage, |row| {
+                // Read under the grant's lock: a request that waited there for a concurrent
+                // rotation must see that rotation in its past, never its future (issue 14 #18).
+                let now = self.clock.now();
                 let decision =
                     row.state
                         .decide(&hash, client.id, now, self.policy.refresh_reuse_grace);

@@ -97,7 +97,12 @@ impl<P: Ports> SessionService<P> {
         ip: Option<IpAddr>,
     ) -> Result<LoggedIn, LogInError> {
         let now = self.clock.now();
-        let email_key = Email::normalize(email);
+        // No account has an address that is not one (too long, control characters…): such
+        // input is wrong credentials, refused before it reaches the throttle's index.
+        let Ok(email) = Email::parse(email) else {
+            return Err(LogInError::InvalidCredentials);
+        };
+        let email_key = email.normalized();
         let window_start = self.throttle.window_start(now);
         let (attempt, seen) = self
             .throttle_store
@@ -208,6 +213,29 @@ mod tests {
             .await;
         assert!(matches!(unknown, Err(LogInError::InvalidCredentials)));
         assert!(matches!(wrong, Err(LogInError::InvalidCredentials)));
+    }
+
+    #[tokio::test]
+    async fn an_address_that_cannot_be_one_is_wrong_credentials_and_never_throttled() {
+        let (service, _) =
+            session_service_with_user(new_user("ada@example.com", "ada", false)).await;
+        let overlong = format!("{}@example.com", "a".repeat(300));
+        for _ in 0..10 {
+            for email in ["ada\u{0}@example.com", overlong.as_str(), "no at sign"] {
+                let result = service.log_in(email, &secret(PASSWORD), None).await;
+                assert!(
+                    matches!(result, Err(LogInError::InvalidCredentials)),
+                    "{email:?}"
+                );
+            }
+        }
+        let right = service
+            .log_in("ada@example.com", &secret(PASSWORD), None)
+            .await;
+        assert!(
+            right.is_ok(),
+            "nothing was counted against the real address"
+        );
     }
 
     #[tokio::test]

@@ -21,10 +21,9 @@ fn an_email_is_trimmed_and_kept_as_typed() {
 }
 
 #[test]
-fn the_normalized_email_is_lowercase_and_agrees_with_normalize() {
+fn the_normalized_email_is_lowercase() {
     let raw = " Ada@Example.COM";
     assert_eq!(Email::parse(raw).unwrap().normalized(), "ada@example.com");
-    assert_eq!(Email::normalize(raw), "ada@example.com");
 }
 
 #[test]
@@ -165,7 +164,7 @@ proptest! {
     fn parsed_emails_have_one_at_and_normalize_like_their_raw_input(s in "[ a-zA-Z0-9@.\u{e9}\t]{0,30}") {
         if let Ok(email) = Email::parse(&s) {
             prop_assert_eq!(email.as_str().matches('@').count(), 1);
-            prop_assert_eq!(email.normalized(), Email::normalize(&s));
+            prop_assert_eq!(email.normalized(), s.trim().to_lowercase());
         }
     }
 }

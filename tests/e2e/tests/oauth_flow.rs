@@ -9,8 +9,9 @@ use oauth2::{
 use reqwest::StatusCode;
 use serde_json::Value;
 use tessera_e2e::oauth::{
-    OAuthApp, OAuthSetup, Oauth2Client, REDIRECT_URI, STATE, http_client, location,
-    no_refresh_grace, oauth_error, redirect_params, spawn_oauth, spawn_oauth_with,
+    AuthorizeRequest, OAuthApp, OAuthSetup, Oauth2Client, REDIRECT_URI, STATE, http_client,
+    location, no_refresh_grace, oauth_error, pkce_pair, redirect_params, spawn_oauth,
+    spawn_oauth_with,
 };
 use tessera_e2e::{ADMIN_EMAIL, new_client};
 
@@ -153,6 +154,23 @@ async fn an_approval_is_remembered_until_prompt_consent_asks_again() {
         .authorize(&request.set("prompt", "consent"))
         .await;
     assert_eq!(forced.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_public_client_sees_the_consent_page_again_saying_it_was_approved_before() {
+    let setup = spawn_oauth().await;
+    let client = setup
+        .app
+        .create_public_app(&setup.admin_token, "http://127.0.0.1:8765/callback")
+        .await;
+    let pkce = pkce_pair();
+    let request = AuthorizeRequest::new(&client, &pkce);
+    let first = setup.browser.consent_page(&request).await;
+    assert!(!first.contains("id=\"approved-before\""));
+    setup.browser.authorization_code(&request).await;
+    let other_port = request.set("redirect_uri", "http://127.0.0.1:40001/callback");
+    let again = setup.browser.consent_page(&other_port).await;
+    assert!(again.contains("id=\"approved-before\""), "{again}");
 }
 
 #[tokio::test]

@@ -76,4 +76,17 @@ impl TestApp {
         let email = format!("{username}@example.com");
         self.browser_login(&email, MEMBER_PASSWORD).await
     }
+
+    /// As a browser signed in as an admin, presses Block or Unblock (`action`) on the page
+    /// of app `id`.
+    pub async fn press_block(&self, id: &str, action: &str) {
+        let page = self.get(&format!("/settings/oauth2-apps/{id}")).await;
+        assert_eq!(page.status(), StatusCode::OK, "the app's page");
+        let csrf = csrf_token_in(&page.text().await.unwrap());
+        let path = format!("/settings/oauth2-apps/{id}/{action}");
+        let pressed = self
+            .post_form(&path, &[("csrf_token", csrf.as_str())])
+            .await;
+        assert_eq!(pressed.status(), StatusCode::SEE_OTHER, "{action}");
+    }
 }
