@@ -32,7 +32,7 @@ pub use cimd_repository::PgCimdRepository;
 pub use embedded::{EmbeddedError, EmbeddedPostgres};
 pub use grant_repository::PgGrantRepository;
 pub use housekeeping::sweep_expired;
-pub use mcp_sessions::PgMcpSessionStore;
+pub use mcp_sessions::{McpSessionOwner, PgMcpSessionStore, StoredMcpSession};
 pub use migrate::{latest_migration, migrate, schema_is_current};
 pub use pool::{Database, DatabaseError};
 pub use registration_repository::{PgRateLimitRepository, PgRegistrationRepository};

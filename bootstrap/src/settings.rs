@@ -35,6 +35,8 @@ pub struct Settings {
     pub registration: RegistrationSettings,
     /// Client ID Metadata Documents.
     pub cimd: CimdSettings,
+    /// The MCP endpoint's sessions.
+    pub mcp: McpSettings,
     /// An admin created at start-up when no user exists.
     pub first_user: FirstUserSettings,
     /// Logging.
@@ -116,6 +118,19 @@ pub struct CimdSettings {
     pub insecure_allow_http_loopback: bool,
 }
 
+/// `mcp.*`: MCP sessions end after this much idle time, and are capped per person and per
+/// replica (the least recently used one ends to make room).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct McpSettings {
+    /// A session unused for this long ends (its client gets 404 and starts a new one).
+    pub session_idle_timeout: ConfigDuration,
+    /// Sessions one person may hold on one replica.
+    pub max_sessions_per_user: u32,
+    /// Sessions one replica holds.
+    pub max_sessions: u32,
+}
+
 /// `first_user.*`.
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -158,6 +173,7 @@ impl Default for Settings {
             },
             registration: RegistrationSettings::default(),
             cimd: CimdSettings::default(),
+            mcp: McpSettings::default(),
             first_user: FirstUserSettings::default(),
             log: LogSettings::default(),
         }
@@ -219,6 +235,16 @@ impl Default for CimdSettings {
             allowed_domains: Vec::new(),
             denied_domains: Vec::new(),
             insecure_allow_http_loopback: false,
+        }
+    }
+}
+
+impl Default for McpSettings {
+    fn default() -> Self {
+        Self {
+            session_idle_timeout: ConfigDuration::minutes(5),
+            max_sessions_per_user: 32,
+            max_sessions: 10_000,
         }
     }
 }

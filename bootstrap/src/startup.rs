@@ -9,7 +9,7 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use tessera_adapters::cimd_fetcher::HttpMetadataFetcher;
 use tessera_adapters::http::{self, HttpState, Metrics, Readiness, TrustedProxies, WebSettings};
-use tessera_adapters::mcp::McpEndpoint;
+use tessera_adapters::mcp::{McpEndpoint, McpSettings, SessionLimits};
 use tessera_adapters::postgres::{
     PgAppRepository, PgAuditRepository, PgCimdRepository, PgGrantRepository, PgMcpSessionStore,
     PgRateLimitRepository, PgRegistrationRepository, PgSessionRepository, PgThrottleRepository,
@@ -56,6 +56,7 @@ pub struct Application {
     server: actix_web::dev::Server,
     store: Store,
     shutting_down: Arc<AtomicBool>,
+    mcp: McpEndpoint<Production>,
 }
 
 impl std::fmt::Debug for Application {
@@ -117,6 +118,30 @@ fn oauth_service(settings: &Settings, store: &Store) -> anyhow::Result<OAuthServ
         Resources::new(&settings.access_url),
     )
     .with_cimd(resolver))
+}
+
+/// The MCP endpoint, with `mcp.*`, its sessions stored in the database.
+fn mcp_endpoint(
+    settings: &Settings,
+    store: &Store,
+    oauth: web::Data<OAuthService<Production>>,
+    apps: web::Data<AppService<Production>>,
+) -> anyhow::Result<McpEndpoint<Production>> {
+    let m = &settings.mcp;
+    let idle_timeout = std::time::Duration::try_from(m.session_idle_timeout.get())
+        .context("mcp.session_idle_timeout")?;
+    let rows = PgMcpSessionStore::new(store.db.clone(), idle_timeout);
+    let settings = McpSettings {
+        access_url: settings.access_url.clone(),
+        trusted_proxies: TrustedProxies::parse(&settings.http.trusted_proxies)
+            .map_err(anyhow::Error::msg)?,
+        limits: SessionLimits {
+            idle_timeout,
+            max_per_user: usize::try_from(m.max_sessions_per_user)?,
+            max_total: usize::try_from(m.max_sessions)?,
+        },
+    };
+    Ok(McpEndpoint::new(oauth, apps, rows, settings))
 }
 
 /// Dynamic registration, with `registration.*`.
@@ -181,16 +206,12 @@ impl Application {
             SystemClock,
             OsRng::default(),
         ));
+        let mcp = mcp_endpoint(&settings, &store, oauth.clone(), apps.clone())?;
         let state = HttpState::<Production> {
             users: web::Data::new(users),
             sessions: web::Data::new(sessions),
             apps: apps.clone(),
-            mcp: McpEndpoint::new(
-                oauth.clone(),
-                apps.clone(),
-                PgMcpSessionStore::new(store.db.clone()),
-                &settings.access_url,
-            ),
+            mcp: mcp.clone(),
             oauth,
             registrations: registrations.clone(),
             metrics: metrics.clone(),
@@ -230,6 +251,7 @@ impl Application {
             server,
             store,
             shutting_down,
+            mcp,
         })
     }
 
@@ -248,10 +270,13 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let handle = self.server.handle();
         let flag = self.shutting_down.clone();
+        let mcp = self.mcp.clone();
         tokio::spawn(async move {
             wait_for_signal().await;
             tracing::info!("shutting down: finishing requests in flight");
             flag.store(true, Ordering::SeqCst);
+            // MCP GET streams never finish by themselves; requests do (or time out).
+            mcp.close_streams();
             handle.stop(true).await;
         });
         let result = self.server.await;

@@ -8,11 +8,16 @@ use crate::settings::LogFormat;
 /// capped at info whatever `RUST_LOG` says, since no hash may reach a log (SPEC §7).
 const PARAMETER_LOGGERS: [&str; 2] = ["tokio_postgres::query", "tokio_postgres::simple_query"];
 
-/// The level filter: `RUST_LOG` (default `info`), with the parameter loggers capped.
+/// Without `RUST_LOG`: `info`, but the MCP SDK only from `warn` (it logs three `info` lines
+/// per MCP request: service started, input ended, serve finished).
+const DEFAULT_FILTER: &str = "info,rmcp=warn";
+
+/// The level filter: `RUST_LOG` (default [`DEFAULT_FILTER`]), with the parameter loggers
+/// capped.
 fn filter(rust_log: Option<&str>) -> EnvFilter {
     let mut filter = rust_log
         .and_then(|directives| EnvFilter::try_new(directives).ok())
-        .unwrap_or_else(|| EnvFilter::new("info"));
+        .unwrap_or_else(|| EnvFilter::new(DEFAULT_FILTER));
     for target in PARAMETER_LOGGERS {
         if let Ok(directive) = format!("{target}=info").parse() {
             filter = filter.add_directive(directive);
@@ -60,15 +65,21 @@ mod tests {
     }
 
     fn logged_with(rust_log: &str) -> String {
+        logged_under(Some(rust_log))
+    }
+
+    fn logged_under(rust_log: Option<&str>) -> String {
         let captured = Captured::default();
         let writer = captured.clone();
         let subscriber = tracing_subscriber::fmt()
-            .with_env_filter(filter(Some(rust_log)))
+            .with_env_filter(filter(rust_log))
             .with_writer(move || writer.clone())
             .finish();
         tracing::subscriber::with_default(subscriber, || {
             tracing::debug!(target: "tokio_postgres::query", "executing with parameters: $argon2id$hash");
             tracing::debug!(target: "tessera_adapters", "our own debug line");
+            tracing::info!(target: "rmcp::service", "serve finished");
+            tracing::info!(target: "tessera_adapters", "our own info line");
         });
         let bytes = captured.0.lock().unwrap().clone();
         String::from_utf8(bytes).unwrap()
@@ -86,5 +97,16 @@ mod tests {
             assert!(!out.contains("argon2id"), "{level}: {out}");
         }
         assert!(logged_with("debug").contains("our own debug line"));
+    }
+
+    #[test]
+    fn by_default_the_mcp_sdk_logs_only_warnings_and_tessera_logs_info() {
+        let out = logged_under(None);
+        assert!(out.contains("our own info line"), "{out}");
+        assert!(!out.contains("serve finished"), "{out}");
+        assert!(
+            logged_with("info").contains("serve finished"),
+            "RUST_LOG decides"
+        );
     }
 }

@@ -14,6 +14,9 @@ use tessera_application::oauth::{BearerError, OAuthService};
 use tessera_domain::{MCP_PATH, Scope, User};
 use uuid::Uuid;
 
+use crate::http::TrustedProxies;
+use crate::postgres::McpSessionOwner;
+
 /// Who calls the MCP endpoint, from the access token, for the tools.
 #[derive(Debug, Clone)]
 pub struct Caller {
@@ -21,10 +24,21 @@ pub struct Caller {
     pub user: User,
     /// The client the token was issued to.
     pub client_id: Uuid,
-    /// The peer address, for the audit log.
+    /// The client's address (behind trusted proxies, from `X-Forwarded-For`), for the
+    /// audit log.
     pub ip: Option<IpAddr>,
     /// The client's user agent, for the audit log.
     pub user_agent: Option<String>,
+}
+
+impl Caller {
+    /// Who a session opened with this caller's token belongs to.
+    pub(crate) fn owner(&self) -> McpSessionOwner {
+        McpSessionOwner {
+            user_id: self.user.id.as_uuid(),
+            client_id: self.client_id,
+        }
+    }
 }
 
 /// The endpoint's identity: the host it answers to and the URLs its challenges name.
@@ -34,10 +48,11 @@ pub(crate) struct GuardSettings {
     port: Option<u16>,
     resource: String,
     resource_metadata: String,
+    trusted_proxies: TrustedProxies,
 }
 
 impl GuardSettings {
-    pub(crate) fn new(access_url: &str) -> Self {
+    pub(crate) fn new(access_url: &str, trusted_proxies: TrustedProxies) -> Self {
         let base = access_url.trim_end_matches('/');
         let url = url::Url::parse(base).ok();
         let path = url
@@ -57,6 +72,7 @@ impl GuardSettings {
                     .unwrap_or_default(),
                 path.unwrap_or_default()
             ),
+            trusted_proxies,
         }
     }
 
@@ -183,7 +199,7 @@ pub(crate) async fn require_token<P: Ports>(
     let caller = Caller {
         user: record.user,
         client_id: record.client_id,
-        ip: req.peer_addr().map(|a| a.ip()),
+        ip: settings.trusted_proxies.client_ip(req.request()),
         user_agent: req
             .headers()
             .get(header::USER_AGENT)
@@ -207,11 +223,11 @@ mod tests {
 
     #[test]
     fn the_host_must_name_the_access_url_with_its_port_or_the_default_one() {
-        let s = GuardSettings::new("http://127.0.0.1:3000");
+        let s = GuardSettings::new("http://127.0.0.1:3000", TrustedProxies::default());
         assert!(s.host_matches("127.0.0.1:3000"));
         assert!(!s.host_matches("127.0.0.1:3001"));
         assert!(!s.host_matches("evil.example:3000"));
-        let https = GuardSettings::new("https://Auth.Example.com");
+        let https = GuardSettings::new("https://Auth.Example.com", TrustedProxies::default());
         assert!(https.host_matches("auth.example.com"));
         assert!(https.host_matches("auth.example.com:443"));
         assert!(!https.host_matches("auth.example.com.evil.example"));
@@ -223,7 +239,7 @@ mod tests {
 
     #[test]
     fn the_challenges_name_the_resource_metadata_as_spec_section_6_writes_them() {
-        let s = GuardSettings::new("https://auth.example.com");
+        let s = GuardSettings::new("https://auth.example.com", TrustedProxies::default());
         let metadata = "https://auth.example.com/.well-known/oauth-protected-resource/api/experimental/mcp/http";
         assert_eq!(
             s.challenge(None),
@@ -243,7 +259,7 @@ mod tests {
 
     #[test]
     fn an_access_url_with_a_path_puts_it_after_the_well_known_prefix() {
-        let s = GuardSettings::new("https://example.com/auth");
+        let s = GuardSettings::new("https://example.com/auth", TrustedProxies::default());
         assert_eq!(
             s.resource,
             "https://example.com/auth/api/experimental/mcp/http"

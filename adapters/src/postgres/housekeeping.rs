@@ -7,14 +7,10 @@ use super::errors::db_err;
 /// How long failed logins and rate-limit windows are kept after they stop counting.
 const RETENTION: Duration = Duration::days(1);
 
-/// How long an MCP session can be continued on another replica; clients start a new one
-/// after that (the MCP transport answers 404 to an unknown session).
-const MCP_SESSION_RETENTION: Duration = Duration::days(7);
-
 /// How long a used code is kept after it expires: its reuse is detected until then.
 const CODE_RETENTION: Duration = Duration::hours(1);
 
-/// Deletes expired sessions, codes, tokens and grants, and stale throttle rows; returns how
+/// Deletes expired sessions, MCP sessions, codes, tokens and grants, and stale throttle rows; returns how
 /// many rows went. Plain `DELETE`s, so every replica may run it at any time.
 pub async fn sweep_expired(db: &Database, now: OffsetDateTime) -> Result<u64, RepoError> {
     let client = db.client().await?;
@@ -59,11 +55,9 @@ pub async fn sweep_expired(db: &Database, now: OffsetDateTime) -> Result<u64, Re
         )
         .await
         .map_err(db_err)?;
+    // MCP sessions idle past `mcp.session_idle_timeout` (their clients get 404 and start anew).
     removed += client
-        .execute(
-            "DELETE FROM mcp_sessions WHERE created_at < $1",
-            &[&(now - MCP_SESSION_RETENTION)],
-        )
+        .execute("DELETE FROM mcp_sessions WHERE expires_at <= $1", &[&now])
         .await
         .map_err(db_err)?;
     Ok(removed)

@@ -67,6 +67,16 @@ impl Settings {
         if self.database.pool_size == 0 {
             anyhow::bail!("invalid value for `database.pool_size`: must be at least 1");
         }
+        let mcp = &self.mcp;
+        if mcp.session_idle_timeout.get() < time::Duration::seconds(1) {
+            anyhow::bail!("invalid value for `mcp.session_idle_timeout`: must be at least 1s");
+        }
+        if mcp.max_sessions_per_user == 0 {
+            anyhow::bail!("invalid value for `mcp.max_sessions_per_user`: must be at least 1");
+        }
+        if mcp.max_sessions == 0 {
+            anyhow::bail!("invalid value for `mcp.max_sessions`: must be at least 1");
+        }
         tessera_adapters::http::TrustedProxies::parse(&self.http.trusted_proxies)
             .map_err(|e| anyhow::anyhow!("invalid value for `http.trusted_proxies`: {e}"))?;
         match (&self.first_user.email, &self.first_user.password) {
@@ -135,6 +145,9 @@ mod tests {
         assert_eq!(s.tokens.refresh_ttl, ConfigDuration::hours(720));
         assert_eq!(s.tokens.refresh_reuse_grace, ConfigDuration::seconds(10));
         assert_eq!(s.registration.max_clients, 10_000);
+        assert_eq!(s.mcp.session_idle_timeout, ConfigDuration::minutes(5));
+        assert_eq!(s.mcp.max_sessions_per_user, 32);
+        assert_eq!(s.mcp.max_sessions, 10_000);
         assert_eq!(s.log.format, LogFormat::Pretty);
     }
 
@@ -219,6 +232,39 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(err.contains("http.trusted_proxies"), "{err}");
+    }
+
+    #[test]
+    fn the_mcp_session_settings_are_read_and_refused_when_zero_or_unknown() {
+        let s = load(
+            None,
+            env(&[
+                ("TESSERA_MCP__SESSION_IDLE_TIMEOUT", "90s"),
+                ("TESSERA_MCP__MAX_SESSIONS_PER_USER", "4"),
+                ("TESSERA_MCP__MAX_SESSIONS", "500"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.mcp.session_idle_timeout, ConfigDuration::seconds(90));
+        assert_eq!((s.mcp.max_sessions_per_user, s.mcp.max_sessions), (4, 500));
+        for (key, value, named) in [
+            (
+                "TESSERA_MCP__SESSION_IDLE_TIMEOUT",
+                "0s",
+                "mcp.session_idle_timeout",
+            ),
+            (
+                "TESSERA_MCP__MAX_SESSIONS_PER_USER",
+                "0",
+                "mcp.max_sessions_per_user",
+            ),
+            ("TESSERA_MCP__MAX_SESSIONS", "0", "mcp.max_sessions"),
+            ("TESSERA_MCP__MAX_SESSIONS", "-1", "max_sessions"),
+            ("TESSERA_MCP__MAX_SESSION", "5", "max_session"),
+        ] {
+            let err = load(None, env(&[(key, value)])).unwrap_err().to_string();
+            assert!(err.contains(named), "{key}={value}: {err}");
+        }
     }
 
     struct TempFile(std::path::PathBuf, std::fs::File);

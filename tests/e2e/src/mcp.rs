@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use crate::oauth::{AuthorizeRequest, OAuthApp, pkce_pair};
 use crate::registration::native_public_metadata;
-use crate::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, spawn_app};
+use crate::{ADMIN_EMAIL, ADMIN_PASSWORD, TestApp, spawn_app_with};
 
 /// The MCP endpoint's path.
 pub const MCP_PATH: &str = "/api/experimental/mcp/http";
@@ -76,7 +76,12 @@ pub struct McpSetup {
 
 /// [`McpSetup`] on a fresh server.
 pub async fn spawn_mcp() -> McpSetup {
-    let app = spawn_app().await;
+    spawn_mcp_with(|_| {}).await
+}
+
+/// [`McpSetup`] on a fresh server whose settings `adjust` changed.
+pub async fn spawn_mcp_with(adjust: impl FnOnce(&mut tessera_bootstrap::Settings)) -> McpSetup {
+    let app = spawn_app_with(adjust).await;
     let admin_token = app.login_as_admin().await;
     let client = app.register_client(&native_public_metadata()).await.client;
     let browser = app.browser_login(ADMIN_EMAIL, ADMIN_PASSWORD).await;

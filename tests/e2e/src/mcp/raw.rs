@@ -16,6 +16,8 @@ pub struct RawMcp {
     /// The `Mcp-Session-Id` the server gave at `initialize`.
     pub session_id: Option<String>,
     protocol_version: String,
+    accept: String,
+    headers: Vec<(String, String)>,
     client: Client,
 }
 
@@ -36,6 +38,8 @@ impl RawMcp {
             token: None,
             session_id: None,
             protocol_version: PROTOCOL_VERSION.to_owned(),
+            accept: ACCEPT_BOTH.to_owned(),
+            headers: Vec::new(),
             client: new_client(),
         }
     }
@@ -52,6 +56,28 @@ impl RawMcp {
     pub fn with_protocol_version(self, version: &str) -> Self {
         Self {
             protocol_version: version.to_owned(),
+            ..self
+        }
+    }
+
+    /// This client sending `Accept: accept` instead of both media types.
+    pub fn with_accept(self, accept: &str) -> Self {
+        Self {
+            accept: accept.to_owned(),
+            ..self
+        }
+    }
+
+    /// This client sending the header `name: value` with every request.
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_owned(), value.to_owned()));
+        self
+    }
+
+    /// This client with the session `session_id` (someone else's, say).
+    pub fn with_session(self, session_id: &str) -> Self {
+        Self {
+            session_id: Some(session_id.to_owned()),
             ..self
         }
     }
@@ -74,7 +100,10 @@ impl RawMcp {
         let mut request = self
             .client
             .request(method, &self.url)
-            .header(header::ACCEPT, ACCEPT_BOTH);
+            .header(header::ACCEPT, &self.accept);
+        for (name, value) in &self.headers {
+            request = request.header(name, value);
+        }
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
         }
