@@ -319,6 +319,41 @@ async fn concurrent_attempts_for_one_email_each_see_every_earlier_one() {
     assert_eq!(counts, (0..20).collect::<Vec<u32>>());
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_successes_for_one_email_settle_without_a_deadlock() {
+    let url = tessera_test_support::migrated_database().await;
+    let db = Database::connect(&url, 8).unwrap();
+    let now = OffsetDateTime::now_utc();
+    let throttle = PgThrottleRepository::new(db.clone());
+    // Rounds of 20: a deadlock needs two settlements to interleave, which one round may miss.
+    for _ in 0..10 {
+        let mut attempts = Vec::new();
+        for _ in 0..20 {
+            let since = now - Duration::minutes(15);
+            let (attempt, _) = throttle
+                .begin_attempt("ada@example.com", None, now, since)
+                .await
+                .unwrap();
+            attempts.push(attempt);
+        }
+        let settled: Vec<_> = attempts
+            .into_iter()
+            .map(|attempt| {
+                let throttle = throttle.clone();
+                tokio::spawn(async move {
+                    throttle
+                        .finish_attempt(attempt, "ada@example.com", AttemptOutcome::Succeeded)
+                        .await
+                })
+            })
+            .collect();
+        for result in settled {
+            let result = result.await.unwrap();
+            assert!(result.is_ok(), "{result:?}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn deleting_a_user_deletes_their_sessions() {
     let db = migrated_db().await;

@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 
 use super::Database;
 use super::errors::{corrupt, db_err};
+use super::retry::retrying_once;
 
 /// Failed-login counters in PostgreSQL, shared by every replica.
 #[derive(Debug, Clone)]
@@ -32,8 +33,31 @@ impl ThrottleRepository for PgThrottleRepository {
         at: OffsetDateTime,
         since: OffsetDateTime,
     ) -> Result<(AttemptId, FailureWindow), RepoError> {
+        retrying_once(|| self.try_begin(email_normalized, ip, at, since)).await
+    }
+
+    async fn finish_attempt(
+        &self,
+        attempt: AttemptId,
+        email_normalized: &str,
+        outcome: AttemptOutcome,
+    ) -> Result<(), RepoError> {
+        retrying_once(|| self.try_finish(attempt, email_normalized, outcome)).await
+    }
+}
+
+const LOCK: &str = "SELECT pg_advisory_xact_lock($1, hashtext($2))";
+
+impl PgThrottleRepository {
+    /// One try of [`ThrottleRepository::begin_attempt`], in one transaction.
+    async fn try_begin(
+        &self,
+        email_normalized: &str,
+        ip: Option<IpAddr>,
+        at: OffsetDateTime,
+        since: OffsetDateTime,
+    ) -> Result<(AttemptId, FailureWindow), RepoError> {
         // Always the email lock first, then the IP lock: one order, so no deadlock.
-        const LOCK: &str = "SELECT pg_advisory_xact_lock($1, hashtext($2))";
         const COUNT: &str = "SELECT
               (SELECT count(*) FROM login_failures WHERE email_normalized = $1 AND counts_for_email AND failed_at >= $3),
               (SELECT min(failed_at) FROM login_failures WHERE email_normalized = $1 AND counts_for_email AND failed_at >= $3),
@@ -81,7 +105,9 @@ impl ThrottleRepository for PgThrottleRepository {
         Ok((AttemptId(id), seen))
     }
 
-    async fn finish_attempt(
+    /// One try of [`ThrottleRepository::finish_attempt`], in one transaction, under the
+    /// email's lock, so that it cannot interleave with another attempt's rows.
+    async fn try_finish(
         &self,
         attempt: AttemptId,
         email_normalized: &str,
@@ -95,6 +121,10 @@ impl ThrottleRepository for PgThrottleRepository {
         }
         let mut client = self.db.client().await?;
         let tx = client.transaction().await.map_err(db_err)?;
+        let lock = tx.prepare_cached(LOCK).await.map_err(db_err)?;
+        tx.execute(&lock, &[&EMAIL_LOCK_CLASS, &email_normalized])
+            .await
+            .map_err(db_err)?;
         let drop = tx.prepare_cached(DROP).await.map_err(db_err)?;
         tx.execute(&drop, &[&attempt.0]).await.map_err(db_err)?;
         if outcome == AttemptOutcome::Succeeded {
