@@ -18,6 +18,10 @@ impl Clock for SystemClock {
         now.replace_nanosecond(now.nanosecond() / 1000 * 1000)
             .unwrap_or(now)
     }
+
+    async fn sleep(&self, duration: time::Duration) {
+        tokio::time::sleep(duration.unsigned_abs()).await;
+    }
 }
 
 /// The OS CSPRNG, through ring (SPEC §7).

@@ -30,7 +30,9 @@ pub use registration_repository::{
 pub use repo_error::RepoError;
 pub use rng::Rng;
 pub use session_repository::{NewSession, SessionRepository};
-pub use throttle_repository::{AttemptId, AttemptOutcome, FailureWindow, ThrottleRepository};
+pub use throttle_repository::{
+    AttemptId, AttemptOutcome, AttemptWindow, FailureWindow, ThrottleRepository,
+};
 pub use user_repository::UserRepository;
 
 /// The concrete adapters one deployment uses, named once in the composition root, so that

@@ -78,6 +78,9 @@ pub enum ApiError {
     /// 503: the database is unreachable.
     #[error("The service is temporarily unavailable; try again shortly.")]
     Unavailable,
+    /// 503: too busy to take this now (bounded work, refused rather than queued).
+    #[error("The server is busy; try again in a moment.")]
+    Busy,
     /// 500; the cause is logged once and never shown.
     #[error("An internal error occurred.")]
     Unexpected(anyhow::Error),
@@ -96,6 +99,7 @@ impl ApiError {
         match self {
             Self::Throttled(wait) => Some((wait.whole_milliseconds() as i64 + 999) / 1000),
             Self::Unavailable => Some(5),
+            Self::Busy => Some(1),
             _ => None,
         }
     }
@@ -148,7 +152,7 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::OAuth { failure, .. } => oauth_status(failure.error),
             Self::InvalidToken => StatusCode::UNAUTHORIZED,
@@ -254,6 +258,7 @@ impl From<LogInError> for ApiError {
         match e {
             LogInError::InvalidCredentials => Self::InvalidCredentials,
             LogInError::Throttled { retry_after } => Self::Throttled(retry_after),
+            LogInError::Busy => Self::Busy,
             LogInError::Repo(e) => e.into(),
         }
     }
@@ -326,6 +331,7 @@ mod tests {
             (ApiError::PayloadTooLarge, 413),
             (ApiError::UnsupportedMediaType("x".into()), 415),
             (ApiError::Unavailable, 503),
+            (ApiError::Busy, 503),
             (ApiError::InvalidToken, 401),
             (ApiError::InsufficientScope(Scope::Admin), 403),
             (
@@ -386,6 +392,17 @@ mod tests {
         assert_eq!(
             scope.headers().get(header::WWW_AUTHENTICATE).unwrap(),
             "Bearer error=\"insufficient_scope\", scope=\"user:read\""
+        );
+    }
+
+    #[actix_web::test]
+    async fn a_busy_login_is_503_with_a_short_retry_after() {
+        let (status, body, retry) = body_of(ApiError::from(LogInError::Busy)).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(retry.as_deref(), Some("1"));
+        assert_eq!(
+            body["message"],
+            "The server is busy; try again in a moment."
         );
     }
 
