@@ -179,30 +179,57 @@ pub fn new_user(email: &str, username: &str, admin: bool) -> NewUserInput {
     }
 }
 
+/// First-user requests per IP and minute in the services built here.
+pub const FIRST_USERS_PER_MINUTE: u32 = 3;
+
+pub fn user_service_with(hasher: FakeHasher) -> UserService<FakePorts> {
+    UserService::new(
+        FakeUsers::default(),
+        FakeRateLimits::default(),
+        hasher,
+        FakeClock::default(),
+        tessera_domain::RateLimit::new(FIRST_USERS_PER_MINUTE, Duration::minutes(1)),
+    )
+}
+
 pub fn user_service() -> UserService<FakePorts> {
-    UserService::new(FakeUsers::default(), FakeHasher, FakeClock::default())
+    user_service_with(FakeHasher::default())
 }
 
 pub async fn session_service_with_user(
     input: NewUserInput,
 ) -> (SessionService<FakePorts>, FakeClock) {
+    let (service, clock, _) = session_service_with_user_and_hasher(input).await;
+    (service, clock)
+}
+
+pub async fn session_service_with_user_and_hasher(
+    input: NewUserInput,
+) -> (SessionService<FakePorts>, FakeClock, FakeHasher) {
     let users = FakeUsers::default();
     let clock = FakeClock::default();
-    UserService::<FakePorts>::new(users.clone(), FakeHasher, clock.clone())
-        .create_user(input)
-        .await
-        .unwrap();
+    let hasher = FakeHasher::default();
+    UserService::<FakePorts>::new(
+        users.clone(),
+        FakeRateLimits::default(),
+        hasher.clone(),
+        clock.clone(),
+        tessera_domain::RateLimit::new(FIRST_USERS_PER_MINUTE, Duration::minutes(1)),
+    )
+    .create_user(input)
+    .await
+    .unwrap();
     let service = SessionService::new(
         users,
         FakeSessions::default(),
         FakeThrottle::default(),
-        FakeHasher,
+        hasher.clone(),
         clock.clone(),
         CountingRng::default(),
         LoginThrottle::default(),
         Duration::hours(24),
     );
-    (service, clock)
+    (service, clock, hasher)
 }
 
 #[derive(Debug, Clone, Default)]

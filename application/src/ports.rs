@@ -23,7 +23,7 @@ pub use grant_repository::{
     Approval, AuthorizedApp, ClientUse, CodeOutcome, GrantRepository, NewCode, NewGrant, NewToken,
     NewTokens, RefreshOutcome, RefreshRow, RefreshTokenRecord,
 };
-pub use password_hasher::PasswordHasher;
+pub use password_hasher::{HashError, PasswordHasher};
 pub use registration_repository::{
     NewRegistration, RateLimitRepository, RegisteredClient, RegistrationRepository,
 };

@@ -78,7 +78,8 @@ pub enum ApiError {
     /// 503: the database is unreachable.
     #[error("The service is temporarily unavailable; try again shortly.")]
     Unavailable,
-    /// 503: too busy to take this now (bounded work, refused rather than queued).
+    /// 503: too busy to take this now: password hashing is saturated, or a login waited too
+    /// long for earlier attempts (bounded work, refused rather than queued).
     #[error("The server is busy; try again in a moment.")]
     Busy,
     /// 500; the cause is logged once and never shown.
@@ -248,6 +249,8 @@ impl From<CreateUserError> for ApiError {
                     detail: format!("{field} is already in use"),
                 }],
             },
+            CreateUserError::Throttled { retry_after } => Self::Throttled(retry_after),
+            CreateUserError::Busy => Self::Busy,
             CreateUserError::Repo(e) => e.into(),
         }
     }
@@ -396,7 +399,7 @@ mod tests {
     }
 
     #[actix_web::test]
-    async fn a_busy_login_is_503_with_a_short_retry_after() {
+    async fn busy_password_hashing_is_503_with_a_short_retry_after() {
         let (status, body, retry) = body_of(ApiError::from(LogInError::Busy)).await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(retry.as_deref(), Some("1"));
@@ -404,6 +407,8 @@ mod tests {
             body["message"],
             "The server is busy; try again in a moment."
         );
+        let e = ApiError::from(CreateUserError::Busy);
+        assert_eq!(e.status_code(), StatusCode::SERVICE_UNAVAILABLE);
     }
 
     #[test]

@@ -1,13 +1,14 @@
 //! Fakes of the login ports: attempt counters and the password hasher.
 
 use std::net::IpAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tessera_domain::{Password, PasswordHash, SecretString};
 use time::OffsetDateTime;
 
 use crate::ports::{
-    AttemptId, AttemptOutcome, AttemptWindow, FailureWindow, PasswordHasher, RepoError,
+    AttemptId, AttemptOutcome, AttemptWindow, FailureWindow, HashError, PasswordHasher, RepoError,
     ThrottleRepository,
 };
 
@@ -88,21 +89,44 @@ impl ThrottleRepository for FakeThrottle {
 }
 
 /// Stores `fake:<password>`; good enough to test the use cases, never used outside tests.
-/// Yields once per call so that concurrent use cases interleave.
+/// Counts its hashes, can be made busy, and yields once per call so that concurrent use
+/// cases interleave.
 #[derive(Debug, Clone, Default)]
-pub struct FakeHasher;
+pub struct FakeHasher {
+    hashes: Arc<AtomicU64>,
+    busy: Arc<AtomicBool>,
+}
+
+impl FakeHasher {
+    /// How many passwords it has hashed.
+    pub fn hashes(&self) -> u64 {
+        self.hashes.load(Ordering::SeqCst)
+    }
+    /// From now on, refuses every call with [`HashError::Busy`] (or stops refusing).
+    pub fn set_busy(&self, busy: bool) {
+        self.busy.store(busy, Ordering::SeqCst);
+    }
+    async fn turn(&self) -> Result<(), HashError> {
+        tokio::task::yield_now().await;
+        match self.busy.load(Ordering::SeqCst) {
+            true => Err(HashError::Busy),
+            false => Ok(()),
+        }
+    }
+}
 
 impl PasswordHasher for FakeHasher {
-    async fn hash(&self, password: &Password) -> anyhow::Result<PasswordHash> {
-        tokio::task::yield_now().await;
+    async fn hash(&self, password: &Password) -> Result<PasswordHash, HashError> {
+        self.turn().await?;
+        self.hashes.fetch_add(1, Ordering::SeqCst);
         Ok(PasswordHash::new(format!("fake:{}", password.expose())))
     }
     async fn verify(
         &self,
         candidate: &SecretString,
         stored: Option<&PasswordHash>,
-    ) -> anyhow::Result<bool> {
-        tokio::task::yield_now().await;
+    ) -> Result<bool, HashError> {
+        self.turn().await?;
         Ok(stored.is_some_and(|h| h.as_str() == format!("fake:{}", candidate.expose())))
     }
 }

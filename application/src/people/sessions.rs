@@ -7,8 +7,8 @@ use time::{Duration, OffsetDateTime};
 use super::{LoginThrottle, Verdict};
 use crate::issue_credential;
 use crate::ports::{
-    AttemptId, AttemptOutcome, Clock, FailureWindow, NewSession, PasswordHasher, Ports, RepoError,
-    SessionRepository, ThrottleRepository, UserRepository,
+    AttemptId, AttemptOutcome, Clock, FailureWindow, HashError, NewSession, PasswordHasher, Ports,
+    RepoError, SessionRepository, ThrottleRepository, UserRepository,
 };
 
 /// A successful login: the session credential, shown to the caller once, and who it is for.
@@ -34,13 +34,22 @@ pub enum LogInError {
         /// How long until a new attempt is counted.
         retry_after: Duration,
     },
-    /// The password could not be checked now (earlier attempts for the email are still
-    /// being checked); retry shortly.
+    /// The password could not be checked now (hashing is saturated, or earlier attempts
+    /// for the email are still being checked); retry shortly.
     #[error("too busy to check the password now")]
     Busy,
     /// A repository or hasher failure.
     #[error(transparent)]
     Repo(#[from] RepoError),
+}
+
+impl From<HashError> for LogInError {
+    fn from(e: HashError) -> Self {
+        match e {
+            HashError::Busy => Self::Busy,
+            HashError::Unexpected(e) => Self::Repo(RepoError::Unexpected(e)),
+        }
+    }
 }
 
 /// The first wait for pending attempts to settle; doubled each time up to [`MAX_PAUSE`].
@@ -187,8 +196,7 @@ impl<P: Ports> SessionService<P> {
         let ok = self
             .hasher
             .verify(password, found.as_ref().map(|u| &u.password_hash))
-            .await
-            .map_err(RepoError::Unexpected)?;
+            .await?;
         Ok(found.filter(|_| ok))
     }
 

@@ -1,7 +1,9 @@
 //! Signing in, sessions and the login throttle, with fakes.
 
 use super::*;
-use crate::fakes::{FakePorts, new_user, session_service_with_user};
+use crate::fakes::{
+    FakePorts, new_user, session_service_with_user, session_service_with_user_and_hasher,
+};
 
 const PASSWORD: &str = "correct horse";
 
@@ -173,4 +175,24 @@ async fn twenty_concurrent_wrong_logins_get_five_guesses_and_fifteen_refusals() 
         .filter(|r| matches!(r, Err(LogInError::Throttled { .. })))
         .count();
     assert_eq!((guesses, refused), (5, 15));
+}
+
+#[tokio::test]
+async fn a_login_while_the_hasher_is_busy_is_busy_and_does_not_count_as_a_failure() {
+    let (service, _, hasher) =
+        session_service_with_user_and_hasher(new_user("ada@example.com", "ada", false)).await;
+    hasher.set_busy(true);
+    for _ in 0..6 {
+        let busy = service
+            .log_in("ada@example.com", &secret("wrong password"), None)
+            .await;
+        assert!(matches!(busy, Err(LogInError::Busy)), "{busy:?}");
+    }
+    hasher.set_busy(false);
+    assert!(
+        service
+            .log_in("ada@example.com", &secret(PASSWORD), None)
+            .await
+            .is_ok()
+    );
 }
