@@ -20,6 +20,7 @@ mod mcp_sessions;
 mod migrate;
 mod pool;
 mod registration_repository;
+mod retry;
 mod revocation_listener;
 mod session_repository;
 mod throttle_repository;

@@ -1,8 +1,12 @@
 //! Adapters to the operating system: the clock, the CSPRNG, the password hasher.
 
 mod argon2_hasher;
+mod hashing_pool;
 
 pub use argon2_hasher::Argon2PasswordHasher;
+pub use hashing_pool::HashingHealth;
+#[cfg(test)]
+pub(crate) use hashing_pool::HashingPool;
 
 use tessera_application::{Clock, Rng};
 use time::OffsetDateTime;
@@ -17,6 +21,10 @@ impl Clock for SystemClock {
         let now = OffsetDateTime::now_utc();
         now.replace_nanosecond(now.nanosecond() / 1000 * 1000)
             .unwrap_or(now)
+    }
+
+    async fn sleep(&self, duration: time::Duration) {
+        tokio::time::sleep(duration.unsigned_abs()).await;
     }
 }
 

@@ -51,6 +51,9 @@ impl Clock for FixedClock {
     fn now(&self) -> OffsetDateTime {
         *self.0.lock().unwrap()
     }
+    async fn sleep(&self, by: Duration) {
+        self.advance(by);
+    }
 }
 
 #[derive(Debug)]

@@ -1,15 +1,13 @@
 //! The PostgreSQL repositories against a real, fresh database per test.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
-
-use std::net::IpAddr;
-
 use tessera_adapters::postgres::{
     Database, PgSessionRepository, PgThrottleRepository, PgUserRepository, migrate,
     schema_is_current,
 };
 use tessera_application::RepoError;
 use tessera_application::ports::{
-    AttemptOutcome, NewSession, SessionRepository, ThrottleRepository, UserRepository,
+    AttemptOutcome, AttemptWindow, NewSession, SessionRepository, ThrottleRepository,
+    UserRepository,
 };
 use tessera_domain::{
     Credential, CredentialKind, Email, PasswordHash, User, UserId, UserWithPassword, Username,
@@ -227,96 +225,20 @@ async fn the_database_holds_only_the_hash_of_a_session() {
     assert!(!dump.contains(secret_part));
 }
 
-async fn fail(
-    throttle: &PgThrottleRepository,
-    email: &str,
-    ip: Option<IpAddr>,
-    at: OffsetDateTime,
-) {
+/// A settled failed login for `email` at `at`.
+async fn fail(throttle: &PgThrottleRepository, email: &str, at: OffsetDateTime) {
+    let window = AttemptWindow {
+        since: at,
+        pending_expired_before: at,
+    };
     let (attempt, _) = throttle
-        .begin_attempt(email, ip, at, at - Duration::days(1))
+        .begin_attempt(email, None, at, window, |_| true)
         .await
         .unwrap();
     throttle
-        .finish_attempt(attempt, email, AttemptOutcome::Failed)
+        .finish_attempt(attempt.unwrap(), email, AttemptOutcome::Failed)
         .await
         .unwrap();
-}
-
-#[tokio::test]
-async fn failures_are_counted_per_email_and_per_ip_within_the_window() {
-    let throttle = PgThrottleRepository::new(migrated_db().await);
-    let ip: IpAddr = "198.51.100.4".parse().unwrap();
-    let other_ip: IpAddr = "198.51.100.5".parse().unwrap();
-    let now = OffsetDateTime::now_utc();
-    fail(
-        &throttle,
-        "ada@example.com",
-        Some(ip),
-        now - Duration::minutes(20),
-    )
-    .await;
-    fail(
-        &throttle,
-        "ada@example.com",
-        Some(ip),
-        now - Duration::minutes(5),
-    )
-    .await;
-    fail(
-        &throttle,
-        "bob@example.com",
-        Some(ip),
-        now - Duration::minutes(1),
-    )
-    .await;
-    fail(&throttle, "ada@example.com", Some(other_ip), now).await;
-
-    let window = now - Duration::minutes(15);
-    let (attempt, seen) = throttle
-        .begin_attempt("ada@example.com", Some(ip), now, window)
-        .await
-        .unwrap();
-    assert_eq!((seen.for_email, seen.for_ip), (2, 2));
-    assert!(seen.oldest_for_email.unwrap() < now - Duration::minutes(4));
-
-    throttle
-        .finish_attempt(attempt, "ada@example.com", AttemptOutcome::Succeeded)
-        .await
-        .unwrap();
-    let (_, seen) = throttle
-        .begin_attempt("ada@example.com", Some(ip), now, window)
-        .await
-        .unwrap();
-    assert_eq!(
-        (seen.for_email, seen.for_ip),
-        (0, 2),
-        "a success forgives the email, not the IP"
-    );
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn concurrent_attempts_for_one_email_each_see_every_earlier_one() {
-    let db = migrated_db().await;
-    let now = OffsetDateTime::now_utc();
-    let attempts: Vec<_> = (0..20)
-        .map(|_| {
-            let throttle = PgThrottleRepository::new(db.clone());
-            tokio::spawn(async move {
-                let (_, seen) = throttle
-                    .begin_attempt("ada@example.com", None, now, now - Duration::minutes(15))
-                    .await
-                    .unwrap();
-                seen.for_email
-            })
-        })
-        .collect();
-    let mut counts = Vec::new();
-    for attempt in attempts {
-        counts.push(attempt.await.unwrap());
-    }
-    counts.sort_unstable();
-    assert_eq!(counts, (0..20).collect::<Vec<u32>>());
 }
 
 #[tokio::test]
@@ -360,8 +282,8 @@ async fn the_sweep_removes_expired_sessions_and_stale_failures_only() {
     sessions.insert(&live_session).await.unwrap();
     sessions.insert(&expired_session).await.unwrap();
     let throttle = PgThrottleRepository::new(db.clone());
-    fail(&throttle, "ada@example.com", None, now - Duration::days(2)).await;
-    fail(&throttle, "ada@example.com", None, now).await;
+    fail(&throttle, "ada@example.com", now - Duration::days(2)).await;
+    fail(&throttle, "ada@example.com", now).await;
 
     let removed = tessera_adapters::postgres::sweep_expired(&db, now)
         .await
@@ -375,8 +297,12 @@ async fn the_sweep_removes_expired_sessions_and_stale_failures_only() {
             .unwrap()
             .is_some()
     );
+    let window = AttemptWindow {
+        since: now - Duration::days(3),
+        pending_expired_before: now,
+    };
     let (_, seen) = throttle
-        .begin_attempt("ada@example.com", None, now, now - Duration::days(3))
+        .begin_attempt("ada@example.com", None, now, window, |_| true)
         .await
         .unwrap();
     assert_eq!(seen.for_email, 1);

@@ -1,19 +1,20 @@
 //! In-memory fakes of the ports, for application tests only.
 
-use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tessera_domain::{
-    App, AppSecretInfo, CredentialHash, Email, LookupId, Password, PasswordHash, SecretString,
-    User, UserId, UserWithPassword, Username,
+    App, AppSecretInfo, CredentialHash, Email, LookupId, Password, SecretString, User, UserId,
+    UserWithPassword, Username,
 };
 use time::{Duration, OffsetDateTime};
 
 mod cimd;
+mod login;
 mod oauth;
 mod registration;
 pub use cimd::{FakeCimd, FakeFetcher};
+pub use login::{FakeHasher, FakeThrottle};
 pub use oauth::{FakeClients, FakeGrants, credential};
 pub use registration::{FakeRateLimits, FakeRegistrations};
 
@@ -129,78 +130,6 @@ impl SessionRepository for FakeSessions {
     }
 }
 
-/// (id, email, ip, at, counts for the email)
-type FailureRow = (i64, String, Option<IpAddr>, OffsetDateTime, bool);
-
-#[derive(Debug, Clone, Default)]
-pub struct FakeThrottle(Arc<Mutex<Vec<FailureRow>>>);
-
-impl ThrottleRepository for FakeThrottle {
-    async fn begin_attempt(
-        &self,
-        email: &str,
-        ip: Option<IpAddr>,
-        at: OffsetDateTime,
-        since: OffsetDateTime,
-    ) -> Result<(AttemptId, FailureWindow), RepoError> {
-        let mut rows = self.0.lock().unwrap();
-        let recent = || rows.iter().filter(|r| r.3 >= since);
-        let by_email: Vec<_> = recent()
-            .filter(|r| r.1 == email && r.4)
-            .map(|r| r.3)
-            .collect();
-        let by_ip: Vec<_> = recent()
-            .filter(|r| ip.is_some() && r.2 == ip)
-            .map(|r| r.3)
-            .collect();
-        let seen = FailureWindow {
-            for_email: by_email.len() as u32,
-            oldest_for_email: by_email.iter().min().copied(),
-            for_ip: by_ip.len() as u32,
-            oldest_for_ip: by_ip.iter().min().copied(),
-        };
-        let id = rows.iter().map(|r| r.0).max().unwrap_or(0) + 1;
-        rows.push((id, email.to_owned(), ip, at, true));
-        Ok((AttemptId(id), seen))
-    }
-    async fn finish_attempt(
-        &self,
-        attempt: AttemptId,
-        email: &str,
-        outcome: AttemptOutcome,
-    ) -> Result<(), RepoError> {
-        let mut rows = self.0.lock().unwrap();
-        match outcome {
-            AttemptOutcome::Failed => {}
-            AttemptOutcome::Throttled => rows.retain(|r| r.0 != attempt.0),
-            AttemptOutcome::Succeeded => {
-                rows.retain(|r| r.0 != attempt.0);
-                rows.iter_mut()
-                    .filter(|r| r.1 == email)
-                    .for_each(|r| r.4 = false);
-            }
-        }
-        Ok(())
-    }
-}
-
-/// Stores `fake:<password>`; good enough to test the use cases, never used outside tests.
-#[derive(Debug, Clone, Default)]
-pub struct FakeHasher;
-
-impl PasswordHasher for FakeHasher {
-    async fn hash(&self, password: &Password) -> anyhow::Result<PasswordHash> {
-        Ok(PasswordHash::new(format!("fake:{}", password.expose())))
-    }
-    async fn verify(
-        &self,
-        candidate: &SecretString,
-        stored: Option<&PasswordHash>,
-    ) -> anyhow::Result<bool> {
-        Ok(stored.is_some_and(|h| h.as_str() == format!("fake:{}", candidate.expose())))
-    }
-}
-
 #[derive(Debug, Clone)]
 pub struct FakeClock(Arc<Mutex<OffsetDateTime>>);
 
@@ -221,6 +150,10 @@ impl Default for FakeClock {
 impl Clock for FakeClock {
     fn now(&self) -> OffsetDateTime {
         *self.0.lock().unwrap()
+    }
+    async fn sleep(&self, duration: Duration) {
+        self.advance(duration);
+        tokio::task::yield_now().await;
     }
 }
 
@@ -246,30 +179,57 @@ pub fn new_user(email: &str, username: &str, admin: bool) -> NewUserInput {
     }
 }
 
+/// First-user requests per IP and minute in the services built here.
+pub const FIRST_USERS_PER_MINUTE: u32 = 3;
+
+pub fn user_service_with(hasher: FakeHasher) -> UserService<FakePorts> {
+    UserService::new(
+        FakeUsers::default(),
+        FakeRateLimits::default(),
+        hasher,
+        FakeClock::default(),
+        tessera_domain::RateLimit::new(FIRST_USERS_PER_MINUTE, Duration::minutes(1)),
+    )
+}
+
 pub fn user_service() -> UserService<FakePorts> {
-    UserService::new(FakeUsers::default(), FakeHasher, FakeClock::default())
+    user_service_with(FakeHasher::default())
 }
 
 pub async fn session_service_with_user(
     input: NewUserInput,
 ) -> (SessionService<FakePorts>, FakeClock) {
+    let (service, clock, _) = session_service_with_user_and_hasher(input).await;
+    (service, clock)
+}
+
+pub async fn session_service_with_user_and_hasher(
+    input: NewUserInput,
+) -> (SessionService<FakePorts>, FakeClock, FakeHasher) {
     let users = FakeUsers::default();
     let clock = FakeClock::default();
-    UserService::<FakePorts>::new(users.clone(), FakeHasher, clock.clone())
-        .create_user(input)
-        .await
-        .unwrap();
+    let hasher = FakeHasher::default();
+    UserService::<FakePorts>::new(
+        users.clone(),
+        FakeRateLimits::default(),
+        hasher.clone(),
+        clock.clone(),
+        tessera_domain::RateLimit::new(FIRST_USERS_PER_MINUTE, Duration::minutes(1)),
+    )
+    .create_user(input)
+    .await
+    .unwrap();
     let service = SessionService::new(
         users,
         FakeSessions::default(),
         FakeThrottle::default(),
-        FakeHasher,
+        hasher.clone(),
         clock.clone(),
         CountingRng::default(),
         LoginThrottle::default(),
         Duration::hours(24),
     );
-    (service, clock)
+    (service, clock, hasher)
 }
 
 #[derive(Debug, Clone, Default)]

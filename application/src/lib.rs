@@ -14,4 +14,4 @@ pub mod ports;
 pub mod registration;
 
 pub use credentials::issue_credential;
-pub use ports::{Clock, PasswordHasher, Ports, RepoError, Rng};
+pub use ports::{Clock, HashError, PasswordHasher, Ports, RepoError, Rng};

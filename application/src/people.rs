@@ -4,6 +4,6 @@ mod login_throttle;
 mod sessions;
 mod users;
 
-pub use login_throttle::LoginThrottle;
+pub use login_throttle::{LoginThrottle, Verdict};
 pub use sessions::{AuthenticateError, LogInError, LoggedIn, SessionService};
 pub use users::{CreateUserError, NewUserInput, UserService};

@@ -25,14 +25,16 @@ pub use grant_repository::{
     Approval, AuthorizedApp, ClientUse, CodeOutcome, GrantRepository, NewCode, NewGrant, NewToken,
     NewTokens, RefreshOutcome, RefreshRow, RefreshTokenRecord,
 };
-pub use password_hasher::PasswordHasher;
+pub use password_hasher::{HashError, PasswordHasher};
 pub use registration_repository::{
     NewRegistration, RateLimitRepository, RegisteredClient, RegistrationRepository,
 };
 pub use repo_error::RepoError;
 pub use rng::Rng;
 pub use session_repository::{NewSession, SessionRepository};
-pub use throttle_repository::{AttemptId, AttemptOutcome, FailureWindow, ThrottleRepository};
+pub use throttle_repository::{
+    AttemptId, AttemptOutcome, AttemptWindow, FailureWindow, ThrottleRepository,
+};
 pub use user_repository::UserRepository;
 
 /// The concrete adapters one deployment uses, named once in the composition root, so that

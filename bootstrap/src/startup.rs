@@ -67,9 +67,22 @@ impl std::fmt::Debug for Application {
     }
 }
 
+/// First-user requests per client IP and minute, across replicas: each can cost a password
+/// hash without signing in.
+const FIRST_USER_REQUESTS_PER_IP_PER_MINUTE: u32 = 10;
+
 /// Builds the user use cases on a store (the CLI uses this too).
 pub fn user_service(store: &Store, hasher: Argon2PasswordHasher) -> UserService<Production> {
-    UserService::new(PgUserRepository::new(store.db.clone()), hasher, SystemClock)
+    UserService::new(
+        PgUserRepository::new(store.db.clone()),
+        PgRateLimitRepository::new(store.db.clone()),
+        hasher,
+        SystemClock,
+        RateLimit::new(
+            FIRST_USER_REQUESTS_PER_IP_PER_MINUTE,
+            time::Duration::minutes(1),
+        ),
+    )
 }
 
 /// Metadata documents never seen before fetched per host and minute, across replicas.
@@ -184,6 +197,7 @@ impl Application {
         store.listen_for_revocations();
         let users = user_service(&store, hasher.clone());
         create_configured_first_user(&settings, &users).await?;
+        let hashing = hasher.health();
         let sessions = SessionService::<Production>::new(
             PgUserRepository::new(store.db.clone()),
             PgSessionRepository::new(store.db.clone()),
@@ -224,7 +238,11 @@ impl Application {
                 registration_enabled: settings.registration.enabled,
                 cimd_enabled: settings.cimd.enabled,
             }),
-            readiness: web::Data::new(Readiness::new(store.db.clone(), shutting_down.clone())),
+            readiness: web::Data::new(Readiness::new(
+                store.db.clone(),
+                hashing,
+                shutting_down.clone(),
+            )),
             rng: web::Data::new(OsRng::default()),
         };
         let port = listener.local_addr()?.port();
@@ -349,15 +367,13 @@ async fn create_configured_first_user(
     .map_err(|e| anyhow::anyhow!("deriving a username for `first_user.email`: {e}"))?;
     let password = Password::parse(password.clone())
         .map_err(|e| anyhow::anyhow!("invalid value for `first_user.password`: {e}"))?;
-    match users
-        .create_first_user(NewUserInput {
-            email,
-            username,
-            password,
-            admin: true,
-        })
-        .await
-    {
+    let input = NewUserInput {
+        email,
+        username,
+        password,
+        admin: true,
+    };
+    match users.create_first_user(input, None).await {
         Ok(user) => {
             tracing::info!(
                 username = user.username.as_str(),

@@ -78,6 +78,10 @@ pub enum ApiError {
     /// 503: the database is unreachable.
     #[error("The service is temporarily unavailable; try again shortly.")]
     Unavailable,
+    /// 503: too busy to take this now: password hashing is saturated, or a login waited too
+    /// long for earlier attempts (bounded work, refused rather than queued).
+    #[error("The server is busy; try again in a moment.")]
+    Busy,
     /// 500; the cause is logged once and never shown.
     #[error("An internal error occurred.")]
     Unexpected(anyhow::Error),
@@ -96,6 +100,7 @@ impl ApiError {
         match self {
             Self::Throttled(wait) => Some((wait.whole_milliseconds() as i64 + 999) / 1000),
             Self::Unavailable => Some(5),
+            Self::Busy => Some(1),
             _ => None,
         }
     }
@@ -148,7 +153,7 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Unavailable | Self::Busy => StatusCode::SERVICE_UNAVAILABLE,
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::OAuth { failure, .. } => oauth_status(failure.error),
             Self::InvalidToken => StatusCode::UNAUTHORIZED,
@@ -244,6 +249,8 @@ impl From<CreateUserError> for ApiError {
                     detail: format!("{field} is already in use"),
                 }],
             },
+            CreateUserError::Throttled { retry_after } => Self::Throttled(retry_after),
+            CreateUserError::Busy => Self::Busy,
             CreateUserError::Repo(e) => e.into(),
         }
     }
@@ -254,6 +261,7 @@ impl From<LogInError> for ApiError {
         match e {
             LogInError::InvalidCredentials => Self::InvalidCredentials,
             LogInError::Throttled { retry_after } => Self::Throttled(retry_after),
+            LogInError::Busy => Self::Busy,
             LogInError::Repo(e) => e.into(),
         }
     }
@@ -326,6 +334,7 @@ mod tests {
             (ApiError::PayloadTooLarge, 413),
             (ApiError::UnsupportedMediaType("x".into()), 415),
             (ApiError::Unavailable, 503),
+            (ApiError::Busy, 503),
             (ApiError::InvalidToken, 401),
             (ApiError::InsufficientScope(Scope::Admin), 403),
             (
@@ -387,6 +396,19 @@ mod tests {
             scope.headers().get(header::WWW_AUTHENTICATE).unwrap(),
             "Bearer error=\"insufficient_scope\", scope=\"user:read\""
         );
+    }
+
+    #[actix_web::test]
+    async fn busy_password_hashing_is_503_with_a_short_retry_after() {
+        let (status, body, retry) = body_of(ApiError::from(LogInError::Busy)).await;
+        assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(retry.as_deref(), Some("1"));
+        assert_eq!(
+            body["message"],
+            "The server is busy; try again in a moment."
+        );
+        let e = ApiError::from(CreateUserError::Busy);
+        assert_eq!(e.status_code(), StatusCode::SERVICE_UNAVAILABLE);
     }
 
     #[test]

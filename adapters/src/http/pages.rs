@@ -215,8 +215,12 @@ pub(crate) async fn post_setup<P: Ports>(
         return error_page(&pages, ApiError::CsrfRejected);
     }
     let request = CreateUserRequest::new(&form.email, &form.username, &form.password);
+    let ip = settings.trusted_proxies.client_ip(&req);
     let created = match request.try_into_domain() {
-        Ok(input) => users.create_first_user(input).await.map_err(ApiError::from),
+        Ok(input) => users
+            .create_first_user(input, ip)
+            .await
+            .map_err(ApiError::from),
         Err(e) => Err(e),
     };
     match created {
@@ -236,7 +240,6 @@ pub(crate) async fn post_setup<P: Ports>(
         }
         Err(e) => return error_page(&pages, e),
     }
-    let ip = settings.trusted_proxies.client_ip(&req);
     match sessions
         .log_in(&form.email, &SecretString::new(form.password), ip)
         .await

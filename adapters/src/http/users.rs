@@ -117,10 +117,15 @@ struct UserList {
 
 /// `POST /api/v2/users/first`: the first user, an admin, only while none exists.
 pub(crate) async fn post_first_user<P: Ports>(
+    req: HttpRequest,
     users: web::Data<UserService<P>>,
+    settings: web::Data<WebSettings>,
     body: JsonBody<CreateUserRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let user = users.create_first_user(body.0.try_into_domain()?).await?;
+    let ip = settings.trusted_proxies.client_ip(&req);
+    let user = users
+        .create_first_user(body.0.try_into_domain()?, ip)
+        .await?;
     Ok(HttpResponse::Created().json(UserDto::from(&user)))
 }
 

@@ -13,8 +13,9 @@ pub(crate) fn map_db_error(e: tokio_postgres::Error, unique: &[(&str, &'static s
             }
         }
         let class = &db.code().code()[..2];
-        // 08: connection exception, 57: operator intervention (shutdown), 53: insufficient resources.
-        if matches!(class, "08" | "57" | "53") {
+        // 08: connection exception, 57: operator intervention (shutdown), 53: insufficient
+        // resources, 40: transaction rollback (deadlock, serialization failure; see `retry`).
+        if matches!(class, "08" | "57" | "53" | "40") {
             return RepoError::Unavailable(e.into());
         }
         return RepoError::Unexpected(e.into());

@@ -1,22 +1,30 @@
 use std::sync::Arc;
 
-use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
-use tessera_application::PasswordHasher;
-use tessera_domain::{Password, PasswordHash, SecretString};
+use argon2::password_hash::{Output, ParamsString, SaltString};
+use argon2::{Algorithm, Argon2, Block, Params, Version};
+use tessera_application::{HashError, PasswordHasher};
+use tessera_domain::{Password, PasswordHash, SecretString, constant_time_eq};
 
-/// argon2id with OWASP's parameters (19 MiB, 2 passes, 1 lane), run on a blocking thread,
-/// at most two per core at once so a flood of logins queues instead of exhausting memory.
+use super::hashing_pool::{HashingHealth, HashingPool};
+
+/// Jobs allowed to wait per worker: beyond this a hash would wait seconds, so it is refused
+/// (503) instead.
+const QUEUED_PER_WORKER: usize = 32;
+
+/// argon2id with OWASP's parameters (19 MiB, 2 passes, 1 lane), on one thread per core,
+/// each reusing one memory block allocated once: memory stays at workers × 19 MiB however
+/// many people sign in, and work beyond a short queue is refused as busy.
 #[derive(Debug, Clone)]
 pub struct Argon2PasswordHasher {
     params: Params,
-    permits: Arc<tokio::sync::Semaphore>,
-    /// Verified against when an email is unknown, so both paths cost the same.
+    pool: Arc<HashingPool>,
+    /// Verified against when an email is unknown, so both paths cost the same: the
+    /// parameters of a real hash, a random salt, and an output nothing hashes to.
     dummy: Arc<String>,
 }
 
 impl Argon2PasswordHasher {
-    /// OWASP parameters; computes the dummy hash once.
+    /// OWASP parameters; starts the workers.
     pub fn new() -> anyhow::Result<Self> {
         Self::with_params(Params::new(19 * 1024, 2, 1, None).map_err(anyhow::Error::msg)?)
     }
@@ -27,14 +35,19 @@ impl Argon2PasswordHasher {
     }
 
     fn with_params(params: Params) -> anyhow::Result<Self> {
-        let dummy = hash_blocking(&params, "not a real password, never matches")?;
-        let cores = std::thread::available_parallelism().map_or(2, usize::from);
-        let permits = Arc::new(tokio::sync::Semaphore::new(2 * cores));
+        let workers = std::thread::available_parallelism().map_or(2, usize::from);
+        let pool = HashingPool::start(workers, params.block_count(), workers * QUEUED_PER_WORKER)?;
+        let dummy = phc(&params, &fresh_salt()?, &[0; Params::DEFAULT_OUTPUT_LEN])?;
         Ok(Self {
             params,
+            pool: Arc::new(pool),
             dummy: Arc::new(dummy),
-            permits,
         })
+    }
+
+    /// Whether the workers make progress, for `/readyz`.
+    pub fn health(&self) -> HashingHealth {
+        self.pool.health()
     }
 }
 
@@ -42,47 +55,107 @@ fn argon(params: &Params) -> Argon2<'static> {
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone())
 }
 
-fn hash_blocking(params: &Params, password: &str) -> anyhow::Result<String> {
+fn fresh_salt() -> anyhow::Result<SaltString> {
     let mut salt = [0u8; 16];
     ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut salt)
         .map_err(|_| anyhow::anyhow!("the OS random source failed"))?;
-    let salt = SaltString::encode_b64(&salt).map_err(anyhow::Error::msg)?;
-    let hash = argon(params)
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(anyhow::Error::msg)?;
-    Ok(hash.to_string())
+    SaltString::encode_b64(&salt).map_err(anyhow::Error::msg)
 }
 
-fn verify_blocking(params: &Params, password: &str, stored: &str) -> anyhow::Result<bool> {
-    let parsed = argon2::PasswordHash::new(stored).map_err(anyhow::Error::msg)?;
-    Ok(argon(params)
-        .verify_password(password.as_bytes(), &parsed)
-        .is_ok())
+/// The PHC string of `password` (`$argon2id$v=19$m=…,t=…,p=…$salt$hash`), computed in
+/// `memory`.
+fn hash_phc(
+    params: &Params,
+    password: &[u8],
+    salt: &SaltString,
+    memory: &mut [Block],
+) -> anyhow::Result<String> {
+    let mut salt_bytes = [0u8; 64];
+    let salt_bytes = salt
+        .as_salt()
+        .decode_b64(&mut salt_bytes)
+        .map_err(anyhow::Error::msg)?;
+    let mut output = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    argon(params)
+        .hash_password_into_with_memory(password, salt_bytes, &mut output, memory)
+        .map_err(anyhow::Error::msg)?;
+    phc(params, salt, &output)
+}
+
+/// The PHC string of an argon2id `output` computed with `params` and `salt`.
+fn phc(params: &Params, salt: &SaltString, output: &[u8]) -> anyhow::Result<String> {
+    let phc = argon2::password_hash::PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(params).map_err(anyhow::Error::msg)?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(output).map_err(anyhow::Error::msg)?),
+    };
+    Ok(phc.to_string())
+}
+
+/// Recomputes the hash of `password` with the algorithm, parameters and salt stored in
+/// `stored`, in `memory` (or, for a hash made with more memory than the workers hold, in a
+/// buffer of its own), and compares it with the stored one in constant time.
+fn verify_phc(password: &[u8], stored: &str, memory: &mut [Block]) -> anyhow::Result<bool> {
+    let parsed = argon2::password_hash::PasswordHash::new(stored).map_err(anyhow::Error::msg)?;
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return Err(anyhow::anyhow!(
+            "the stored password hash has no salt or hash"
+        ));
+    };
+    let algorithm = Algorithm::try_from(parsed.algorithm).map_err(anyhow::Error::msg)?;
+    let version = parsed
+        .version
+        .map(Version::try_from)
+        .transpose()
+        .map_err(anyhow::Error::msg)?
+        .unwrap_or_default();
+    let params = Params::try_from(&parsed).map_err(anyhow::Error::msg)?;
+    let mut salt_bytes = [0u8; 64];
+    let salt_bytes = salt
+        .decode_b64(&mut salt_bytes)
+        .map_err(anyhow::Error::msg)?;
+    let mut own;
+    let memory = match memory.len() >= params.block_count() {
+        true => memory,
+        false => {
+            own = vec![Block::default(); params.block_count()];
+            own.as_mut_slice()
+        }
+    };
+    let mut computed = vec![0u8; expected.len()];
+    Argon2::new(algorithm, version, params)
+        .hash_password_into_with_memory(password, salt_bytes, &mut computed, memory)
+        .map_err(anyhow::Error::msg)?;
+    Ok(constant_time_eq(&computed, expected.as_bytes()))
 }
 
 impl PasswordHasher for Argon2PasswordHasher {
-    async fn hash(&self, password: &Password) -> anyhow::Result<PasswordHash> {
+    async fn hash(&self, password: &Password) -> Result<PasswordHash, HashError> {
         let params = self.params.clone();
         let password = password.expose().to_owned();
-        let _permit = self.permits.acquire().await?;
-        let _permit = self.permits.acquire().await?;
-        let hash = tokio::task::spawn_blocking(move || hash_blocking(&params, &password)).await??;
-        Ok(PasswordHash::new(hash))
+        let salt = fresh_salt()?;
+        let phc = self
+            .pool
+            .run(move |memory| hash_phc(&params, password.as_bytes(), &salt, memory))
+            .await??;
+        Ok(PasswordHash::new(phc))
     }
 
     async fn verify(
         &self,
         candidate: &SecretString,
         stored: Option<&PasswordHash>,
-    ) -> anyhow::Result<bool> {
-        let params = self.params.clone();
+    ) -> Result<bool, HashError> {
         let candidate = candidate.expose().to_owned();
         let (stored, real) = match stored {
             Some(hash) => (hash.as_str().to_owned(), true),
             None => (self.dummy.as_str().to_owned(), false),
         };
-        let _permit = self.permits.acquire().await?;
-        let ok = tokio::task::spawn_blocking(move || verify_blocking(&params, &candidate, &stored))
+        let ok = self
+            .pool
+            .run(move |memory| verify_phc(candidate.as_bytes(), &stored, memory))
             .await??;
         Ok(ok && real)
     }
@@ -91,6 +164,7 @@ impl PasswordHasher for Argon2PasswordHasher {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use argon2::password_hash::{PasswordHasher as _, PasswordVerifier as _};
 
     fn password(s: &str) -> Password {
         Password::parse(SecretString::new(s.to_owned())).unwrap()
@@ -100,7 +174,7 @@ mod tests {
     async fn a_hashed_password_verifies_and_another_does_not() {
         let hasher = Argon2PasswordHasher::for_tests().unwrap();
         let hash = hasher.hash(&password("correct horse")).await.unwrap();
-        assert!(hash.as_str().starts_with("$argon2id$"));
+        assert!(hash.as_str().starts_with("$argon2id$v=19$m=1024,t=1,p=1$"));
         assert!(
             hasher
                 .verify(&SecretString::new("correct horse".into()), Some(&hash))
@@ -116,10 +190,32 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn no_stored_hash_never_verifies() {
+    async fn hashes_are_standard_phc_strings_both_ways() {
         let hasher = Argon2PasswordHasher::for_tests().unwrap();
-        let dummy_input = SecretString::new("not a real password, never matches".into());
-        assert!(!hasher.verify(&dummy_input, None).await.unwrap());
+        let ours = hasher.hash(&password("correct horse")).await.unwrap();
+        let parsed = argon2::password_hash::PasswordHash::new(ours.as_str()).unwrap();
+        assert!(
+            Argon2::default()
+                .verify_password(b"correct horse", &parsed)
+                .is_ok()
+        );
+        let salt = fresh_salt().unwrap();
+        let params = Params::new(2048, 1, 1, None).unwrap();
+        let theirs = argon(&params)
+            .hash_password(b"correct horse", &salt)
+            .unwrap()
+            .to_string();
+        let theirs = PasswordHash::new(theirs);
+        let candidate = SecretString::new("correct horse".into());
+        assert!(hasher.verify(&candidate, Some(&theirs)).await.unwrap());
+    }
+
+    #[tokio::test]
+    async fn no_stored_hash_never_verifies_yet_checks_with_the_real_parameters() {
+        let hasher = Argon2PasswordHasher::for_tests().unwrap();
+        assert!(hasher.dummy.starts_with("$argon2id$v=19$m=1024,t=1,p=1$"));
+        let anything = SecretString::new("correct horse".into());
+        assert!(!hasher.verify(&anything, None).await.unwrap());
     }
 
     #[test]
@@ -132,6 +228,28 @@ mod tests {
                 hasher.params.p_cost()
             ),
             (19456, 2, 1)
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn forty_concurrent_hashes_all_finish_or_are_refused_as_busy() {
+        let hasher = Argon2PasswordHasher::for_tests().unwrap();
+        let hashes = (0..40).map(|_| {
+            let hasher = hasher.clone();
+            tokio::spawn(async move { hasher.hash(&password("correct horse")).await })
+        });
+        let all = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+            let mut results = Vec::new();
+            for hash in hashes {
+                results.push(hash.await.unwrap());
+            }
+            results
+        })
+        .await
+        .expect("no hash waits for ever");
+        assert!(
+            all.iter()
+                .all(|r| matches!(r, Ok(_) | Err(HashError::Busy)))
         );
     }
 }

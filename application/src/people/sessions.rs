@@ -1,14 +1,14 @@
 use std::net::IpAddr;
 
 use tessera_domain::SecretString;
-use tessera_domain::{Credential, CredentialKind, Email, User};
+use tessera_domain::{Credential, CredentialKind, Email, User, UserWithPassword};
 use time::{Duration, OffsetDateTime};
 
-use super::LoginThrottle;
+use super::{LoginThrottle, Verdict};
 use crate::issue_credential;
 use crate::ports::{
-    AttemptOutcome, Clock, NewSession, PasswordHasher, Ports, RepoError, SessionRepository,
-    ThrottleRepository, UserRepository,
+    AttemptId, AttemptOutcome, Clock, FailureWindow, HashError, NewSession, PasswordHasher, Ports,
+    RepoError, SessionRepository, ThrottleRepository, UserRepository,
 };
 
 /// A successful login: the session credential, shown to the caller once, and who it is for.
@@ -34,10 +34,30 @@ pub enum LogInError {
         /// How long until a new attempt is counted.
         retry_after: Duration,
     },
+    /// The password could not be checked now (hashing is saturated, or earlier attempts
+    /// for the email are still being checked); retry shortly.
+    #[error("too busy to check the password now")]
+    Busy,
     /// A repository or hasher failure.
     #[error(transparent)]
     Repo(#[from] RepoError),
 }
+
+impl From<HashError> for LogInError {
+    fn from(e: HashError) -> Self {
+        match e {
+            HashError::Busy => Self::Busy,
+            HashError::Unexpected(e) => Self::Repo(RepoError::Unexpected(e)),
+        }
+    }
+}
+
+/// The first wait for pending attempts to settle; doubled each time up to [`MAX_PAUSE`].
+const FIRST_PAUSE: Duration = Duration::milliseconds(20);
+/// The longest wait between two looks at pending attempts.
+const MAX_PAUSE: Duration = Duration::milliseconds(250);
+/// A bound on looks, should the clock not move.
+const MAX_POLLS: u32 = 100;
 
 /// Why a presented session was not accepted.
 #[derive(Debug, thiserror::Error)]
@@ -96,42 +116,28 @@ impl<P: Ports> SessionService<P> {
         password: &SecretString,
         ip: Option<IpAddr>,
     ) -> Result<LoggedIn, LogInError> {
-        let now = self.clock.now();
         // No account has an address that is not one (too long, control characters…): such
         // input is wrong credentials, refused before it reaches the throttle's index.
         let Ok(email) = Email::parse(email) else {
             return Err(LogInError::InvalidCredentials);
         };
         let email_key = email.normalized();
-        let window_start = self.throttle.window_start(now);
-        let (attempt, seen) = self
+        // Per-IP counts treat an IPv6 /64 as one client.
+        let network = ip.map(tessera_domain::rate_limit_network);
+        let attempt = self.begin_attempt(&email_key, network).await?;
+        let checked = self.check_password(&email_key, password).await;
+        let outcome = match &checked {
+            Ok(Some(_)) => AttemptOutcome::Succeeded,
+            Ok(None) => AttemptOutcome::Failed,
+            Err(_) => AttemptOutcome::Abandoned,
+        };
+        let settled = self
             .throttle_store
-            .begin_attempt(
-                &email_key,
-                ip.map(tessera_domain::rate_limit_network),
-                now,
-                window_start,
-            )
-            .await?;
-        let finish = |outcome| {
-            self.throttle_store
-                .finish_attempt(attempt, &email_key, outcome)
-        };
-        if let Some(retry_after) = self.throttle.retry_after(&seen, now) {
-            finish(AttemptOutcome::Throttled).await?;
-            return Err(LogInError::Throttled { retry_after });
-        }
-        let found = self.users.find_by_email(&email_key).await?;
-        let ok = self
-            .hasher
-            .verify(password, found.as_ref().map(|u| &u.password_hash))
-            .await
-            .map_err(RepoError::Unexpected)?;
-        let Some(found) = found.filter(|_| ok) else {
-            finish(AttemptOutcome::Failed).await?;
-            return Err(LogInError::InvalidCredentials);
-        };
-        finish(AttemptOutcome::Succeeded).await?;
+            .finish_attempt(attempt, &email_key, outcome)
+            .await;
+        let found = checked?.ok_or(LogInError::InvalidCredentials)?;
+        settled?;
+        let now = self.clock.now();
         let session = issue_credential(&self.rng, CredentialKind::Session);
         let expires_at = now + self.ttl;
         let record = NewSession {
@@ -147,6 +153,53 @@ impl<P: Ports> SessionService<P> {
             user: record.user,
             expires_at,
         })
+    }
+
+    /// Records a pending attempt once the throttle admits it: refused after five actual
+    /// failures, and while earlier attempts still pending could bring it over the limit,
+    /// it waits for them to settle (at most `pending_timeout`, then `Busy`).
+    async fn begin_attempt(
+        &self,
+        email_key: &str,
+        ip: Option<IpAddr>,
+    ) -> Result<AttemptId, LogInError> {
+        let started = self.clock.now();
+        let mut pause = FIRST_PAUSE;
+        for _ in 0..MAX_POLLS {
+            let now = self.clock.now();
+            let throttle = self.throttle;
+            let admit = move |seen: &FailureWindow| throttle.decide(seen, now) == Verdict::Admit;
+            let (attempt, seen) = self
+                .throttle_store
+                .begin_attempt(email_key, ip, now, throttle.window_at(now), admit)
+                .await?;
+            if let Some(attempt) = attempt {
+                return Ok(attempt);
+            }
+            if let Verdict::Refuse(retry_after) = throttle.decide(&seen, now) {
+                return Err(LogInError::Throttled { retry_after });
+            }
+            if now - started >= throttle.pending_timeout {
+                break;
+            }
+            self.clock.sleep(pause).await;
+            pause = Duration::min(pause * 2, MAX_PAUSE);
+        }
+        Err(LogInError::Busy)
+    }
+
+    /// The user whose password `password` is, or `None`; as slow for an unknown email.
+    async fn check_password(
+        &self,
+        email_key: &str,
+        password: &SecretString,
+    ) -> Result<Option<UserWithPassword>, LogInError> {
+        let found = self.users.find_by_email(email_key).await?;
+        let ok = self
+            .hasher
+            .verify(password, found.as_ref().map(|u| &u.password_hash))
+            .await?;
+        Ok(found.filter(|_| ok))
     }
 
     /// Returns the user of a presented session credential, if it is live and matches.
@@ -181,150 +234,4 @@ impl<P: Ports> SessionService<P> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::fakes::{FakePorts, new_user, session_service_with_user};
-
-    const PASSWORD: &str = "correct horse";
-
-    fn secret(s: &str) -> SecretString {
-        SecretString::new(s.to_owned())
-    }
-
-    #[tokio::test]
-    async fn a_right_password_yields_a_session_that_authenticates() {
-        let (service, _) =
-            session_service_with_user(new_user("ada@example.com", "ada", false)).await;
-        let logged_in = service
-            .log_in("ADA@example.com", &secret(PASSWORD), None)
-            .await
-            .unwrap();
-        let user = service
-            .authenticate(logged_in.session.expose())
-            .await
-            .unwrap();
-        assert_eq!(user.username.as_str(), "ada");
-    }
-
-    #[tokio::test]
-    async fn unknown_email_and_wrong_password_fail_the_same_way() {
-        let (service, _) =
-            session_service_with_user(new_user("ada@example.com", "ada", false)).await;
-        let unknown = service
-            .log_in("who@example.com", &secret(PASSWORD), None)
-            .await;
-        let wrong = service
-            .log_in("ada@example.com", &secret("wrong password"), None)
-            .await;
-        assert!(matches!(unknown, Err(LogInError::InvalidCredentials)));
-        assert!(matches!(wrong, Err(LogInError::InvalidCredentials)));
-    }
-
-    #[tokio::test]
-    async fn an_address_that_cannot_be_one_is_wrong_credentials_and_never_throttled() {
-        let (service, _) =
-            session_service_with_user(new_user("ada@example.com", "ada", false)).await;
-        let overlong = format!("{}@example.com", "a".repeat(300));
-        for _ in 0..10 {
-            for email in ["ada\u{0}@example.com", overlong.as_str(), "no at sign"] {
-                let result = service.log_in(email, &secret(PASSWORD), None).await;
-                assert!(
-                    matches!(result, Err(LogInError::InvalidCredentials)),
-                    "{email:?}"
-                );
-            }
-        }
-        let right = service
-            .log_in("ada@example.com", &secret(PASSWORD), None)
-            .await;
-        assert!(
-            right.is_ok(),
-            "nothing was counted against the real address"
-        );
-    }
-
-    #[tokio::test]
-    async fn the_sixth_attempt_after_five_failures_is_throttled_even_with_the_right_password() {
-        let (service, _) =
-            session_service_with_user(new_user("ada@example.com", "ada", false)).await;
-        for _ in 0..5 {
-            let _ = service
-                .log_in("ada@example.com", &secret("wrong password"), None)
-                .await;
-        }
-        let sixth = service
-            .log_in("ada@example.com", &secret(PASSWORD), None)
-            .await;
-        assert!(matches!(sixth, Err(LogInError::Throttled { .. })));
-    }
-
-    #[tokio::test]
-    async fn a_success_clears_the_failures_of_that_email() {
-        let (service, _) =
-            session_service_with_user(new_user("ada@example.com", "ada", false)).await;
-        for _ in 0..4 {
-            let _ = service
-                .log_in("ada@example.com", &secret("wrong password"), None)
-                .await;
-        }
-        service
-            .log_in("ada@example.com", &secret(PASSWORD), None)
-            .await
-            .unwrap();
-        for _ in 0..4 {
-            let _ = service
-                .log_in("ada@example.com", &secret("wrong password"), None)
-                .await;
-        }
-        assert!(
-            service
-                .log_in("ada@example.com", &secret(PASSWORD), None)
-                .await
-                .is_ok()
-        );
-    }
-
-    #[tokio::test]
-    async fn a_session_stops_working_after_its_ttl() {
-        let (service, clock) =
-            session_service_with_user(new_user("ada@example.com", "ada", false)).await;
-        let logged_in = service
-            .log_in("ada@example.com", &secret(PASSWORD), None)
-            .await
-            .unwrap();
-        clock.advance(Duration::hours(24) + Duration::seconds(1));
-        let result = service.authenticate(logged_in.session.expose()).await;
-        assert!(matches!(result, Err(AuthenticateError::Invalid)));
-    }
-
-    #[tokio::test]
-    async fn a_tampered_session_secret_is_rejected() {
-        let (service, _) =
-            session_service_with_user(new_user("ada@example.com", "ada", false)).await;
-        let logged_in = service
-            .log_in("ada@example.com", &secret(PASSWORD), None)
-            .await
-            .unwrap();
-        let mut forged = logged_in.session.expose().to_owned();
-        let last = if forged.ends_with('A') { 'B' } else { 'A' };
-        forged.pop();
-        forged.push(last);
-        assert!(matches!(
-            service.authenticate(&forged).await,
-            Err(AuthenticateError::Invalid)
-        ));
-    }
-
-    #[tokio::test]
-    async fn a_logged_out_session_no_longer_authenticates() {
-        let (service, _): (SessionService<FakePorts>, _) =
-            session_service_with_user(new_user("ada@example.com", "ada", false)).await;
-        let logged_in = service
-            .log_in("ada@example.com", &secret(PASSWORD), None)
-            .await
-            .unwrap();
-        service.log_out(logged_in.session.expose()).await.unwrap();
-        let result = service.authenticate(logged_in.session.expose()).await;
-        assert!(matches!(result, Err(AuthenticateError::Invalid)));
-    }
-}
+mod tests;

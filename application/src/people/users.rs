@@ -1,7 +1,12 @@
-use tessera_domain::{Email, Password, User, UserId, UserWithPassword, Username};
+use std::net::IpAddr;
+
+use tessera_domain::{Email, Password, RateLimit, User, UserId, UserWithPassword, Username};
+use time::Duration;
 use uuid::Uuid;
 
-use crate::ports::{Clock, PasswordHasher, Ports, RepoError, UserRepository};
+use crate::ports::{
+    Clock, HashError, PasswordHasher, Ports, RateLimitRepository, RepoError, UserRepository,
+};
 
 /// A new user as parsed at the edge.
 #[derive(Debug)]
@@ -25,35 +30,84 @@ pub enum CreateUserError {
     /// The email or username is taken; names the field.
     #[error("{0} is already taken")]
     Taken(&'static str),
+    /// Too many first-user requests from this IP; retry after the given time.
+    #[error("too many first-user requests")]
+    Throttled {
+        /// Until the window ends.
+        retry_after: Duration,
+    },
+    /// Password hashing is saturated; retry shortly.
+    #[error("too busy to hash the password now")]
+    Busy,
     /// A repository or hasher failure.
     #[error(transparent)]
     Repo(#[from] RepoError),
+}
+
+impl From<HashError> for CreateUserError {
+    fn from(e: HashError) -> Self {
+        match e {
+            HashError::Busy => Self::Busy,
+            HashError::Unexpected(e) => Self::Repo(RepoError::Unexpected(e)),
+        }
+    }
 }
 
 /// Use cases that create and read users.
 #[derive(Debug)]
 pub struct UserService<P: Ports> {
     users: P::Users,
+    rate_limits: P::RateLimits,
     hasher: P::Hasher,
     clock: P::Clock,
+    first_user_rate: RateLimit,
 }
 
 impl<P: Ports> UserService<P> {
-    /// Wires the service to its ports.
-    pub fn new(users: P::Users, hasher: P::Hasher, clock: P::Clock) -> Self {
+    /// Wires the service to its ports; `first_user_rate` limits first-user requests per
+    /// client IP (each can cost a password hash, without signing in).
+    pub fn new(
+        users: P::Users,
+        rate_limits: P::RateLimits,
+        hasher: P::Hasher,
+        clock: P::Clock,
+        first_user_rate: RateLimit,
+    ) -> Self {
         Self {
             users,
+            rate_limits,
             hasher,
             clock,
+            first_user_rate,
         }
     }
 
-    /// Creates the first user, an admin, only while no user exists.
+    /// Creates the first user, an admin, only while no user exists: counted against the
+    /// caller's IP (`None`: not counted, e.g. the configuration), and refused without
+    /// hashing once a user exists.
     #[tracing::instrument(skip_all)]
     pub async fn create_first_user(
         &self,
         mut input: NewUserInput,
+        ip: Option<IpAddr>,
     ) -> Result<User, CreateUserError> {
+        if let Some(ip) = ip {
+            let now = self.clock.now();
+            let window = self.first_user_rate.window_start(now);
+            let hits = self
+                .rate_limits
+                .hit(
+                    &format!("first-user:{}", tessera_domain::rate_limit_network(ip)),
+                    window,
+                )
+                .await?;
+            if let Some(retry_after) = self.first_user_rate.retry_after(hits, now) {
+                return Err(CreateUserError::Throttled { retry_after });
+            }
+        }
+        if self.users.any_exists().await? {
+            return Err(CreateUserError::AlreadySetUp);
+        }
         input.admin = true;
         let user = self.prepare(input).await?;
         match self.users.insert_first(&user).await? {
@@ -85,11 +139,7 @@ impl<P: Ports> UserService<P> {
     }
 
     async fn prepare(&self, input: NewUserInput) -> Result<UserWithPassword, CreateUserError> {
-        let password_hash = self
-            .hasher
-            .hash(&input.password)
-            .await
-            .map_err(RepoError::Unexpected)?;
+        let password_hash = self.hasher.hash(&input.password).await?;
         let user = User {
             id: UserId::new(Uuid::new_v4()),
             email: input.email,
@@ -107,13 +157,19 @@ impl<P: Ports> UserService<P> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::fakes::{FakePorts, new_user, user_service};
+    use crate::fakes::{
+        FIRST_USERS_PER_MINUTE, FakeHasher, FakePorts, new_user, user_service, user_service_with,
+    };
+
+    fn ip() -> Option<IpAddr> {
+        "198.51.100.7".parse().ok()
+    }
 
     #[tokio::test]
     async fn the_first_user_is_an_admin_even_when_not_asked() {
         let service = user_service();
         let user = service
-            .create_first_user(new_user("ada@example.com", "ada", false))
+            .create_first_user(new_user("ada@example.com", "ada", false), ip())
             .await
             .unwrap();
         assert!(user.admin);
@@ -123,14 +179,60 @@ mod tests {
     async fn a_second_first_user_is_refused() {
         let service = user_service();
         service
-            .create_first_user(new_user("ada@example.com", "ada", false))
+            .create_first_user(new_user("ada@example.com", "ada", false), ip())
             .await
             .unwrap();
         let again = service
-            .create_first_user(new_user("bob@example.com", "bob", false))
+            .create_first_user(new_user("bob@example.com", "bob", false), ip())
             .await;
         assert!(matches!(again, Err(CreateUserError::AlreadySetUp)));
         assert_eq!(service.list_users().await.unwrap().len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_first_user_request_after_setup_is_refused_without_hashing_a_password() {
+        let hasher = FakeHasher::default();
+        let service = user_service_with(hasher.clone());
+        service
+            .create_user(new_user("ada@example.com", "ada", true))
+            .await
+            .unwrap();
+        let hashes_before = hasher.hashes();
+        let again = service
+            .create_first_user(new_user("bob@example.com", "bob", false), ip())
+            .await;
+        assert!(matches!(again, Err(CreateUserError::AlreadySetUp)));
+        assert_eq!(hasher.hashes(), hashes_before);
+    }
+
+    #[tokio::test]
+    async fn first_user_requests_over_the_rate_of_one_ip_are_throttled_and_others_are_not() {
+        let service = user_service();
+        for _ in 0..FIRST_USERS_PER_MINUTE {
+            let _ = service
+                .create_first_user(new_user("ada@example.com", "ada", false), ip())
+                .await;
+        }
+        let over = service
+            .create_first_user(new_user("ada@example.com", "ada", false), ip())
+            .await;
+        let other_ip = service
+            .create_first_user(new_user("ada@example.com", "ada", false), None)
+            .await;
+        assert!(matches!(over, Err(CreateUserError::Throttled { .. })));
+        assert!(matches!(other_ip, Err(CreateUserError::AlreadySetUp)));
+    }
+
+    #[tokio::test]
+    async fn a_busy_hasher_makes_user_creation_busy_and_creates_nobody() {
+        let hasher = FakeHasher::default();
+        let service = user_service_with(hasher.clone());
+        hasher.set_busy(true);
+        let busy = service
+            .create_first_user(new_user("ada@example.com", "ada", false), ip())
+            .await;
+        assert!(matches!(busy, Err(CreateUserError::Busy)));
+        assert!(service.needs_setup().await.unwrap());
     }
 
     #[tokio::test]
