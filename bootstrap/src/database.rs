@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use tessera_adapters::postgres::{Database, EmbeddedPostgres, migrate};
+use tessera_adapters::postgres::{Database, EmbeddedPostgres, StopOutcome, migrate};
 
 use crate::settings::Settings;
 
@@ -12,7 +12,7 @@ use crate::settings::Settings;
 pub struct Store {
     /// The connection pool.
     pub db: Database,
-    /// The embedded cluster, stopped with [`Store::shutdown`].
+    /// The embedded cluster, let go of with [`Store::shutdown`].
     pub embedded: Option<EmbeddedPostgres>,
 }
 
@@ -66,12 +66,18 @@ impl Store {
         Ok(())
     }
 
-    /// Stops the embedded cluster, if this process started one.
+    /// Closes the pool and lets go of the embedded cluster, which stops unless another tessera
+    /// process (a `serve` next to a `users create`) still uses it.
     pub async fn shutdown(self) {
         self.db.close();
-        if let Some(pg) = self.embedded.filter(EmbeddedPostgres::owned) {
+        if let Some(pg) = self.embedded {
             match tokio::task::spawn_blocking(move || pg.stop()).await {
-                Ok(Ok(())) => tracing::info!("embedded PostgreSQL stopped"),
+                Ok(Ok(StopOutcome::Stopped)) => tracing::info!("embedded PostgreSQL stopped"),
+                Ok(Ok(StopOutcome::StillInUse)) => {
+                    tracing::info!(
+                        "embedded PostgreSQL left running for the other tessera using it"
+                    )
+                }
                 Ok(Err(e)) => tracing::error!(error = %e, "stopping the embedded PostgreSQL"),
                 Err(e) => tracing::error!(error = %e, "stopping the embedded PostgreSQL"),
             }
