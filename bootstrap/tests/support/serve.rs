@@ -19,18 +19,22 @@ pub struct Serve {
     logs: Receiver<Value>,
     /// `http://127.0.0.1:<port>` of the public listener.
     pub base: String,
+    /// `http://127.0.0.1:<port>` of the metrics listener.
+    pub metrics: String,
     /// A client without a connection pool, so no idle connection outlives a request.
     pub client: reqwest::Client,
 }
 
 impl Serve {
-    /// Starts `tessera serve` with `env` on top of: the listener on port 0 of loopback and
-    /// JSON logs at info.
+    /// Starts `tessera serve` with `env` on top of: both listeners on port 0 of loopback,
+    /// JSON logs at info, and no shutdown delay (tests that want one set it).
     pub fn start(env: &[(&str, &str)]) -> Self {
         let mut command = Command::new(TESSERA);
         command
             .arg("serve")
             .env("TESSERA_HTTP__ADDRESS", "127.0.0.1:0")
+            .env("TESSERA_HTTP__METRICS_ADDRESS", "127.0.0.1:0")
+            .env("TESSERA_HTTP__SHUTDOWN_DELAY", "0s")
             .env("TESSERA_LOG__FORMAT", "json")
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
@@ -58,6 +62,7 @@ impl Serve {
             child,
             logs,
             base: format!("http://127.0.0.1:{}", port("port")),
+            metrics: format!("http://127.0.0.1:{}", port("metrics_port")),
             client: reqwest::Client::builder()
                 .pool_max_idle_per_host(0)
                 .build()
@@ -79,6 +84,16 @@ impl Serve {
     pub async fn status(&self, path: &str) -> Option<u16> {
         let response = self.client.get(format!("{}{path}", self.base)).send();
         response.await.ok().map(|r| r.status().as_u16())
+    }
+
+    /// The value of the metric `name` (a series without labels).
+    pub async fn metric(&self, name: &str) -> f64 {
+        let url = format!("{}/metrics", self.metrics);
+        let text = self.client.get(url).send().await.unwrap();
+        let text = text.text().await.unwrap();
+        let line = text.lines().find(|l| l.starts_with(&format!("{name} ")));
+        line.and_then(|l| l.rsplit(' ').next()?.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {text}"))
     }
 
     /// Waits (up to a minute) until `/readyz` answers 200.
