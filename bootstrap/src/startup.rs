@@ -215,6 +215,7 @@ impl Application {
                 .wrap(from_fn(move |req, next| {
                     http::end_event_streams_on_drain(draining.clone(), req, next)
                 }))
+                .wrap(from_fn(http::time_out_bodies))
                 .wrap(http::default_headers())
                 .wrap(from_fn(move |req, next| {
                     http::observe_metrics(metrics.clone(), req, next)
