@@ -101,7 +101,7 @@ fn oauth_service(settings: &Settings, store: &Store) -> anyhow::Result<OAuthServ
     );
     Ok(OAuthService::new(
         PgAppRepository::new(store.db.clone()),
-        PgGrantRepository::new(store.db.clone()),
+        PgGrantRepository::new(store.db.clone()).with_token_cache(store.tokens.clone()),
         SystemClock,
         OsRng::default(),
         TokenPolicy {
@@ -154,8 +154,9 @@ impl Application {
         let metrics_listener = TcpListener::bind(metrics_address).with_context(|| {
             format!("cannot listen on {metrics_address} (http.metrics_address)")
         })?;
-        let store = Store::open(&settings).await?;
+        let mut store = Store::open(&settings).await?;
         store.migrate().await?;
+        store.listen_for_revocations();
         let users = user_service(&store, hasher.clone());
         create_configured_first_user(&settings, &users).await?;
         let sessions = SessionService::<Production>::new(
@@ -171,8 +172,9 @@ impl Application {
         let shutting_down = Arc::new(AtomicBool::new(false));
         let registrations = web::Data::new(registration_service(&settings, &store));
         let oauth = web::Data::new(oauth_service(&settings, &store)?);
-        let metrics =
-            web::Data::new(Metrics::new(store.db.clone()).context("registering metrics")?);
+        let metrics = web::Data::new(
+            Metrics::new(store.db.clone(), store.tokens.clone()).context("registering metrics")?,
+        );
         let apps = web::Data::new(AppService::new(
             PgAppRepository::new(store.db.clone()),
             PgAuditRepository::new(store.db.clone()),
