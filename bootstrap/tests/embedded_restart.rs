@@ -9,9 +9,11 @@
 #[path = "support/serve.rs"]
 mod serve;
 
+use std::io::Write;
+use std::process::Stdio;
 use std::time::Duration;
 
-use serve::{Serve, new_data_dir, remove_data_dir};
+use serve::{Serve, TESSERA, new_data_dir, remove_data_dir};
 
 /// Longer than a watchdog needs to notice its process is gone (it looks once a second) and
 /// to stop a cluster.
@@ -77,5 +79,43 @@ async fn a_serve_sharing_the_cluster_keeps_it_when_the_one_that_started_it_stops
     still_ready_and_serving(&second).await;
     second.signal("TERM");
     assert!(second.wait_exit(Duration::from_secs(30)).await.0.success());
+    remove_data_dir(&data_dir).await;
+}
+
+#[tokio::test]
+async fn a_cli_command_next_to_a_serve_leaves_the_cluster_running_for_it() {
+    let data_dir = new_data_dir();
+    let mut serve = Serve::embedded(&data_dir);
+    serve.wait_ready().await;
+
+    let mut command = std::process::Command::new(TESSERA)
+        .args([
+            "users",
+            "create",
+            "--email",
+            "ada@example.com",
+            "--username",
+            "ada",
+        ])
+        .arg("--password-stdin")
+        .env("TESSERA_DATA_DIR", &data_dir)
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = command.stdin.take().unwrap();
+    stdin.write_all(b"correct horse battery\n").unwrap();
+    drop(stdin);
+    let created = command.wait_with_output().unwrap();
+    assert!(
+        created.status.success(),
+        "{}",
+        String::from_utf8_lossy(&created.stderr)
+    );
+
+    still_ready_and_serving(&serve).await;
+    serve.signal("TERM");
+    assert!(serve.wait_exit(Duration::from_secs(30)).await.0.success());
     remove_data_dir(&data_dir).await;
 }
