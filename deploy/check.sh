@@ -3,7 +3,7 @@
 #   1. renders every kustomization with kubectl's kustomize;
 #   2. validates the rendered manifests and the example files against the Kubernetes API
 #      schemas in strict mode (unknown fields are errors), for the oldest Kubernetes the
-#      manifests support (1.30: preStop `sleep`) and the newest the validator ships;
+#      manifests support (1.30) and the newest the validator ships;
 #   3. checks what the schemas cannot: the properties deploy/README.md promises;
 #   4. runs checkov (kubernetes and dockerfile) on the manifests and the Containerfile. Accepted
 #      findings are skipped in the files themselves, each with its reason.
@@ -57,7 +57,8 @@ for v in "${KUBERNETES_VERSIONS[@]}"; do
 done
 
 echo "deploy-check: checking the promised properties"
-python3 deploy/check_properties.py "${rendered[0]}" "${rendered[2]}" deploy/README.md
+python3 deploy/check_properties.py "${rendered[0]}" "${rendered[2]}" deploy/README.md \
+  deploy/kubernetes/servicemonitor-example.yaml
 
 echo "deploy-check: checkov (kubernetes, dockerfile)"
 # checkov recognizes a Dockerfile by its name; scan a copy of the Containerfile under that name.

@@ -6,6 +6,7 @@ mod app_pages;
 mod apps;
 mod authorize;
 mod authorized_apps;
+mod body_timeout;
 mod client_auth;
 mod client_ip;
 mod cors;
@@ -13,6 +14,7 @@ pub(crate) use cors::public_cors;
 pub mod csrf;
 mod discovery;
 mod error;
+mod event_streams;
 mod health;
 mod html;
 mod json_body;
@@ -30,11 +32,13 @@ mod users;
 use actix_web::http::header;
 use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{HttpRequest, error::JsonPayloadError, web};
+pub use body_timeout::{BODY_IDLE_TIMEOUT, BODY_TOTAL_TIMEOUT, time_out_bodies};
 pub use client_ip::{Cidr, TrustedProxies};
 pub use error::{ApiError, FieldError};
+pub use event_streams::{DrainSignal, Draining, drain_signal, end_event_streams_on_drain};
 pub use health::Readiness;
 pub use metrics::observe as observe_metrics;
-pub use metrics::{Metrics, TokenEvent};
+pub use metrics::{Metrics, TokenEvent, metrics_routes};
 pub use request_id::with_request_id;
 use tessera_application::Ports;
 use tessera_application::apps::AppService;
@@ -239,7 +243,6 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
             )
             .route("/healthz", web::get().to(health::get_healthz))
             .route("/readyz", web::get().to(health::get_readyz))
-            .route("/metrics", web::get().to(metrics::get_metrics))
             .service(
                 web::scope("/api/v2/users")
                     .wrap(from_fn(same_origin::guard_cookie_writes))

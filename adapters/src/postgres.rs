@@ -30,7 +30,7 @@ mod user_repository;
 pub use app_repository::PgAppRepository;
 pub use audit_repository::PgAuditRepository;
 pub use cimd_repository::PgCimdRepository;
-pub use embedded::{EmbeddedError, EmbeddedPostgres};
+pub use embedded::{EmbeddedError, EmbeddedPostgres, StopOutcome};
 pub use grant_repository::PgGrantRepository;
 pub use housekeeping::sweep_expired;
 pub use mcp_sessions::{McpSessionOwner, PgMcpSessionStore, StoredMcpSession};

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use tessera_adapters::postgres::{
-    Database, EmbeddedPostgres, TokenCache, listen_for_revocations, migrate,
+    Database, EmbeddedPostgres, StopOutcome, TokenCache, listen_for_revocations, migrate,
 };
 use tokio::task::JoinHandle;
 
@@ -16,7 +16,7 @@ use crate::settings::Settings;
 pub struct Store {
     /// The connection pool.
     pub db: Database,
-    /// The embedded cluster, stopped with [`Store::shutdown`].
+    /// The embedded cluster, let go of with [`Store::shutdown`].
     pub embedded: Option<EmbeddedPostgres>,
     /// Verified access tokens in memory; on only while [`Store::listen_for_revocations`]
     /// keeps its listener connected.
@@ -89,15 +89,22 @@ impl Store {
         self.listener = Some(tokio::spawn(task));
     }
 
-    /// Stops the revocation listener and the embedded cluster, if this process started one.
+    /// Stops the revocation listener, closes the pool and lets go of the embedded cluster,
+    /// which stops unless another tessera process (a `serve` next to a `users create`) still
+    /// uses it.
     pub async fn shutdown(self) {
         if let Some(listener) = self.listener {
             listener.abort();
         }
         self.db.close();
-        if let Some(pg) = self.embedded.filter(EmbeddedPostgres::owned) {
+        if let Some(pg) = self.embedded {
             match tokio::task::spawn_blocking(move || pg.stop()).await {
-                Ok(Ok(())) => tracing::info!("embedded PostgreSQL stopped"),
+                Ok(Ok(StopOutcome::Stopped)) => tracing::info!("embedded PostgreSQL stopped"),
+                Ok(Ok(StopOutcome::StillInUse)) => {
+                    tracing::info!(
+                        "embedded PostgreSQL left running for the other tessera using it"
+                    )
+                }
                 Ok(Err(e)) => tracing::error!(error = %e, "stopping the embedded PostgreSQL"),
                 Err(e) => tracing::error!(error = %e, "stopping the embedded PostgreSQL"),
             }

@@ -49,9 +49,31 @@ pub struct Settings {
 pub struct HttpSettings {
     /// Listen address.
     pub address: SocketAddr,
+    /// Listen address of `GET /metrics`; unset, port 9464 on the host of `address`
+    /// (see [`HttpSettings::metrics_listen_address`]).
+    pub metrics_address: Option<SocketAddr>,
     /// CIDRs whose `X-Forwarded-For` is believed.
     #[serde(deserialize_with = "load::string_list")]
     pub trusted_proxies: Vec<String>,
+    /// After SIGTERM, how long everything is still served while `/readyz` answers 503, so
+    /// load balancers see it and stop sending traffic before the listener closes.
+    pub shutdown_delay: ConfigDuration,
+    /// Then, how long requests in flight may take to finish before the process exits anyway.
+    pub shutdown_timeout: ConfigDuration,
+}
+
+/// The port `/metrics` listens on unless `http.metrics_address` says otherwise
+/// (Prometheus's registry of default ports gives 9464 to exporters like this one).
+pub const DEFAULT_METRICS_PORT: u16 = 9464;
+
+impl HttpSettings {
+    /// `http.metrics_address`, or [`DEFAULT_METRICS_PORT`] on the host of `http.address`:
+    /// loopback stays loopback, and a server listening on every interface (a container)
+    /// lets Prometheus reach its metrics too, on a port the Ingress never routes.
+    pub fn metrics_listen_address(&self) -> SocketAddr {
+        self.metrics_address
+            .unwrap_or_else(|| SocketAddr::new(self.address.ip(), DEFAULT_METRICS_PORT))
+    }
 }
 
 /// `database.*`.
@@ -184,7 +206,10 @@ impl Default for HttpSettings {
     fn default() -> Self {
         Self {
             address: SocketAddr::from(([127, 0, 0, 1], 3000)),
+            metrics_address: None,
             trusted_proxies: Vec::new(),
+            shutdown_delay: ConfigDuration::seconds(5),
+            shutdown_timeout: ConfigDuration::seconds(25),
         }
     }
 }

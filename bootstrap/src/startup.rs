@@ -2,9 +2,9 @@
 
 use std::net::TcpListener;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 
-use actix_web::dev::ServerHandle;
+use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use tessera_adapters::cimd_fetcher::HttpMetadataFetcher;
@@ -20,14 +20,15 @@ use tessera_adapters::system::{Argon2PasswordHasher, OsRng, SystemClock};
 use tessera_application::Ports;
 use tessera_application::apps::AppService;
 use tessera_application::oauth::{CimdPolicy, CimdResolver, OAuthService, TokenPolicy};
-use tessera_application::people::{
-    CreateUserError, LoginThrottle, NewUserInput, SessionService, UserService,
-};
+use tessera_application::people::{LoginThrottle, SessionService, UserService};
 use tessera_application::registration::{RegistrationPolicy, RegistrationService};
-use tessera_domain::{DomainPolicy, Email, Password, RateLimit, Resources, Username};
+use tessera_domain::{DomainPolicy, RateLimit, Resources};
 
+use crate::background::sweep_periodically;
 use crate::database::Store;
-use crate::settings::Settings;
+use crate::first_user::create_configured_first_user;
+use crate::settings::{ConfigDuration, Settings};
+use crate::shutdown::{Shutdown, ShutdownHandle, forward_signals};
 
 /// The adapters of a real deployment.
 #[derive(Debug)]
@@ -50,19 +51,21 @@ impl Ports for Production {
     type Rng = OsRng;
 }
 
-/// A built, bound, not yet running server.
+/// A built, bound, not yet running server: the public listener and the metrics listener.
 pub struct Application {
     port: u16,
+    metrics_port: u16,
     server: actix_web::dev::Server,
+    metrics_server: actix_web::dev::Server,
     store: Store,
-    shutting_down: Arc<AtomicBool>,
-    mcp: McpEndpoint<Production>,
+    shutdown: Shutdown,
 }
 
 impl std::fmt::Debug for Application {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Application")
             .field("port", &self.port)
+            .field("metrics_port", &self.metrics_port)
             .finish_non_exhaustive()
     }
 }
@@ -177,7 +180,7 @@ fn registration_service(settings: &Settings, store: &Store) -> RegistrationServi
 }
 
 impl Application {
-    /// Opens the database, migrates, and binds `http.address`.
+    /// Binds `http.address` and `http.metrics_address`, opens the database and migrates.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(settings.http.address).with_context(|| {
             format!("cannot listen on {} (http.address)", settings.http.address)
@@ -185,13 +188,17 @@ impl Application {
         Self::build_with_listener(settings, listener, Argon2PasswordHasher::new()?).await
     }
 
-    /// As [`Application::build`], on an already bound listener and with a chosen hasher
-    /// (tests bind port 0 first to learn `access_url`, and use cheap hashing).
+    /// As [`Application::build`], on an already bound public listener and with a chosen
+    /// hasher (tests bind port 0 first to learn `access_url`, and use cheap hashing).
     pub async fn build_with_listener(
         settings: Settings,
         listener: TcpListener,
         hasher: Argon2PasswordHasher,
     ) -> anyhow::Result<Self> {
+        let metrics_address = settings.http.metrics_listen_address();
+        let metrics_listener = TcpListener::bind(metrics_address).with_context(|| {
+            format!("cannot listen on {metrics_address} (http.metrics_address)")
+        })?;
         let mut store = Store::open(&settings).await?;
         store.migrate().await?;
         store.listen_for_revocations();
@@ -246,142 +253,101 @@ impl Application {
             rng: web::Data::new(OsRng::default()),
         };
         let port = listener.local_addr()?.port();
+        let metrics_port = metrics_listener.local_addr()?.port();
+        let (drain, draining) = http::drain_signal();
+        let public_metrics = metrics.clone();
         let server = HttpServer::new(move || {
-            let metrics = metrics.clone();
+            let metrics = public_metrics.clone();
+            let draining = draining.clone();
             App::new()
+                .wrap(from_fn(move |req, next| {
+                    http::end_event_streams_on_drain(draining.clone(), req, next)
+                }))
+                .wrap(from_fn(http::time_out_bodies))
                 .wrap(http::default_headers())
-                .wrap(actix_web::middleware::from_fn(move |req, next| {
+                .wrap(from_fn(move |req, next| {
                     http::observe_metrics(metrics.clone(), req, next)
                 }))
-                .wrap(actix_web::middleware::from_fn(http::with_request_id))
+                .wrap(from_fn(http::with_request_id))
                 .configure(http::routes(state.clone()))
         })
         // Streamed replies (MCP over SSE) must not wait for Nagle and delayed ACKs (~40 ms each).
         .tcp_nodelay(true)
         .listen(listener)?
         .disable_signals()
-        .shutdown_timeout(25)
+        .shutdown_timeout(whole_seconds(settings.http.shutdown_timeout))
         .run();
+        let metrics_server = HttpServer::new(move || {
+            App::new()
+                .wrap(http::default_headers())
+                .configure(http::metrics_routes(metrics.clone()))
+        })
+        .workers(1)
+        .listen(metrics_listener)?
+        .disable_signals()
+        .shutdown_timeout(whole_seconds(settings.http.shutdown_timeout))
+        .run();
+        let shutdown = Shutdown::new(
+            shutting_down,
+            drain,
+            vec![server.handle(), metrics_server.handle()],
+            std::time::Duration::from_secs(whole_seconds(settings.http.shutdown_delay)),
+        )
+        // MCP GET streams never finish by themselves; its sessions forget them too.
+        .on_drain(move || mcp.close_streams());
         tokio::spawn(sweep_periodically(store.db.clone(), registrations));
-        tracing::info!(port, access_url = %settings.access_url, "tessera is listening");
+        tracing::info!(port, metrics_port, access_url = %settings.access_url, "tessera is listening");
         Ok(Self {
             port,
+            metrics_port,
             server,
+            metrics_server,
             store,
-            shutting_down,
-            mcp,
+            shutdown,
         })
     }
 
-    /// The bound port.
+    /// The bound public port.
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    /// A handle that stops the server gracefully (tests; the signal handler uses the same).
-    pub fn handle(&self) -> ServerHandle {
-        self.server.handle()
+    /// The bound port of `GET /metrics`.
+    pub fn metrics_port(&self) -> u16 {
+        self.metrics_port
     }
 
-    /// Serves until SIGTERM or SIGINT: `/readyz` turns 503 at once, requests in flight
-    /// finish, then the embedded database (if any) stops.
+    /// A handle that begins the shutdown as SIGTERM does (tests).
+    pub fn shutdown_handle(&self) -> ShutdownHandle {
+        self.shutdown.handle()
+    }
+
+    /// Serves until SIGTERM or SIGINT, then shuts down (see `shutdown.rs`) and lets go of the
+    /// embedded database (if any).
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
-        let handle = self.server.handle();
-        let flag = self.shutting_down.clone();
-        let mcp = self.mcp.clone();
-        tokio::spawn(async move {
-            wait_for_signal().await;
-            tracing::info!("shutting down: finishing requests in flight");
-            flag.store(true, Ordering::SeqCst);
-            // MCP GET streams never finish by themselves; requests do (or time out).
-            mcp.close_streams();
-            handle.stop(true).await;
-        });
-        let result = self.server.await;
-        self.store.shutdown().await;
-        result.context("HTTP server")
+        tokio::spawn(forward_signals(self.shutdown_handle()));
+        self.run().await
+    }
+
+    /// Serves until the [`ShutdownHandle`] is used, then as [`Application::run_until_stopped`].
+    pub async fn run(self) -> anyhow::Result<()> {
+        let Self {
+            server,
+            metrics_server,
+            store,
+            shutdown,
+            ..
+        } = self;
+        let sequence = tokio::spawn(shutdown.run());
+        let (served, metrics_served) = tokio::join!(server, metrics_server);
+        sequence.abort();
+        store.shutdown().await;
+        served.context("HTTP server")?;
+        metrics_served.context("metrics server")
     }
 }
 
-/// Every 10 minutes (and once at start-up): expired rows and unused registered clients go.
-/// Plain `DELETE`s, so every replica runs it.
-async fn sweep_periodically(
-    db: tessera_adapters::postgres::Database,
-    registrations: web::Data<RegistrationService<Production>>,
-) {
-    let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
-    loop {
-        every.tick().await;
-        match registrations.expire_unused().await {
-            Ok(0) => {}
-            Ok(removed) => {
-                tracing::info!(removed, "deleted registered clients that were never used")
-            }
-            Err(e) => tracing::warn!(error = %e, "expiring unused registered clients"),
-        }
-        match tessera_adapters::postgres::sweep_expired(&db, time::OffsetDateTime::now_utc()).await
-        {
-            Ok(removed) => tracing::debug!(removed, "swept expired rows"),
-            Err(e) => tracing::warn!(error = %e, "sweeping expired rows"),
-        }
-    }
-}
-
-async fn wait_for_signal() {
-    use tokio::signal::unix::{SignalKind, signal};
-    match (
-        signal(SignalKind::terminate()),
-        signal(SignalKind::interrupt()),
-    ) {
-        (Ok(mut term), Ok(mut int)) => {
-            tokio::select! {
-                _ = term.recv() => {},
-                _ = int.recv() => {},
-            }
-        }
-        _ => {
-            let _ = tokio::signal::ctrl_c().await;
-        }
-    }
-}
-
-async fn create_configured_first_user(
-    settings: &Settings,
-    users: &UserService<Production>,
-) -> anyhow::Result<()> {
-    let (Some(email), Some(password)) = (&settings.first_user.email, &settings.first_user.password)
-    else {
-        return Ok(());
-    };
-    let email = Email::parse(email)
-        .map_err(|e| anyhow::anyhow!("invalid value for `first_user.email`: {e}"))?;
-    let username = Username::parse(
-        &email
-            .as_str()
-            .split('@')
-            .next()
-            .unwrap_or("admin")
-            .replace(['.', '_', '+'], "-"),
-    )
-    .or_else(|_| Username::parse("admin"))
-    .map_err(|e| anyhow::anyhow!("deriving a username for `first_user.email`: {e}"))?;
-    let password = Password::parse(password.clone())
-        .map_err(|e| anyhow::anyhow!("invalid value for `first_user.password`: {e}"))?;
-    let input = NewUserInput {
-        email,
-        username,
-        password,
-        admin: true,
-    };
-    match users.create_first_user(input, None).await {
-        Ok(user) => {
-            tracing::info!(
-                username = user.username.as_str(),
-                "created the first user from configuration"
-            );
-            Ok(())
-        }
-        Err(CreateUserError::AlreadySetUp) => Ok(()),
-        Err(e) => Err(anyhow::anyhow!("creating first_user: {e}")),
-    }
+/// A configured duration in whole seconds, as actix-web takes them.
+fn whole_seconds(duration: ConfigDuration) -> u64 {
+    duration.get().whole_seconds().unsigned_abs()
 }

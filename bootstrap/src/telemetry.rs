@@ -1,6 +1,15 @@
 //! Logging, set up once: pretty for people, JSON for collectors; `RUST_LOG` overrides the level.
 
-use tracing_subscriber::EnvFilter;
+mod client_faults;
+mod json_line;
+
+use client_faults::{ClientFaults, Demoted};
+use json_line::JsonLine;
+use tracing::Subscriber;
+use tracing_subscriber::filter::LevelFilter;
+use tracing_subscriber::fmt::{self, MakeWriter, format::JsonFields};
+use tracing_subscriber::prelude::*;
+use tracing_subscriber::{EnvFilter, Layer};
 
 use crate::settings::LogFormat;
 
@@ -12,8 +21,7 @@ const PARAMETER_LOGGERS: [&str; 2] = ["tokio_postgres::query", "tokio_postgres::
 /// per MCP request: service started, input ended, serve finished).
 const DEFAULT_FILTER: &str = "info,rmcp=warn";
 
-/// The level filter: `RUST_LOG` (default [`DEFAULT_FILTER`]), with the parameter loggers
-/// capped.
+/// The level filter: `RUST_LOG` (default `info`), with the parameter loggers capped.
 fn filter(rust_log: Option<&str>) -> EnvFilter {
     let mut filter = rust_log
         .and_then(|directives| EnvFilter::try_new(directives).ok())
@@ -29,19 +37,33 @@ fn filter(rust_log: Option<&str>) -> EnvFilter {
 /// Installs the global subscriber; a second call (tests) is a no-op.
 pub fn init(format: LogFormat) {
     let rust_log = std::env::var("RUST_LOG").ok();
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter(rust_log.as_deref()))
-        .with_writer(std::io::stderr);
-    let _ = match format {
-        LogFormat::Pretty => builder.try_init(),
-        LogFormat::Json => builder
-            .json()
-            .flatten_event(true)
-            // The `request` span puts `request_id`, `method` and `route` on every line.
-            .with_current_span(true)
-            .with_span_list(false)
-            .try_init(),
+    let _ = subscriber(format, filter(rust_log.as_deref()), std::io::stderr).try_init();
+}
+
+/// The log pipeline: the level filter, [`ClientFaults`] (a client's faults are no errors),
+/// and the line format.
+fn subscriber<W>(format: LogFormat, filter: EnvFilter, writer: W) -> impl Subscriber + Send + Sync
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
+    let shown = filter
+        .max_level_hint()
+        .is_some_and(|level| level >= LevelFilter::DEBUG);
+    let lines = match format {
+        LogFormat::Pretty => fmt::layer()
+            .with_writer(writer)
+            .event_format(Demoted(fmt::format()))
+            .boxed(),
+        LogFormat::Json => fmt::layer()
+            .with_writer(writer)
+            .fmt_fields(JsonFields::new())
+            .event_format(JsonLine)
+            .boxed(),
     };
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(ClientFaults { shown })
+        .with(lines)
 }
 
 #[cfg(test)]
@@ -64,25 +86,32 @@ mod tests {
         }
     }
 
-    fn logged_with(rust_log: &str) -> String {
-        logged_under(Some(rust_log))
+    /// What `log` writes in `format` under `RUST_LOG=rust_log`.
+    fn logged(format: LogFormat, rust_log: &str, log: impl FnOnce()) -> String {
+        logged_under(format, Some(rust_log), log)
     }
 
-    fn logged_under(rust_log: Option<&str>) -> String {
+    /// What `log` writes in `format` under `RUST_LOG=rust_log`, or with it unset.
+    fn logged_under(format: LogFormat, rust_log: Option<&str>, log: impl FnOnce()) -> String {
         let captured = Captured::default();
         let writer = captured.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .with_env_filter(filter(rust_log))
-            .with_writer(move || writer.clone())
-            .finish();
-        tracing::subscriber::with_default(subscriber, || {
-            tracing::debug!(target: "tokio_postgres::query", "executing with parameters: $argon2id$hash");
-            tracing::debug!(target: "tessera_adapters", "our own debug line");
-            tracing::info!(target: "rmcp::service", "serve finished");
-            tracing::info!(target: "tessera_adapters", "our own info line");
-        });
+        let subscriber = subscriber(format, filter(rust_log), move || writer.clone());
+        tracing::subscriber::with_default(subscriber, log);
         let bytes = captured.0.lock().unwrap().clone();
         String::from_utf8(bytes).unwrap()
+    }
+
+    fn logged_with(rust_log: &str) -> String {
+        logged(LogFormat::Pretty, rust_log, || {
+            tracing::debug!(target: "tokio_postgres::query", "executing with parameters: $argon2id$hash");
+            tracing::debug!(target: "tessera_adapters", "our own debug line");
+        })
+    }
+
+    fn json_lines(out: &str) -> Vec<serde_json::Value> {
+        out.lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect()
     }
 
     #[test]
@@ -100,13 +129,82 @@ mod tests {
     }
 
     #[test]
+    fn a_json_line_logged_deep_inside_a_request_carries_its_request_id() {
+        let out = logged(LogFormat::Json, "info", || {
+            let request = tracing::info_span!(
+                "request",
+                request_id = "0f3a9c2e77aa4b1e",
+                method = "POST",
+                route = "/oauth2/tokens"
+            );
+            let _request = request.enter();
+            let use_case = tracing::info_span!("refresh", client_id = "c-1");
+            let _use_case = use_case.enter();
+            tracing::warn!(client_id = "c-1", "refresh token reused; grant revoked");
+        });
+        let lines = json_lines(&out);
+        let line = &lines[0];
+        assert_eq!(line["request_id"], "0f3a9c2e77aa4b1e", "{out}");
+        assert_eq!(line["route"], "/oauth2/tokens");
+        assert_eq!(line["level"], "WARN");
+        assert_eq!(line["message"], "refresh token reused; grant revoked");
+        assert_eq!(line["client_id"], "c-1");
+    }
+
+    #[test]
+    fn a_clients_malformed_request_is_logged_at_debug_and_never_as_an_error() {
+        let malformed = || {
+            tracing::error!(
+                target: "actix_http::h1::dispatcher",
+                "stream error: request parse error: invalid Header provided"
+            );
+            tracing::info!("the next line");
+        };
+        let at_info = logged(LogFormat::Json, "info", malformed);
+        assert!(!at_info.contains("invalid Header"), "{at_info}");
+        assert!(at_info.contains("the next line"), "{at_info}");
+
+        let at_debug = json_lines(&logged(LogFormat::Json, "debug", malformed));
+        let line = at_debug
+            .iter()
+            .find(|l| l["target"] == "tessera::client")
+            .unwrap();
+        assert_eq!(line["level"], "DEBUG");
+        assert!(
+            line["message"]
+                .as_str()
+                .unwrap()
+                .contains("invalid Header provided")
+        );
+        let pretty = logged(LogFormat::Pretty, "debug", malformed);
+        assert!(
+            pretty.contains("DEBUG tessera::client: stream error"),
+            "{pretty}"
+        );
+        assert!(!pretty.contains("ERROR"), "{pretty}");
+    }
+
+    #[test]
+    fn a_server_side_error_of_actix_http_stays_an_error() {
+        let out = logged(LogFormat::Json, "info", || {
+            tracing::error!(target: "actix_http::h1::dispatcher", "stream error: body error: boom");
+        });
+        let lines = json_lines(&out);
+        assert_eq!(lines.len(), 1, "{out}");
+        assert_eq!(lines[0]["level"], "ERROR");
+        assert!(lines[0]["message"].as_str().unwrap().contains("boom"));
+    }
+
+    #[test]
     fn by_default_the_mcp_sdk_logs_only_warnings_and_tessera_logs_info() {
-        let out = logged_under(None);
+        let lines = || {
+            tracing::info!(target: "rmcp::service", "serve finished");
+            tracing::info!(target: "tessera_adapters", "our own info line");
+        };
+        let out = logged_under(LogFormat::Json, None, lines);
         assert!(out.contains("our own info line"), "{out}");
         assert!(!out.contains("serve finished"), "{out}");
-        assert!(
-            logged_with("info").contains("serve finished"),
-            "RUST_LOG decides"
-        );
+        let asked = logged(LogFormat::Json, "info", lines);
+        assert!(asked.contains("serve finished"), "RUST_LOG decides");
     }
 }

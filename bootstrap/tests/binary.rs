@@ -1,9 +1,9 @@
-//! The real `tessera` binary: its commands, its configuration errors, and SIGTERM.
+//! The real `tessera` binary: its commands and its configuration errors (signals are in
+//! signals.rs).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
-use std::time::{Duration, Instant};
 
 const TESSERA: &str = env!("CARGO_BIN_EXE_tessera");
 
@@ -102,70 +102,4 @@ fn an_unknown_setting_stops_start_up_naming_it() {
         .unwrap();
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("databse"));
-}
-
-#[tokio::test]
-async fn sigterm_lets_a_request_in_flight_finish_then_exits_cleanly() {
-    let url = tessera_test_support::fresh_database().await;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let base = format!("http://127.0.0.1:{port}");
-    let mut server = Command::new(TESSERA)
-        .arg("serve")
-        .env("TESSERA_DATABASE__URL", &url)
-        .env("TESSERA_HTTP__ADDRESS", format!("127.0.0.1:{port}"))
-        .env("TESSERA_ACCESS_URL", &base)
-        .env("RUST_LOG", "warn")
-        .spawn()
-        .unwrap();
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while client
-        .get(format!("{base}/readyz"))
-        .send()
-        .await
-        .map(|r| r.status() != 200)
-        .unwrap_or(true)
-    {
-        assert!(Instant::now() < deadline, "tessera did not become ready");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    // Creating the first user hashes a password with argon2id: a request that takes a while.
-    let body = serde_json::json!({"email": "ada@example.com", "username": "ada", "password": "correct horse"});
-    let in_flight = tokio::spawn(
-        client
-            .post(format!("{base}/api/v2/users/first"))
-            .json(&body)
-            .send(),
-    );
-    tokio::time::sleep(Duration::from_millis(30)).await;
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &server.id().to_string()])
-            .status()
-            .unwrap()
-            .success()
-    );
-
-    let response = in_flight.await.unwrap().unwrap();
-    assert_eq!(response.status(), 201);
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let status = loop {
-        if let Some(status) = server.try_wait().unwrap() {
-            break status;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "tessera did not exit after SIGTERM"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    };
-    assert!(status.success());
-    assert!(
-        client.get(format!("{base}/healthz")).send().await.is_err(),
-        "still listening"
-    );
 }

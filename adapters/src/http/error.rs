@@ -51,6 +51,9 @@ pub enum ApiError {
     /// 409 with a reason.
     #[error("{0}")]
     Conflict(String),
+    /// 408: the request body did not arrive in time.
+    #[error("The request body did not arrive in time.")]
+    RequestTimeout,
     /// 413.
     #[error("The request body is too large.")]
     PayloadTooLarge,
@@ -150,6 +153,7 @@ impl ResponseError for ApiError {
             Self::Forbidden(_) | Self::CsrfRejected => StatusCode::FORBIDDEN,
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::Conflict(_) => StatusCode::CONFLICT,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
@@ -331,6 +335,7 @@ mod tests {
             (ApiError::CsrfRejected, 403),
             (ApiError::NotFound, 404),
             (ApiError::Conflict("x".into()), 409),
+            (ApiError::RequestTimeout, 408),
             (ApiError::PayloadTooLarge, 413),
             (ApiError::UnsupportedMediaType("x".into()), 415),
             (ApiError::Unavailable, 503),

@@ -1,5 +1,6 @@
-//! Prometheus metrics at `GET /metrics` (SPEC §8): requests by route and status with
-//! latency histograms, tokens issued, refreshed and revoked, registrations, failed logins,
+//! Prometheus metrics at `GET /metrics` on a listener of their own (`http.metrics_address`,
+//! SPEC §8), never on the public one: requests by route and status with latency histograms,
+//! requests in flight, tokens issued, refreshed and revoked, registrations, failed logins,
 //! and the database pool. Labels are route patterns, never raw paths or credentials.
 
 use std::time::Instant;
@@ -9,8 +10,8 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpResponse, web};
 use prometheus::{
-    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGaugeVec, Opts, Registry,
-    TextEncoder,
+    Encoder, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
 };
 
 use std::sync::Arc;
@@ -23,6 +24,7 @@ pub struct Metrics {
     registry: Registry,
     requests: IntCounterVec,
     latency: HistogramVec,
+    in_flight: IntGauge,
     tokens: IntCounterVec,
     registrations: IntCounter,
     login_failures: IntCounter,
@@ -63,6 +65,10 @@ impl Metrics {
             ),
             &["method", "route"],
         )?;
+        let in_flight = IntGauge::new(
+            "http_requests_in_flight",
+            "HTTP requests received and not yet answered.",
+        )?;
         let tokens = IntCounterVec::new(
             Opts::new("tokens_total", "Tokens issued, refreshed and revoked."),
             &["event"],
@@ -79,6 +85,7 @@ impl Metrics {
         )?;
         registry.register(Box::new(requests.clone()))?;
         registry.register(Box::new(latency.clone()))?;
+        registry.register(Box::new(in_flight.clone()))?;
         registry.register(Box::new(tokens.clone()))?;
         registry.register(Box::new(registrations.clone()))?;
         registry.register(Box::new(login_failures.clone()))?;
@@ -95,6 +102,7 @@ impl Metrics {
             registry,
             requests,
             latency,
+            in_flight,
             tokens,
             registrations,
             login_failures,
@@ -173,6 +181,7 @@ pub async fn observe(
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
     let method = method_label(req.method());
+    let _in_flight = InFlight::enter(&metrics.in_flight);
     let response = next.call(req).await?;
     let route = response
         .request()
@@ -188,6 +197,31 @@ pub async fn observe(
         .with_label_values(&[method, &route])
         .observe(started.elapsed().as_secs_f64());
     Ok(response)
+}
+
+/// Counts a request in flight for as long as it lives, however its handling ends.
+struct InFlight(IntGauge);
+
+impl InFlight {
+    fn enter(gauge: &IntGauge) -> Self {
+        gauge.inc();
+        Self(gauge.clone())
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.dec();
+    }
+}
+
+/// The routes of the metrics listener: `GET /metrics`, and 404 for anything else.
+pub fn metrics_routes(metrics: web::Data<Metrics>) -> impl FnOnce(&mut web::ServiceConfig) {
+    move |cfg| {
+        cfg.app_data(metrics)
+            .route("/metrics", web::get().to(get_metrics))
+            .default_service(web::to(HttpResponse::NotFound));
+    }
 }
 
 /// `GET /metrics`, in the Prometheus text format.

@@ -2,16 +2,20 @@
 //! from the machine's own server binaries and stopped with tessera.
 
 mod binaries;
+mod files;
+mod in_use;
 mod os_user;
+mod watchdog;
 
 use std::fs;
-use std::io::Write;
 use std::net::TcpListener;
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::os::unix::fs::PermissionsExt;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
+use files::{cluster_dir, random_hex, write_private};
+use in_use::{InUse, StartGate};
 use os_user::OsUser;
 
 /// Why the embedded database could not be started.
@@ -42,14 +46,26 @@ fn step(step: &'static str) -> impl FnOnce(std::io::Error) -> EmbeddedError {
     }
 }
 
-/// A running embedded cluster. Stop it with [`EmbeddedPostgres::stop`]; should this process
-/// die first, a watchdog stops the cluster.
+/// A running embedded cluster, shared by the tessera processes of one `data_dir` (a `serve`
+/// and a `users create`, or a `serve` and the one replacing it). Each says when it is done
+/// with [`EmbeddedPostgres::stop`]; the last one stops the cluster. Should a process die
+/// first, the watchdog of the one that started the cluster stops it once nobody uses it.
 pub struct EmbeddedPostgres {
     cluster: PathBuf,
     bindir: PathBuf,
     run_as: Option<OsUser>,
     url: String,
     owned: bool,
+    in_use: InUse,
+}
+
+/// What [`EmbeddedPostgres::stop`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopOutcome {
+    /// Nobody else used the cluster: it is stopped.
+    Stopped,
+    /// Another tessera process still uses it: it keeps running for that one.
+    StillInUse,
 }
 
 const SUPERUSER: &str = "tessera";
@@ -66,8 +82,9 @@ impl std::fmt::Debug for EmbeddedPostgres {
 
 impl EmbeddedPostgres {
     /// Starts (creating on first use) the cluster under `data_dir`, or attaches to the one
-    /// another tessera process already runs there. With `remove_on_exit` the whole
-    /// `data_dir` is deleted when the cluster stops (throwaway test clusters).
+    /// another tessera process already runs there; waits while one is being stopped. With
+    /// `remove_on_exit` the whole `data_dir` is deleted once this process is gone and the
+    /// cluster stopped (throwaway test clusters).
     pub fn start(data_dir: &Path, remove_on_exit: bool) -> Result<Self, EmbeddedError> {
         let bindir = binaries::find().ok_or(EmbeddedError::NoBinaries)?;
         fs::create_dir_all(data_dir).map_err(step("creating data_dir"))?;
@@ -75,13 +92,20 @@ impl EmbeddedPostgres {
             .canonicalize()
             .map_err(step("resolving data_dir"))?;
         let run_as = OsUser::unprivileged_if_root().map_err(step("choosing an OS user"))?;
+        let cluster =
+            cluster_dir(&data_dir, run_as.as_ref()).map_err(step("placing the cluster"))?;
+        let in_use = InUse::open(&cluster, run_as.as_ref()).map_err(step("opening the lock"))?;
+        let _gate = StartGate::enter(&cluster).map_err(step("waiting to start the cluster"))?;
+        in_use
+            .hold_shared()
+            .map_err(step("waiting for the cluster to stop"))?;
         let mut db = Self {
-            cluster: cluster_dir(&data_dir, run_as.as_ref())
-                .map_err(step("placing the cluster"))?,
+            cluster,
             bindir,
             run_as,
             url: String::new(),
             owned: true,
+            in_use,
         };
         let password = db.init_once(&data_dir)?;
         if let Some(port) = db.running_port() {
@@ -91,17 +115,24 @@ impl EmbeddedPostgres {
         }
         let port = db.choose_port(&data_dir).map_err(step("choosing a port"))?;
         db.pg_ctl_start(port)?;
-        db.spawn_watchdog(if remove_on_exit {
-            Some(&data_dir)
-        } else {
-            None
-        })?;
+        if remove_on_exit && let Some(user) = &db.run_as {
+            user.chown_tree(&data_dir)
+                .map_err(step("handing the data directory to its user"))?;
+        }
+        watchdog::spawn(watchdog::Watched {
+            pg_ctl: &db.bindir.join("pg_ctl"),
+            cluster: &db.cluster,
+            in_use: db.in_use.path(),
+            remove: remove_on_exit.then_some(data_dir.as_path()),
+            run_as: db.run_as.as_ref(),
+        })
+        .map_err(step("starting the watchdog"))?;
         db.url = url(&password, port);
         Ok(db)
     }
 
-    /// Whether this process started the cluster (and so stops it), rather than attaching
-    /// to the one another tessera process runs in the same `data_dir`.
+    /// Whether this process started the cluster, rather than attaching to the one another
+    /// tessera process runs in the same `data_dir`.
     pub fn owned(&self) -> bool {
         self.owned
     }
@@ -111,17 +142,27 @@ impl EmbeddedPostgres {
         &self.url
     }
 
-    /// Stops the cluster if this process started it; waits for a clean shutdown.
-    pub fn stop(&self) -> Result<(), EmbeddedError> {
-        if !self.owned {
-            return Ok(());
+    /// This process is done with the cluster: stops it (waiting for a clean shutdown) unless
+    /// another tessera process still uses it, which then stops it in turn.
+    pub fn stop(&self) -> Result<StopOutcome, EmbeddedError> {
+        let last = self
+            .in_use
+            .release_and_try_exclusive()
+            .map_err(step("releasing the cluster"))?;
+        if !last {
+            return Ok(StopOutcome::StillInUse);
         }
         let d = self.cluster.display().to_string();
-        self.run(
-            "pg_ctl stop",
-            "pg_ctl",
-            &["-D", &d, "-m", "fast", "-w", "stop"],
-        )
+        let stopped = match self.running_port() {
+            Some(_) => self.run(
+                "pg_ctl stop",
+                "pg_ctl",
+                &["-D", &d, "-m", "fast", "-w", "stop"],
+            ),
+            None => Ok(()),
+        };
+        let released = self.in_use.release().map_err(step("releasing the cluster"));
+        stopped.and(released).map(|()| StopOutcome::Stopped)
     }
 
     /// Creates the cluster on first use; returns its superuser password.
@@ -215,35 +256,6 @@ impl EmbeddedPostgres {
         .map_err(|e| self.with_root_hint(e))
     }
 
-    /// A small shell loop, in its own process group, that stops the cluster (and removes a
-    /// throwaway data directory) once this process is gone, however it ended.
-    fn spawn_watchdog(&self, remove: Option<&Path>) -> Result<(), EmbeddedError> {
-        // Paths travel as positional arguments, never inside the script text.
-        const SCRIPT: &str = r#"while [ -d "/proc/$1" ]; do sleep 1; done
-"$2" -D "$3" -m fast -w stop >/dev/null 2>&1
-if [ -n "$4" ]; then rm -rf -- "$4"; fi"#;
-        let pid = std::process::id().to_string();
-        let pg_ctl = self.bindir.join("pg_ctl");
-        let remove = remove.map(Path::as_os_str).unwrap_or_default();
-        let mut cmd = Command::new("sh");
-        cmd.args(["-c", SCRIPT, "tessera-watchdog", &pid])
-            .arg(&pg_ctl)
-            .arg(&self.cluster)
-            .arg(remove)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
-        cmd.process_group(0);
-        if let Some(user) = &self.run_as {
-            if !remove.is_empty() {
-                user.chown_tree(self.cluster.parent().unwrap_or(&self.cluster))
-                    .map_err(step("handing the data directory to its user"))?;
-            }
-            user.apply(&mut cmd);
-        }
-        cmd.spawn().map(drop).map_err(step("starting the watchdog"))
-    }
-
     fn run(&self, what: &'static str, program: &str, args: &[&str]) -> Result<(), EmbeddedError> {
         let mut cmd = Command::new(self.bindir.join(program));
         cmd.args(args).stdin(Stdio::null()).current_dir("/");
@@ -279,57 +291,10 @@ if [ -n "$4" ]; then rm -rf -- "$4"; fi"#;
     }
 }
 
-/// Where the cluster lives: `data_dir/postgres`, unless tessera runs as root and the
-/// unprivileged OS user cannot reach `data_dir` (say, a checkout under `/root`). Then the
-/// cluster lives in `/var/lib/tessera/<hash of data_dir>` and `data_dir/postgres` is a
-/// symlink to it, so the data still belongs to this `data_dir` and survives restarts.
-fn cluster_dir(data_dir: &Path, run_as: Option<&OsUser>) -> std::io::Result<PathBuf> {
-    let link = data_dir.join("postgres");
-    if link.is_symlink() {
-        return fs::read_link(&link);
-    }
-    match run_as {
-        Some(user) if !link.exists() && !user.can_reach(data_dir) => {
-            let digest = ring::digest::digest(
-                &ring::digest::SHA256,
-                data_dir.as_os_str().as_encoded_bytes(),
-            );
-            let name: String = digest.as_ref()[..8]
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect();
-            let home = Path::new("/var/lib/tessera");
-            fs::create_dir_all(home)?;
-            fs::set_permissions(home, fs::Permissions::from_mode(0o755))?;
-            let cluster = home.join(format!("embedded-{name}"));
-            std::os::unix::fs::symlink(&cluster, &link)?;
-            Ok(cluster)
-        }
-        _ => Ok(link),
-    }
-}
-
 fn url(password: &str, port: u16) -> String {
     format!("postgres://{SUPERUSER}:{password}@127.0.0.1:{port}/postgres")
 }
 
 fn free_port() -> std::io::Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
-}
-
-fn random_hex() -> std::io::Result<String> {
-    let mut bytes = [0u8; 24];
-    ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut bytes)
-        .map_err(|_| std::io::Error::other("the OS random source failed"))?;
-    Ok(bytes.iter().map(|b| format!("{b:02x}")).collect())
-}
-
-fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
-    let mut file = fs::OpenOptions::new()
-        .write(true)
-        .create(true)
-        .truncate(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(content.as_bytes())
 }

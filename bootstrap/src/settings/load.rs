@@ -79,6 +79,13 @@ impl Settings {
         }
         tessera_adapters::http::TrustedProxies::parse(&self.http.trusted_proxies)
             .map_err(|e| anyhow::anyhow!("invalid value for `http.trusted_proxies`: {e}"))?;
+        let metrics = self.http.metrics_listen_address();
+        if metrics.port() != 0 && metrics == self.http.address {
+            anyhow::bail!(
+                "invalid value for `http.metrics_address`: {metrics} is `http.address` too; \
+                 metrics need a port of their own"
+            );
+        }
         match (&self.first_user.email, &self.first_user.password) {
             (Some(_), None) | (None, Some(_)) => {
                 anyhow::bail!("`first_user.email` and `first_user.password` must be set together")
@@ -149,6 +156,46 @@ mod tests {
         assert_eq!(s.mcp.max_sessions_per_user, 32);
         assert_eq!(s.mcp.max_sessions, 10_000);
         assert_eq!(s.log.format, LogFormat::Pretty);
+        assert_eq!(s.http.shutdown_delay, ConfigDuration::seconds(5));
+        assert_eq!(s.http.shutdown_timeout, ConfigDuration::seconds(25));
+    }
+
+    #[test]
+    fn metrics_listen_on_port_9464_of_the_http_host_unless_set() {
+        let loopback = load(None, env(&[])).unwrap();
+        assert_eq!(
+            loopback.http.metrics_listen_address().to_string(),
+            "127.0.0.1:9464"
+        );
+        let everywhere = load(None, env(&[("TESSERA_HTTP__ADDRESS", "0.0.0.0:3000")])).unwrap();
+        assert_eq!(
+            everywhere.http.metrics_listen_address().to_string(),
+            "0.0.0.0:9464"
+        );
+        let set = load(
+            None,
+            env(&[("TESSERA_HTTP__METRICS_ADDRESS", "127.0.0.1:9100")]),
+        )
+        .unwrap();
+        assert_eq!(
+            set.http.metrics_listen_address().to_string(),
+            "127.0.0.1:9100"
+        );
+    }
+
+    #[test]
+    fn metrics_on_the_public_address_stop_start_up_naming_the_key() {
+        let err = load(
+            None,
+            env(&[("TESSERA_HTTP__METRICS_ADDRESS", "127.0.0.1:3000")]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("http.metrics_address"), "{err}");
+        let err = load(None, env(&[("TESSERA_HTTP__SHUTDOWN_DELAY", "soon")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("shutdown_delay"), "{err}");
     }
 
     #[test]

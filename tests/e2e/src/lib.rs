@@ -21,7 +21,8 @@ use tokio::task::JoinHandle;
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
 use tessera_adapters::system::Argon2PasswordHasher;
-use tessera_bootstrap::{Application, Settings};
+use tessera_bootstrap::settings::ConfigDuration;
+use tessera_bootstrap::{Application, Settings, ShutdownHandle};
 use tessera_domain::SecretString;
 
 /// The admin every test can create with [`TestApp::create_admin`].
@@ -38,7 +39,9 @@ pub struct TestApp {
     pub client: Client,
     /// The database URL, for tests that look inside.
     pub database_url: String,
-    handle: actix_web::dev::ServerHandle,
+    /// `http://127.0.0.1:<port>` of the metrics listener.
+    pub metrics_address: String,
+    shutdown: ShutdownHandle,
     task: Arc<Mutex<Option<JoinHandle<anyhow::Result<()>>>>>,
 }
 
@@ -66,6 +69,8 @@ pub async fn spawn_on_database(
     };
     settings.database.url = Some(SecretString::new(database_url.clone()));
     settings.database.pool_size = 4;
+    settings.http.metrics_address = Some(([127, 0, 0, 1], 0).into());
+    settings.http.shutdown_delay = ConfigDuration::seconds(0);
     adjust(&mut settings);
     let app = Application::build_with_listener(
         settings,
@@ -74,13 +79,15 @@ pub async fn spawn_on_database(
     )
     .await
     .expect("tessera starts");
-    let handle = app.handle();
-    let task = Arc::new(Mutex::new(Some(tokio::spawn(app.run_until_stopped()))));
+    let metrics_address = format!("http://127.0.0.1:{}", app.metrics_port());
+    let shutdown = app.shutdown_handle();
+    let task = Arc::new(Mutex::new(Some(tokio::spawn(app.run()))));
     TestApp {
         address,
         client: new_client(),
         database_url,
-        handle,
+        metrics_address,
+        shutdown,
         task,
     }
 }
@@ -108,6 +115,19 @@ impl TestApp {
             .send()
             .await
             .unwrap()
+    }
+
+    /// The Prometheus text of the metrics listener (asserting a 200 in the text format).
+    pub async fn metrics(&self) -> String {
+        let response = new_client()
+            .get(format!("{}/metrics", self.metrics_address))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let content_type = response.headers()["content-type"].to_str().unwrap();
+        assert!(content_type.starts_with("text/plain"), "{content_type}");
+        response.text().await.unwrap()
     }
 
     /// GETs `path` with this app's client (and its cookies).
@@ -183,14 +203,26 @@ impl TestApp {
             address: self.address.clone(),
             client: new_client(),
             database_url: self.database_url.clone(),
-            handle: self.handle.clone(),
+            metrics_address: self.metrics_address.clone(),
+            shutdown: self.shutdown.clone(),
             task: self.task.clone(),
         }
     }
 
-    /// Stops the server gracefully and waits until it (and its embedded database) is down.
+    /// Begins the shutdown, as SIGTERM does (`/readyz` 503 at once, the drain after
+    /// `http.shutdown_delay`, which is 0 unless a test sets it).
+    pub fn begin_shutdown(&self) {
+        self.shutdown.begin();
+    }
+
+    /// Shuts the server down and waits until it (and its embedded database) is down.
     pub async fn stop_and_wait(&self) {
-        self.handle.stop(true).await;
+        self.begin_shutdown();
+        self.wait_until_stopped().await;
+    }
+
+    /// Waits until a shutdown begun earlier has ended.
+    pub async fn wait_until_stopped(&self) {
         if let Some(task) = self.task.lock().await.take() {
             task.await.unwrap().unwrap();
         }

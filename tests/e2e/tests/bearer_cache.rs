@@ -17,7 +17,7 @@ async fn replicas() -> (TestApp, TestApp, String) {
 
 /// The value of `tessera_bearer_cache{stat}` on `replica`.
 async fn cache_stat(replica: &TestApp, stat: &str) -> f64 {
-    let text = replica.get("/metrics").await.text().await.unwrap();
+    let text = replica.metrics().await;
     let series = format!("tessera_bearer_cache{{stat=\"{stat}\"}} ");
     let line = text.lines().find(|l| l.starts_with(&series)).unwrap();
     line[series.len()..].parse().unwrap()

@@ -8,14 +8,7 @@ use tessera_e2e::registration::native_public_metadata;
 use tessera_e2e::{new_client, spawn_app};
 
 async fn metrics(app: &tessera_e2e::TestApp) -> String {
-    let response = app.get("/metrics").await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let content_type = response.headers()["content-type"]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    assert!(content_type.starts_with("text/plain"), "{content_type}");
-    response.text().await.unwrap()
+    app.metrics().await
 }
 
 /// The value of the sample whose line starts with `series`, or 0 when it is absent.
@@ -126,4 +119,22 @@ async fn invented_method_names_cannot_grow_the_metrics() {
     assert!(!text.contains("X00042"));
     assert!(sample(&text, r#"tessera_http_requests_total{method="other""#) >= 1.0);
     assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn metrics_are_served_on_their_own_listener_and_the_public_port_answers_404() {
+    let app = spawn_app().await;
+    assert_eq!(app.get("/metrics").await.status(), StatusCode::NOT_FOUND);
+    let text = metrics(&app).await;
+    assert!(text.contains("tessera_http_requests_in_flight"));
+    let elsewhere = new_client()
+        .get(format!("{}/healthz", app.metrics_address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        elsewhere.status(),
+        StatusCode::NOT_FOUND,
+        "only /metrics there"
+    );
 }
