@@ -10,4 +10,5 @@ pub mod mcp;
 mod metadata_json;
 pub mod postgres;
 pub mod render;
+pub mod signing;
 pub mod system;

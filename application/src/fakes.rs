@@ -11,9 +11,11 @@ use tessera_domain::{
 use time::{Duration, OffsetDateTime};
 
 mod cimd;
+mod mcp_servers;
 mod oauth;
 mod registration;
 pub use cimd::{FakeCimd, FakeFetcher};
+pub use mcp_servers::{FakeMcpServers, FakeSigner};
 pub use oauth::{FakeClients, FakeGrants, credential};
 pub use registration::{FakeRateLimits, FakeRegistrations};
 
@@ -34,6 +36,8 @@ impl Ports for FakePorts {
     type Fetcher = FakeFetcher;
     type Grants = FakeGrants;
     type Audit = FakeAudit;
+    type McpServers = FakeMcpServers;
+    type Signer = FakeSigner;
     type Users = FakeUsers;
     type Sessions = FakeSessions;
     type Throttle = FakeThrottle;

@@ -5,6 +5,7 @@ mod authorize;
 mod bearer;
 mod cimd;
 mod client_auth;
+mod resources;
 mod revocation;
 mod token;
 
@@ -63,6 +64,7 @@ pub struct OAuthService<P: Ports> {
     policy: TokenPolicy,
     resources: Resources,
     cimd: Option<CimdResolver<P>>,
+    mcp_servers: Option<P::McpServers>,
 }
 
 impl<P: Ports> OAuthService<P> {
@@ -83,6 +85,7 @@ impl<P: Ports> OAuthService<P> {
             policy,
             resources,
             cimd: None,
+            mcp_servers: None,
         }
     }
 

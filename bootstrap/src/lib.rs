@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod database;
+pub mod protected;
 pub mod settings;
 pub mod startup;
 pub mod telemetry;

@@ -5,6 +5,7 @@
 mod duration;
 mod load;
 mod rate;
+mod signing;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -13,6 +14,7 @@ pub use duration::ConfigDuration;
 pub use load::load;
 pub use rate::RateLimit;
 use serde::Deserialize;
+pub use signing::SigningSettings;
 use tessera_domain::SecretString;
 
 /// Every setting tessera reads.
@@ -37,6 +39,8 @@ pub struct Settings {
     pub cimd: CimdSettings,
     /// An admin created at start-up when no user exists.
     pub first_user: FirstUserSettings,
+    /// Signing keys of identity assertions (SPEC §9).
+    pub signing: SigningSettings,
     /// Logging.
     pub log: LogSettings,
 }
@@ -159,6 +163,7 @@ impl Default for Settings {
             registration: RegistrationSettings::default(),
             cimd: CimdSettings::default(),
             first_user: FirstUserSettings::default(),
+            signing: SigningSettings::default(),
             log: LogSettings::default(),
         }
     }

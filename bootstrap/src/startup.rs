@@ -42,6 +42,8 @@ impl Ports for Production {
     type Cimd = PgCimdRepository;
     type Fetcher = HttpMetadataFetcher;
     type Audit = PgAuditRepository;
+    type McpServers = tessera_adapters::postgres::PgMcpServerRepository;
+    type Signer = tessera_adapters::postgres::PgSigningKeys;
     type Users = PgUserRepository;
     type Sessions = PgSessionRepository;
     type Throttle = PgThrottleRepository;
@@ -108,7 +110,10 @@ fn oauth_service(settings: &Settings, store: &Store) -> anyhow::Result<OAuthServ
         },
         Resources::new(&settings.access_url),
     )
-    .with_cimd(resolver))
+    .with_cimd(resolver)
+    .with_protected_servers(tessera_adapters::postgres::PgMcpServerRepository::new(
+        store.db.clone(),
+    )))
 }
 
 /// Dynamic registration, with `registration.*`.
@@ -163,6 +168,8 @@ impl Application {
         let shutting_down = Arc::new(AtomicBool::new(false));
         let registrations = web::Data::new(registration_service(&settings, &store));
         let oauth = web::Data::new(oauth_service(&settings, &store)?);
+        let mcp_servers =
+            web::Data::new(crate::protected::mcp_server_service(&settings, &store).await?);
         let metrics =
             web::Data::new(Metrics::new(store.db.clone()).context("registering metrics")?);
         let apps = web::Data::new(AppService::new(
@@ -183,6 +190,7 @@ impl Application {
             ),
             oauth,
             registrations: registrations.clone(),
+            mcp_servers,
             metrics: metrics.clone(),
             pages: web::Data::new(Pages::new().context("compiling templates")?),
             settings: web::Data::new(WebSettings {

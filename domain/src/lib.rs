@@ -13,12 +13,14 @@
 
 mod access_token;
 mod app;
+mod assertion;
 mod authorization_code;
 mod client;
 mod client_id_url;
 mod constant_time;
 mod credential;
 mod local_redirect;
+mod mcp_server;
 mod oauth_client;
 mod oauth_error;
 mod pkce;
@@ -33,6 +35,10 @@ mod user;
 
 pub use access_token::AccessTokenRecord;
 pub use app::{App, AppDraft, AppSecretInfo, ClientOrigin, FieldProblem};
+pub use assertion::{
+    ASSERTION_TTL, Assertion, AssertionSubject, RETIRED_KEY_PUBLISHED, SIGNING_KEY_REFRESH,
+    key_is_published,
+};
 pub use authorization_code::{CodePresentation, CodeRedemption, StoredCode};
 pub use client::{
     AppName, AppNameError, ApplicationType, ClientMetadata, ClientMetadataError,
@@ -45,6 +51,10 @@ pub use client_id_url::{
 pub use constant_time::bytes_equal as constant_time_eq;
 pub use credential::{Credential, CredentialError, CredentialHash, CredentialKind, LookupId};
 pub use local_redirect::LocalRedirect;
+pub use mcp_server::{
+    DEFAULT_UPSTREAM_TIMEOUT, McpServer, McpServerDraft, McpServerInput, PROTECTED_PATH, Refusal,
+    ServerSlug, ServerSlugError, protected_resource_url,
+};
 pub use oauth_client::{OAuthClient, RedirectRefusal};
 pub use oauth_error::{OAuthError, OAuthFailure};
 pub use pkce::{CodeChallenge, CodeChallengeMethod, CodeVerifier, PkceError};
@@ -52,7 +62,7 @@ pub use public_address::is_public;
 pub use rate_limit::RateLimit;
 pub use redirect_uri::{RedirectUri, RedirectUriError};
 pub use refresh_rotation::{RefreshDecision, RefreshState};
-pub use resource::{MCP_PATH, ResourceError, Resources};
+pub use resource::{MCP_PATH, ResourceError, Resources, Target};
 pub use scope::{Scope, ScopeError, ScopeSet};
 pub use secret::SecretString;
 pub use user::{

@@ -6,6 +6,7 @@ mod browser;
 pub mod cimd;
 pub mod mcp;
 pub mod oauth;
+pub mod protected;
 pub mod real_clients;
 pub mod registration;
 pub mod sdk_clients;
