@@ -39,7 +39,8 @@ CLIENTS_TS := tests/clients/typescript
 CLIENTS_PY := tests/clients/python
 PYTHON ?= python3
 
-clients: $(CLIENTS_TS)/node_modules/.package-lock.json $(CLIENTS_PY)/.venv/.installed
+clients: $(CLIENTS_TS)/node_modules/.package-lock.json $(CLIENTS_PY)/.venv/.installed \
+	$(CLIENTS_PY)/.venv-v1/.installed
 
 $(CLIENTS_TS)/node_modules/.package-lock.json: $(CLIENTS_TS)/package.json $(CLIENTS_TS)/package-lock.json
 	cd $(CLIENTS_TS) && npm ci --no-audit --no-fund
@@ -49,6 +50,13 @@ $(CLIENTS_PY)/.venv/.installed: $(CLIENTS_PY)/requirements.txt
 	rm -rf $(CLIENTS_PY)/.venv
 	$(PYTHON) -m venv $(CLIENTS_PY)/.venv
 	$(CLIENTS_PY)/.venv/bin/pip install --quiet --require-hashes -r $(CLIENTS_PY)/requirements.txt
+	touch $@
+
+## The 1.x line of the Python SDK, which most deployed clients still embed.
+$(CLIENTS_PY)/.venv-v1/.installed: $(CLIENTS_PY)/requirements-v1.txt
+	rm -rf $(CLIENTS_PY)/.venv-v1
+	$(PYTHON) -m venv $(CLIENTS_PY)/.venv-v1
+	$(CLIENTS_PY)/.venv-v1/bin/pip install --quiet --require-hashes -r $(CLIENTS_PY)/requirements-v1.txt
 	touch $@
 
 ## Render, schema-validate (strict) and security-lint deploy/ (see deploy/README.md, Checks).

@@ -1,7 +1,7 @@
 //! Apps, secrets and the audit log against a real, fresh database per test.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
-use tessera_adapters::postgres::{Database, PgAppRepository, PgAuditRepository, migrate};
+use tessera_adapters::postgres::{Database, PgAppRepository, PgAuditRepository};
 use tessera_application::ports::{Actor, AppRepository, AuditEntry, AuditRepository, NewAppSecret};
 use tessera_domain::{
     App, AppDraft, AppSecretInfo, Credential, CredentialKind, RegistrationSource, UserId,
@@ -10,8 +10,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 async fn migrated_db() -> Database {
-    let db = Database::connect(&tessera_test_support::fresh_database().await, 4).unwrap();
-    migrate(&db).await.unwrap();
+    let db = Database::connect(&tessera_test_support::migrated_database().await, 4).unwrap();
     db
 }
 

@@ -1,7 +1,7 @@
 //! CIMD clients and their cached documents against real PostgreSQL.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
-use tessera_adapters::postgres::{Database, PgCimdRepository, migrate};
+use tessera_adapters::postgres::{Database, PgCimdRepository};
 use tessera_application::ports::CimdRepository;
 use tessera_domain::{
     ClientIdUrl, ClientMetadata, ClientMetadataInput, ClientType, RegistrationSource,
@@ -27,8 +27,7 @@ fn now() -> OffsetDateTime {
 
 #[tokio::test]
 async fn a_document_client_is_stored_found_and_refreshed_in_place_keeping_its_id_and_block() {
-    let db = Database::connect(&tessera_test_support::fresh_database().await, 4).unwrap();
-    migrate(&db).await.unwrap();
+    let db = Database::connect(&tessera_test_support::migrated_database().await, 4).unwrap();
     let repo = PgCimdRepository::new(db.clone());
     let url = ClientIdUrl::parse(URL, false).unwrap();
     assert!(repo.find(URL).await.unwrap().is_none());

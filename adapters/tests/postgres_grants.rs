@@ -9,7 +9,7 @@ use tessera_adapters::cimd_fetcher::HttpMetadataFetcher;
 use tessera_adapters::postgres::{
     Database, PgAppRepository, PgAuditRepository, PgCimdRepository, PgGrantRepository,
     PgRateLimitRepository, PgRegistrationRepository, PgSessionRepository, PgThrottleRepository,
-    PgUserRepository, migrate,
+    PgUserRepository,
 };
 use tessera_adapters::system::{Argon2PasswordHasher, OsRng};
 use tessera_application::oauth::{
@@ -103,8 +103,7 @@ fn audit(clock: &FixedClock, target: &str) -> AuditEntry {
 }
 
 async fn setup(client_type: &str, grace: Duration) -> Setup {
-    let db = Database::connect(&tessera_test_support::fresh_database().await, 16).unwrap();
-    migrate(&db).await.unwrap();
+    let db = Database::connect(&tessera_test_support::migrated_database().await, 16).unwrap();
     let clock = FixedClock::new();
     let user = User {
         id: UserId::new(Uuid::new_v4()),

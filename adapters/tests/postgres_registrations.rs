@@ -3,9 +3,7 @@
 
 use std::sync::Arc;
 
-use tessera_adapters::postgres::{
-    Database, PgRateLimitRepository, PgRegistrationRepository, migrate,
-};
+use tessera_adapters::postgres::{Database, PgRateLimitRepository, PgRegistrationRepository};
 use tessera_application::ports::{
     Actor, AuditEntry, NewRegistration, RateLimitRepository, RegisteredClient,
     RegistrationRepository,
@@ -17,8 +15,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 async fn migrated_db() -> Database {
-    let db = Database::connect(&tessera_test_support::fresh_database().await, 16).unwrap();
-    migrate(&db).await.unwrap();
+    let db = Database::connect(&tessera_test_support::migrated_database().await, 16).unwrap();
     db
 }
 

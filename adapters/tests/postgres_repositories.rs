@@ -17,8 +17,7 @@ use tessera_domain::{
 use time::{Duration, OffsetDateTime};
 
 async fn migrated_db() -> Database {
-    let db = Database::connect(&tessera_test_support::fresh_database().await, 4).unwrap();
-    migrate(&db).await.unwrap();
+    let db = Database::connect(&tessera_test_support::migrated_database().await, 4).unwrap();
     db
 }
 

@@ -11,7 +11,10 @@ import re
 from html import unescape
 from urllib.parse import urlencode, urljoin
 
-import httpx2
+try:  # mcp 2.x is built on httpx2, the 1.x line on httpx (the same API)
+    import httpx2
+except ImportError:
+    import httpx as httpx2
 
 _FORM = re.compile(r"<form\b([^>]*)>(.*?)</form>", re.IGNORECASE | re.DOTALL)
 _INPUT = re.compile(r"<input\b[^>]*>", re.IGNORECASE)

@@ -1,4 +1,4 @@
-"""The MCP Python SDK (`mcp`) as its own OAuth example uses it
+"""The MCP Python SDK (`mcp`, 2.x or 1.x, whichever venv runs it) as its own OAuth example uses it
 (examples/clients/simple-auth-client): `OAuthClientProvider` with the example's
 `OAuthClientMetadata`, an `httpx2.AsyncClient(auth=..., follow_redirects=True)` handed to
 `streamable_http_client`, and `ClientSession`, starting from the MCP URL alone. The test
@@ -20,12 +20,20 @@ import traceback
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-import httpx2
+try:  # mcp 2.x is built on httpx2, the 1.x line on httpx (the same API)
+    import httpx2
+except ImportError:
+    import httpx as httpx2
 from browser import sign_in_and_allow
-from mcp.client.auth import AuthorizationCodeResult, OAuthClientProvider, TokenStorage
+from mcp.client.auth import OAuthClientProvider, TokenStorage
 from mcp.client.session import ClientSession
 from mcp.client.streamable_http import streamable_http_client
 from mcp.shared.auth import OAuthClientInformationFull, OAuthClientMetadata, OAuthToken
+
+try:  # mcp 2.x: the callback returns the code with its state and iss (RFC 9207)
+    from mcp.client.auth import AuthorizationCodeResult
+except ImportError:  # mcp 1.x: a (code, state) pair
+    AuthorizationCodeResult = None
 
 MCP_URL = os.environ["TESSERA_MCP_URL"]
 EMAIL = os.environ["TESSERA_EMAIL"]
@@ -98,8 +106,10 @@ async def on_response(response: httpx2.Response) -> None:
 
 def tool_result(result: Any) -> Any:
     """The tool's structured result, or its text content parsed as JSON."""
-    if result.structured_content is not None:
-        return result.structured_content
+    # 2.x names it `structured_content`, 1.x `structuredContent`.
+    structured = getattr(result, "structured_content", None) or getattr(result, "structuredContent", None)
+    if structured is not None:
+        return structured
     text = next((c.text for c in result.content if c.type == "text"), None)
     try:
         return json.loads(text) if text is not None else None
@@ -115,7 +125,7 @@ async def main() -> None:
         authorization_url.append(url)
         emit(event="authorization_url", url=url)
 
-    async def callback_handler() -> AuthorizationCodeResult:
+    async def callback_handler() -> Any:
         callback = await sign_in_and_allow(authorization_url[-1], EMAIL, PASSWORD)
         parts = urlsplit(callback)
         params = dict(parse_qsl(parts.query))
@@ -127,7 +137,10 @@ async def main() -> None:
             state=params.get("state"),
             error=params.get("error"),
         )
-        return AuthorizationCodeResult(code=params.get("code", ""), state=params.get("state"), iss=params.get("iss"))
+        code, state = params.get("code", ""), params.get("state")
+        if AuthorizationCodeResult is None:
+            return code, state
+        return AuthorizationCodeResult(code=code, state=state, iss=params.get("iss"))
 
     # The example passes `server_url.replace("/mcp", "")` (its server lives at `/mcp`); the
     # parameter is "the MCP server URL", so the journey passes tessera's MCP URL as it is.
@@ -140,7 +153,9 @@ async def main() -> None:
     )
     hooks = {"response": [on_response]}
     async with httpx2.AsyncClient(auth=oauth_auth, follow_redirects=True, event_hooks=hooks) as http:
-        async with streamable_http_client(url=MCP_URL, http_client=http) as (read_stream, write_stream):
+        # 2.x yields (read, write); 1.x adds a session-id getter.
+        async with streamable_http_client(url=MCP_URL, http_client=http) as streams:
+            read_stream, write_stream = streams[0], streams[1]
             async with ClientSession(read_stream, write_stream) as session:
                 await session.initialize()
                 emit(event="connected")

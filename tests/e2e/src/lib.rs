@@ -49,7 +49,7 @@ pub async fn spawn_app() -> TestApp {
 
 /// Like [`spawn_app`], with settings adjusted by `adjust` first.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
-    let database_url = tessera_test_support::fresh_database().await;
+    let database_url = tessera_test_support::migrated_database().await;
     spawn_on_database(database_url, adjust).await
 }
 

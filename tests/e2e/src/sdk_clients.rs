@@ -24,6 +24,9 @@ pub enum Sdk {
     TypeScript,
     /// `mcp` from PyPI, run by the Python of `tests/clients/python/.venv`.
     Python,
+    /// `mcp` 1.x, the line most deployed clients still embed (no `application_type`), run by
+    /// the Python of `tests/clients/python/.venv-v1`.
+    PythonV1,
 }
 
 impl Sdk {
@@ -32,7 +35,15 @@ impl Sdk {
         let clients = Path::new(env!("CARGO_MANIFEST_DIR")).join("../clients");
         match self {
             Sdk::TypeScript => clients.join("typescript"),
-            Sdk::Python => clients.join("python"),
+            Sdk::Python | Sdk::PythonV1 => clients.join("python"),
+        }
+    }
+
+    /// The virtual environment of a Python SDK.
+    fn venv(self) -> &'static str {
+        match self {
+            Sdk::PythonV1 => ".venv-v1",
+            _ => ".venv",
         }
     }
 
@@ -40,7 +51,10 @@ impl Sdk {
     fn command(self) -> (PathBuf, &'static str) {
         match self {
             Sdk::TypeScript => (PathBuf::from("node"), "journey.mjs"),
-            Sdk::Python => (self.dir().join(".venv/bin/python"), "journey.py"),
+            Sdk::Python | Sdk::PythonV1 => (
+                self.dir().join(self.venv()).join("bin/python"),
+                "journey.py",
+            ),
         }
     }
 
@@ -54,6 +68,10 @@ impl Sdk {
                 [dir.join("package-lock.json")],
             ),
             Sdk::Python => (dir.join(".venv/.installed"), [dir.join("requirements.txt")]),
+            Sdk::PythonV1 => (
+                dir.join(".venv-v1/.installed"),
+                [dir.join("requirements-v1.txt")],
+            ),
         }
     }
 }
@@ -61,7 +79,7 @@ impl Sdk {
 /// Fails the test, naming `make clients`, unless the SDK is installed and up to date.
 pub fn require_installed(sdk: Sdk) {
     let (stamp, sources) = sdk.installed_from();
-    let fix = "run `make clients` (npm ci in tests/clients/typescript, and the venv of tests/clients/python)";
+    let fix = "run `make clients` (npm ci in tests/clients/typescript, and the venvs of tests/clients/python)";
     let Ok(installed) = std::fs::metadata(&stamp).and_then(|m| m.modified()) else {
         panic!(
             "the {sdk:?} MCP SDK is not installed ({} is missing): {fix}",

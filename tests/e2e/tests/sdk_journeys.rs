@@ -1,6 +1,6 @@
 //! The journey SPEC opens with, driven by the MCP SDKs people use, with their default settings
 //! and the client metadata of their own OAuth examples: the TypeScript SDK
-//! (`@modelcontextprotocol/sdk`) and the Python SDK (`mcp`), run from `tests/clients` (install
+//! (`@modelcontextprotocol/sdk`) and the Python SDK (`mcp`, its 2.x and 1.x lines), run from `tests/clients` (install
 //! them with `make clients`). Each knows only the MCP URL, discovers tessera, registers, sends
 //! the admin through login and consent, calls `whoami`, refreshes through its own refresh path
 //! and calls `whoami` again.
@@ -49,6 +49,27 @@ async fn the_python_sdk_registers_signs_in_calls_tools_and_refreshes() {
         "response_types": ["code"],
         "scope": "mcp",
         "application_type": "native",
+    });
+    assert_eq!(sent, &example, "{journey}");
+    journey.assert_complete(&app).await;
+}
+
+#[tokio::test]
+async fn the_python_sdk_1_x_registers_without_an_application_type_signs_in_and_refreshes() {
+    let app = spawn_app().await;
+    app.create_admin().await;
+
+    let journey = run_journey(&app, Sdk::PythonV1).await;
+
+    // The 1.x line sends the example's metadata and the scope, but no `application_type`:
+    // tessera must infer `native` from the loopback redirect URI.
+    let sent = journey.assert_registered();
+    let example = json!({
+        "client_name": "Simple Auth Client",
+        "redirect_uris": ["http://localhost:3030/callback"],
+        "grant_types": ["authorization_code", "refresh_token"],
+        "response_types": ["code"],
+        "scope": "mcp",
     });
     assert_eq!(sent, &example, "{journey}");
     journey.assert_complete(&app).await;
