@@ -12,6 +12,7 @@ mod cors;
 pub(crate) use cors::public_cors;
 pub mod csrf;
 mod discovery;
+pub(crate) use discovery::protected_metadata_url;
 mod error;
 mod health;
 mod html;
@@ -82,6 +83,8 @@ pub struct HttpState<P: Ports> {
     pub registrations: web::Data<RegistrationService<P>>,
     /// Protected MCP servers (SPEC §9).
     pub mcp_servers: web::Data<McpServerService<P>>,
+    /// Their relay at `/mcp/{slug}`.
+    pub relay: crate::relay::Relay,
     /// The MCP endpoint.
     pub mcp: crate::mcp::McpEndpoint<P>,
     /// Prometheus metrics.
@@ -105,6 +108,7 @@ impl<P: Ports> Clone for HttpState<P> {
             oauth: self.oauth.clone(),
             registrations: self.registrations.clone(),
             mcp_servers: self.mcp_servers.clone(),
+            relay: self.relay.clone(),
             mcp: self.mcp.clone(),
             metrics: self.metrics.clone(),
             pages: self.pages.clone(),
@@ -352,6 +356,7 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
             )
             .configure(public_routes::<P>(access_path))
             .configure(|cfg| state.mcp.mount(cfg))
+            .configure(|cfg| state.relay.mount::<P>(cfg))
             .service(
                 web::resource("/oauth2/tokens")
                     .wrap(from_fn(same_origin::guard_cookie_writes))

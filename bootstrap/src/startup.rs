@@ -191,6 +191,8 @@ impl Application {
             oauth,
             registrations: registrations.clone(),
             mcp_servers,
+            relay: tessera_adapters::relay::Relay::new(&settings.access_url)
+                .context("building the relay's HTTP client")?,
             metrics: metrics.clone(),
             pages: web::Data::new(Pages::new().context("compiling templates")?),
             settings: web::Data::new(WebSettings {

@@ -10,6 +10,7 @@ pub mod protected;
 pub mod real_clients;
 pub mod registration;
 pub mod sdk_clients;
+pub mod upstream;
 pub use browser::Browser;
 
 use std::net::TcpListener;

@@ -50,3 +50,86 @@ impl TestApp {
         response.json().await.unwrap()
     }
 }
+
+/// A server with an admin, a registered public MCP client, a browser signed in as the admin,
+/// and an upstream MCP server protected as `docs`.
+#[derive(Debug)]
+pub struct ProtectedSetup {
+    /// The server.
+    pub app: TestApp,
+    /// The admin's API session token.
+    pub admin_token: String,
+    /// A public native client, registered as MCP clients register.
+    pub client: crate::oauth::OAuthApp,
+    /// A browser signed in as the admin.
+    pub browser: TestApp,
+    /// The upstream behind `/mcp/docs`.
+    pub upstream: crate::upstream::Upstream,
+}
+
+/// [`ProtectedSetup`] on a fresh server.
+pub async fn spawn_protected() -> ProtectedSetup {
+    let mcp = crate::mcp::spawn_mcp().await;
+    let upstream = crate::upstream::spawn_upstream().await;
+    mcp.app
+        .protect_server(&mcp.admin_token, "docs", &upstream.url)
+        .await;
+    ProtectedSetup {
+        app: mcp.app,
+        admin_token: mcp.admin_token,
+        client: mcp.client,
+        browser: mcp.browser,
+        upstream,
+    }
+}
+
+impl ProtectedSetup {
+    /// The admin's `mcp` access token for the protected server `slug` (`resource` = its URL).
+    pub async fn token_for(&self, slug: &str) -> String {
+        let resource = self.app.protected_url(slug);
+        self.browser
+            .access_token(&self.client, "mcp", Some(&resource))
+            .await
+    }
+
+    /// A raw MCP client of `/mcp/<slug>` with `token`.
+    pub fn raw(&self, slug: &str, token: &str) -> crate::mcp::RawMcp {
+        crate::mcp::RawMcp::at(&self.app.protected_url(slug), Some(token))
+    }
+}
+
+/// Verifies an identity assertion against `app`'s JWKS (Ed25519, by `kid`) and returns its
+/// header and claims; fails the test when the signature does not verify.
+pub async fn verify_assertion(app: &TestApp, jwt: &str) -> (Value, Value) {
+    use base64::Engine;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+    let decode = |part: &str| URL_SAFE_NO_PAD.decode(part).unwrap();
+    let parts: Vec<&str> = jwt.split('.').collect();
+    assert_eq!(parts.len(), 3, "a compact JWS: {jwt}");
+    let header: Value = serde_json::from_slice(&decode(parts[0])).unwrap();
+    let claims: Value = serde_json::from_slice(&decode(parts[1])).unwrap();
+    let jwks: Value = new_client()
+        .get(app.url("/.well-known/jwks.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let key = jwks["keys"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["kid"] == header["kid"])
+        .unwrap_or_else(|| panic!("no key {} in {jwks}", header["kid"]));
+    assert_eq!(
+        (&key["kty"], &key["crv"], &key["alg"]),
+        (&json!("OKP"), &json!("Ed25519"), &json!("EdDSA"))
+    );
+    let public = decode(key["x"].as_str().unwrap());
+    let signed = format!("{}.{}", parts[0], parts[1]);
+    ring::signature::UnparsedPublicKey::new(&ring::signature::ED25519, public)
+        .verify(signed.as_bytes(), &decode(parts[2]))
+        .expect("the assertion verifies against the JWKS");
+    (header, claims)
+}

@@ -40,6 +40,18 @@ impl RawMcp {
         }
     }
 
+    /// A client of the MCP endpoint at `url` (a protected server's, SPEC §9) sending `token`.
+    pub fn at(url: &str, token: Option<&str>) -> Self {
+        Self {
+            url: url.to_owned(),
+            host: None,
+            token: token.map(str::to_owned),
+            session_id: None,
+            protocol_version: PROTOCOL_VERSION.to_owned(),
+            client: new_client(),
+        }
+    }
+
     /// This client sending `Host: host`.
     pub fn with_host(self, host: &str) -> Self {
         Self {
