@@ -10,8 +10,7 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 async fn migrated_db() -> Database {
-    let db = Database::connect(&tessera_test_support::migrated_database().await, 4).unwrap();
-    db
+    Database::connect(&tessera_test_support::migrated_database().await, 4).unwrap()
 }
 
 fn now() -> OffsetDateTime {

@@ -15,8 +15,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 async fn migrated_db() -> Database {
-    let db = Database::connect(&tessera_test_support::migrated_database().await, 16).unwrap();
-    db
+    Database::connect(&tessera_test_support::migrated_database().await, 16).unwrap()
 }
 
 fn now() -> OffsetDateTime {

@@ -17,8 +17,7 @@ use tessera_domain::{
 use time::{Duration, OffsetDateTime};
 
 async fn migrated_db() -> Database {
-    let db = Database::connect(&tessera_test_support::migrated_database().await, 4).unwrap();
-    db
+    Database::connect(&tessera_test_support::migrated_database().await, 4).unwrap()
 }
 
 fn user(email: &str, username: &str) -> UserWithPassword {

@@ -1,9 +1,13 @@
 //! Choosing and preparing the database: `database.url`, or the embedded cluster.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
-use tessera_adapters::postgres::{Database, EmbeddedPostgres, migrate};
+use tessera_adapters::postgres::{
+    Database, EmbeddedPostgres, TokenCache, listen_for_revocations, migrate,
+};
+use tokio::task::JoinHandle;
 
 use crate::settings::Settings;
 
@@ -14,6 +18,11 @@ pub struct Store {
     pub db: Database,
     /// The embedded cluster, stopped with [`Store::shutdown`].
     pub embedded: Option<EmbeddedPostgres>,
+    /// Verified access tokens in memory; on only while [`Store::listen_for_revocations`]
+    /// keeps its listener connected.
+    pub tokens: Arc<TokenCache>,
+    /// The revocation listener, stopped with [`Store::shutdown`].
+    listener: Option<JoinHandle<()>>,
 }
 
 impl Store {
@@ -36,7 +45,12 @@ impl Store {
             }
         };
         let db = Database::connect(&url, settings.database.pool_size)?;
-        let store = Self { db, embedded };
+        let store = Self {
+            db,
+            embedded,
+            tokens: Arc::default(),
+            listener: None,
+        };
         store.wait_until_reachable().await?;
         Ok(store)
     }
@@ -66,8 +80,18 @@ impl Store {
         Ok(())
     }
 
-    /// Stops the embedded cluster, if this process started one.
+    /// Keeps a connection listening for revocations from every replica, so bearer checks
+    /// can be answered from [`Store::tokens`] (a server does this; CLI commands do not).
+    pub fn listen_for_revocations(&mut self) {
+        let task = listen_for_revocations(self.db.clone(), self.tokens.clone());
+        self.listener = Some(tokio::spawn(task));
+    }
+
+    /// Stops the revocation listener and the embedded cluster, if this process started one.
     pub async fn shutdown(self) {
+        if let Some(listener) = self.listener {
+            listener.abort();
+        }
         self.db.close();
         if let Some(pg) = self.embedded.filter(EmbeddedPostgres::owned) {
             match tokio::task::spawn_blocking(move || pg.stop()).await {

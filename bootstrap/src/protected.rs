@@ -32,7 +32,7 @@ pub async fn mcp_server_service(
         .context("preparing the signing key of identity assertions")?;
     let ports = McpServerPorts::<Production> {
         servers: PgMcpServerRepository::new(store.db.clone()),
-        grants: PgGrantRepository::new(store.db.clone()),
+        grants: PgGrantRepository::new(store.db.clone()).with_token_cache(store.tokens.clone()),
         clients: PgAppRepository::new(store.db.clone()),
         signer: keys,
         clock: SystemClock,

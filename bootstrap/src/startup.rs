@@ -99,7 +99,7 @@ fn oauth_service(settings: &Settings, store: &Store) -> anyhow::Result<OAuthServ
     );
     Ok(OAuthService::new(
         PgAppRepository::new(store.db.clone()),
-        PgGrantRepository::new(store.db.clone()),
+        PgGrantRepository::new(store.db.clone()).with_token_cache(store.tokens.clone()),
         SystemClock,
         OsRng::default(),
         TokenPolicy {
@@ -151,8 +151,9 @@ impl Application {
         listener: TcpListener,
         hasher: Argon2PasswordHasher,
     ) -> anyhow::Result<Self> {
-        let store = Store::open(&settings).await?;
+        let mut store = Store::open(&settings).await?;
         store.migrate().await?;
+        store.listen_for_revocations();
         let users = user_service(&store, hasher.clone());
         create_configured_first_user(&settings, &users).await?;
         let sessions = SessionService::<Production>::new(
@@ -170,8 +171,9 @@ impl Application {
         let oauth = web::Data::new(oauth_service(&settings, &store)?);
         let mcp_servers =
             web::Data::new(crate::protected::mcp_server_service(&settings, &store).await?);
-        let metrics =
-            web::Data::new(Metrics::new(store.db.clone()).context("registering metrics")?);
+        let metrics = web::Data::new(
+            Metrics::new(store.db.clone(), store.tokens.clone()).context("registering metrics")?,
+        );
         let apps = web::Data::new(AppService::new(
             PgAppRepository::new(store.db.clone()),
             PgAuditRepository::new(store.db.clone()),

@@ -13,7 +13,9 @@ use prometheus::{
     TextEncoder,
 };
 
-use crate::postgres::Database;
+use std::sync::Arc;
+
+use crate::postgres::{Database, TokenCache};
 
 /// Every metric tessera exports, registered once per process.
 #[derive(Debug, Clone)]
@@ -25,7 +27,9 @@ pub struct Metrics {
     registrations: IntCounter,
     login_failures: IntCounter,
     pool: IntGaugeVec,
+    token_cache: IntGaugeVec,
     db: Database,
+    bearer_cache: Arc<TokenCache>,
 }
 
 /// What happened at the token endpoint, for `tessera_tokens_total{event}`.
@@ -40,8 +44,9 @@ pub enum TokenEvent {
 }
 
 impl Metrics {
-    /// Creates and registers the metrics; the pool of `db` is read at each scrape.
-    pub fn new(db: Database) -> Result<Self, prometheus::Error> {
+    /// Creates and registers the metrics; the pool of `db` and `bearer_cache` are
+    /// read at each scrape.
+    pub fn new(db: Database, bearer_cache: Arc<TokenCache>) -> Result<Self, prometheus::Error> {
         let registry = Registry::new_custom(Some("tessera".into()), None)?;
         let requests = IntCounterVec::new(
             Opts::new(
@@ -77,7 +82,15 @@ impl Metrics {
         registry.register(Box::new(tokens.clone()))?;
         registry.register(Box::new(registrations.clone()))?;
         registry.register(Box::new(login_failures.clone()))?;
+        let token_cache = IntGaugeVec::new(
+            Opts::new(
+                "bearer_cache",
+                "In-memory access tokens: enabled (0/1), entries, hits, misses, outages (listener lost).",
+            ),
+            &["stat"],
+        )?;
         registry.register(Box::new(pool.clone()))?;
+        registry.register(Box::new(token_cache.clone()))?;
         Ok(Self {
             registry,
             requests,
@@ -86,7 +99,9 @@ impl Metrics {
             registrations,
             login_failures,
             pool,
+            token_cache,
             db,
+            bearer_cache,
         })
     }
 
@@ -120,6 +135,17 @@ impl Metrics {
         self.pool
             .with_label_values(&["waiting"])
             .set(status.waiting as i64);
+        let cache = self.bearer_cache.stats();
+        let saturating = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+        for (stat, value) in [
+            ("enabled", i64::from(cache.enabled)),
+            ("entries", saturating(cache.entries as u64)),
+            ("hits", saturating(cache.hits)),
+            ("misses", saturating(cache.misses)),
+            ("outages", saturating(cache.outages)),
+        ] {
+            self.token_cache.with_label_values(&[stat]).set(value);
+        }
         let mut out = Vec::new();
         TextEncoder::new().encode(&self.registry.gather(), &mut out)?;
         String::from_utf8(out).map_err(|e| prometheus::Error::Msg(e.to_string()))

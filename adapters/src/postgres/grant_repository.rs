@@ -10,21 +10,67 @@ use time::OffsetDateTime;
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::Database;
+use std::sync::Arc;
+
 use super::audit_repository::record;
 use super::errors::{column, corrupt, db_err};
 use super::user_repository::user_from_row;
+use super::{Database, TokenCache};
 
 /// Codes, grants, tokens and approvals in PostgreSQL.
 #[derive(Debug, Clone)]
 pub struct PgGrantRepository {
     pub(super) db: Database,
+    /// Verified access-token records, when this process listens for revocations.
+    tokens: Option<Arc<TokenCache>>,
 }
 
 impl PgGrantRepository {
-    /// Wraps the pool.
+    /// Wraps the pool; every access-token lookup reads the database.
     pub fn new(db: Database) -> Self {
-        Self { db }
+        Self { db, tokens: None }
+    }
+
+    /// Serves access-token lookups from `cache` while it is on (see [`TokenCache`]).
+    pub fn with_token_cache(self, cache: Arc<TokenCache>) -> Self {
+        Self {
+            tokens: Some(cache),
+            ..self
+        }
+    }
+
+    /// The access token's row with its grant, app and user, from the database.
+    async fn read_access_token(
+        &self,
+        lookup_id: &LookupId,
+    ) -> Result<Option<AccessTokenRecord>, RepoError> {
+        let sql = format!(
+            "SELECT t.secret_hash, t.grant_id, g.app_id, t.audience, t.scopes, t.created_at AS issued_at,
+                    t.expires_at, (g.revoked_at IS NOT NULL OR a.blocked) AS revoked, {USER_COLUMNS}
+             FROM oauth2_access_tokens t
+             JOIN oauth2_grants g ON g.id = t.grant_id
+             JOIN oauth2_apps a ON a.id = g.app_id
+             JOIN users u ON u.id = g.user_id
+             WHERE t.lookup_id = $1"
+        );
+        let client = self.db.client().await?;
+        let stmt = client.prepare_cached(&sql).await.map_err(db_err)?;
+        let row = client
+            .query_opt(&stmt, &[&lookup_id.as_str()])
+            .await
+            .map_err(db_err)?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(AccessTokenRecord {
+            hash: hash_of(&row, "secret_hash")?,
+            grant_id: column(&row, "grant_id")?,
+            client_id: column(&row, "app_id")?,
+            user: user_from_row(&row)?,
+            audience: column(&row, "audience")?,
+            scopes: scopes_of(&row, "scopes")?,
+            issued_at: column(&row, "issued_at")?,
+            expires_at: column(&row, "expires_at")?,
+            revoked: column(&row, "revoked")?,
+        }))
     }
 }
 
@@ -149,33 +195,16 @@ impl GrantRepository for PgGrantRepository {
         &self,
         lookup_id: &LookupId,
     ) -> Result<Option<AccessTokenRecord>, RepoError> {
-        let sql = format!(
-            "SELECT t.secret_hash, t.grant_id, g.app_id, t.audience, t.scopes, t.created_at AS issued_at,
-                    t.expires_at, (g.revoked_at IS NOT NULL OR a.blocked) AS revoked, {USER_COLUMNS}
-             FROM oauth2_access_tokens t
-             JOIN oauth2_grants g ON g.id = t.grant_id
-             JOIN oauth2_apps a ON a.id = g.app_id
-             JOIN users u ON u.id = g.user_id
-             WHERE t.lookup_id = $1"
-        );
-        let client = self.db.client().await?;
-        let stmt = client.prepare_cached(&sql).await.map_err(db_err)?;
-        let row = client
-            .query_opt(&stmt, &[&lookup_id.as_str()])
-            .await
-            .map_err(db_err)?;
-        let Some(row) = row else { return Ok(None) };
-        Ok(Some(AccessTokenRecord {
-            hash: hash_of(&row, "secret_hash")?,
-            grant_id: column(&row, "grant_id")?,
-            client_id: column(&row, "app_id")?,
-            user: user_from_row(&row)?,
-            audience: column(&row, "audience")?,
-            scopes: scopes_of(&row, "scopes")?,
-            issued_at: column(&row, "issued_at")?,
-            expires_at: column(&row, "expires_at")?,
-            revoked: column(&row, "revoked")?,
-        }))
+        let cache = self.tokens.as_deref();
+        if let Some(found) = cache.and_then(|c| c.get(lookup_id)) {
+            return Ok(Some(found));
+        }
+        let ticket = cache.and_then(TokenCache::ticket);
+        let found = self.read_access_token(lookup_id).await?;
+        if let (Some(cache), Some(ticket), Some(record)) = (cache, ticket, &found) {
+            cache.put(ticket, lookup_id, record);
+        }
+        Ok(found)
     }
 
     async fn find_refresh_token(

@@ -2,8 +2,9 @@ use std::str::FromStr;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use tessera_application::RepoError;
-use tokio_postgres::NoTls;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio_postgres::config::SslMode;
+use tokio_postgres::{AsyncMessage, NoTls};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 /// Why the pool could not be built.
@@ -21,6 +22,8 @@ pub enum DatabaseError {
 #[derive(Debug, Clone)]
 pub struct Database {
     pool: Pool,
+    /// How to open a connection of its own, outside the pool (the revocation listener).
+    config: tokio_postgres::Config,
 }
 
 /// rustls with the ring provider and the platform's roots (`SSL_CERT_FILE` and
@@ -60,8 +63,8 @@ impl Database {
         // system's roots (stricter than libpq's `require`). Otherwise plain, as before: a
         // local cluster's self-signed certificate must not break the embedded default.
         let manager = match config.get_ssl_mode() {
-            SslMode::Require => Manager::from_config(config, tls()?, manager_config),
-            _ => Manager::from_config(config, NoTls, manager_config),
+            SslMode::Require => Manager::from_config(config.clone(), tls()?, manager_config),
+            _ => Manager::from_config(config.clone(), NoTls, manager_config),
         };
         let pool = Pool::builder(manager)
             .max_size(size)
@@ -70,7 +73,37 @@ impl Database {
             .create_timeout(Some(std::time::Duration::from_secs(5)))
             .build()
             .map_err(|e| DatabaseError::Pool(e.to_string()))?;
-        Ok(Self { pool })
+        Ok(Self { pool, config })
+    }
+
+    /// A connection of its own that has run `LISTEN channel`, and the payloads of the
+    /// notifications it receives; the receiver ends when the connection does.
+    pub async fn listen(
+        &self,
+        channel: &'static str,
+    ) -> Result<(tokio_postgres::Client, UnboundedReceiver<String>), RepoError> {
+        let unavailable = |e: tokio_postgres::Error| RepoError::Unavailable(anyhow::Error::new(e));
+        let (sender, receiver) = unbounded_channel();
+        let mut config = self.config.clone();
+        config.application_name(format!("tessera-{channel}"));
+        let client = match config.get_ssl_mode() {
+            SslMode::Require => {
+                let tls = tls().map_err(|e| RepoError::Unavailable(anyhow::Error::new(e)))?;
+                let (client, connection) = config.connect(tls).await.map_err(unavailable)?;
+                tokio::spawn(forward_notifications(connection, sender));
+                client
+            }
+            _ => {
+                let (client, connection) = config.connect(NoTls).await.map_err(unavailable)?;
+                tokio::spawn(forward_notifications(connection, sender));
+                client
+            }
+        };
+        client
+            .batch_execute(&format!("LISTEN {channel}"))
+            .await
+            .map_err(unavailable)?;
+        Ok((client, receiver))
     }
 
     /// A connection from the pool; a database that cannot be reached is `Unavailable`.
@@ -90,5 +123,23 @@ impl Database {
     /// Connections in use and callers waiting, for metrics.
     pub fn status(&self) -> deadpool_postgres::Status {
         self.pool.status()
+    }
+}
+
+/// Drives a dedicated connection, passing on the payload of each notification, until the
+/// connection ends (or nobody listens any more).
+async fn forward_notifications<S, T>(
+    mut connection: tokio_postgres::Connection<S, T>,
+    sender: UnboundedSender<String>,
+) where
+    S: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+    T: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin,
+{
+    while let Some(Ok(message)) = std::future::poll_fn(|cx| connection.poll_message(cx)).await {
+        if let AsyncMessage::Notification(notice) = message
+            && sender.send(notice.payload().to_owned()).is_err()
+        {
+            return;
+        }
     }
 }
