@@ -38,6 +38,15 @@ impl Upstream {
         self.seen.lock().unwrap().clone()
     }
 
+    /// The identity assertion of the last request received.
+    pub fn last_assertion(&self) -> String {
+        let seen = self.seen();
+        let last = seen.last().expect("the upstream received a request");
+        header(last, "x-tessera-assertion")
+            .expect("an X-Tessera-Assertion header")
+            .to_owned()
+    }
+
     /// Stops it (the relay then gets connection refused).
     pub async fn stop(&self) {
         self.handle.stop(false).await;
@@ -106,7 +115,6 @@ impl ServerHandler for UpstreamMcp {
                 "email": header(&headers, "x-tessera-email"),
                 "client_id": header(&headers, "x-tessera-client-id"),
                 "scopes": header(&headers, "x-tessera-scopes"),
-                "assertion": header(&headers, "x-tessera-assertion"),
             }),
             "slow_count" => {
                 let token = context.meta.get_progress_token();

@@ -40,7 +40,7 @@ async fn the_upstream_sees_who_calls_with_a_verifiable_assertion_and_never_the_t
     assert_eq!(me["client_id"], s.client.client_id.as_str());
     assert_eq!(me["scopes"], "mcp");
 
-    let (header, claims) = verify_assertion(&s.app, me["assertion"].as_str().unwrap()).await;
+    let (header, claims) = verify_assertion(&s.app, &s.upstream.last_assertion()).await;
     assert_eq!(header["alg"], "EdDSA");
     assert_eq!(claims["iss"], s.app.address);
     assert_eq!(claims["aud"], s.app.protected_url("docs"));
