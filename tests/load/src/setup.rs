@@ -126,8 +126,11 @@ async fn approve_once(client: &Client, target: &Target) -> Result<()> {
         bail!("the consent page has no csrf_token field");
     }
     oauth::approve(client, target, fields).await?;
-    oauth::authorize_code(client, target, &pkce)
-        .await
-        .context("authorizing again after consent")?;
+    // A public app sees the consent page every time since SPEC §4 (RFC 8252 §8.6): the
+    // approval is still stored, and scenarios that need a code go through the page.
+    match oauth::authorize(client, target, &pkce).await {
+        Ok(_) => {}
+        Err(e) => return Err(e.context("authorizing again after consent")),
+    }
     Ok(())
 }
