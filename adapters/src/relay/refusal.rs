@@ -97,9 +97,9 @@ fn json(status: StatusCode, error: &str, description: &str) -> HttpResponse {
 }
 
 impl Refusal {
-    /// The response; token refusals at a known `server` carry its challenge.
-    pub(super) fn response(self, server: Option<&McpServer>, access_url: &str) -> HttpResponse {
-        let (status, error, description) = match &self {
+    /// Status, `error` and description of a refusal tessera answers itself.
+    fn parts(&self) -> Option<(StatusCode, &'static str, &'static str)> {
+        Some(match self {
             Refusal::ForeignHost => (
                 StatusCode::FORBIDDEN,
                 "forbidden",
@@ -130,12 +130,17 @@ impl Refusal {
                 "payload_too_large",
                 "The request body is larger than 1 MiB.",
             ),
-            Refusal::Unexpected(_) => {
-                let Refusal::Unexpected(e) = self else {
-                    return HttpResponse::InternalServerError().finish();
-                };
-                return actix_web::ResponseError::error_response(&e);
-            }
+            Refusal::Unexpected(_) => return None,
+        })
+    }
+
+    /// The response; token refusals at a known `server` carry its challenge.
+    pub(super) fn response(self, server: Option<&McpServer>, access_url: &str) -> HttpResponse {
+        let Some((status, error, description)) = self.parts() else {
+            return match self {
+                Refusal::Unexpected(e) => actix_web::ResponseError::error_response(&e),
+                _ => HttpResponse::InternalServerError().finish(),
+            };
         };
         let mut response = json(status, error, description);
         let challenged = matches!(
