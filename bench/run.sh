@@ -12,7 +12,9 @@
 #   The defaults keep `make bench` under 10 minutes from a clean clone on 2 cores; the
 #   issue's full protocol (20 s runs, ~14 min plus the build) is
 #   BENCH_DURATION=20 BENCH_WARMUP=3 BENCH_PGBENCH_DURATION=20 BENCH_FLOOR_DURATION=20.
-#   BENCH_SCENARIOS="journey token refresh bearer mcp register"  BENCH_SEED_TOKENS=500000
+#   BENCH_SCENARIOS="journey token refresh bearer mcp relay register"  BENCH_SEED_TOKENS=500000
+#   (relay: tools/call through a protected MCP server to the floor's POST /mcp, followed by
+#   relay-direct, the same call to the floor itself, for the relay's ratio)
 #   BENCH_PG_STATEMENTS=1  load pg_stat_statements and save its top statements in the logs
 #   BENCH_DOC=docs/benchmarks.md  BENCH_NO_BUILD=1 (use the binaries already built)
 set -euo pipefail
@@ -27,7 +29,7 @@ RUNS=${BENCH_RUNS:-3}
 CLIENTS=${BENCH_CONCURRENCY:-16}
 PGB_DURATION=${BENCH_PGBENCH_DURATION:-3}
 FLOOR_DURATION=${BENCH_FLOOR_DURATION:-3}
-SCENARIOS=${BENCH_SCENARIOS:-journey token refresh bearer mcp register}
+SCENARIOS=${BENCH_SCENARIOS:-journey token refresh bearer mcp relay register}
 TOKENS=${BENCH_SEED_TOKENS:-500000}
 DOC=${BENCH_DOC:-$ROOT/docs/benchmarks.md}
 BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release
@@ -132,11 +134,19 @@ FLOOR_PORT=$(free_port)
 "$BIN/floor" --address "127.0.0.1:$FLOOR_PORT" >"$LOGS/floor.log" 2>&1 &
 FLOOR_PID=$!
 wait_port "$FLOOR_PORT"
+UPSTREAM=http://127.0.0.1:$FLOOR_PORT/mcp
 floor_limit() {
     log "floor: $RUNS × (${WARMUP}s + ${FLOOR_DURATION}s)"
     "$BIN/tessera-load" --url "http://127.0.0.1:$FLOOR_PORT" --scenario floor --runs "$RUNS" \
         --concurrency "$CLIENTS" --duration "${FLOOR_DURATION}s" --warmup "${WARMUP}s" >"$LOGS/floor.out"
     awk -F'\t' 'BEGIN { OFS = "\t" } /^MEDIAN/ { $1 = "http"; print $0, 0 }' "$LOGS/floor.out" >>"$RESULTS"
+}
+# The relay's ratio: the same tools/call sent straight to the upstream the relay used.
+relay_direct() {
+    log "relay-direct: $RUNS × (${WARMUP}s + ${DURATION}s)"
+    "$BIN/tessera-load" --upstream "$UPSTREAM" --scenario relay-direct --runs "$RUNS" \
+        --concurrency "$CLIENTS" --duration "${DURATION}s" --warmup "${WARMUP}s" >"$LOGS/relay-direct.out"
+    awk -F'\t' 'BEGIN { OFS = "\t" } /^MEDIAN/ { $1 = "http"; print $0, 0 }' "$LOGS/relay-direct.out" >>"$RESULTS"
 }
 
 # tessera's scenarios. Rows: http, scenario, rps, p50, p90, p99, errors, requests, runs, peak kB.
@@ -145,7 +155,7 @@ load_from=$(date +%s)
 for scenario in $SCENARIOS; do
     log "scenario $scenario: $RUNS × (${WARMUP}s warm-up + ${DURATION}s)"
     from=$(date +%s) cpu0=$(cpu_ticks "$SERVER_PID") pg0=$(pg_cpu_ticks)
-    "$BIN/tessera-load" --url "$URL" --scenario "$scenario" --runs "$RUNS" \
+    "$BIN/tessera-load" --url "$URL" --scenario "$scenario" --runs "$RUNS" --upstream "$UPSTREAM" \
         --concurrency "$CLIENTS" --duration "${DURATION}s" --warmup "${WARMUP}s" \
         >"$LOGS/$scenario.out" 2>"$LOGS/$scenario.err" || log "scenario $scenario failed: $LOGS/$scenario.err"
     to=$(date +%s) cpu=$(($(cpu_ticks "$SERVER_PID") - cpu0)) pg=$(($(pg_cpu_ticks) - pg0))
@@ -159,6 +169,7 @@ for scenario in $SCENARIOS; do
     case $scenario in
         token | refresh | register) pgbench_limit "$scenario" ;;
         bearer) pgbench_limit bearer && floor_limit ;;
+        relay) relay_direct ;;
     esac
 done
 kill "$FLOOR_PID" && wait "$FLOOR_PID" 2>/dev/null || true

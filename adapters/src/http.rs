@@ -13,11 +13,14 @@ mod cors;
 pub(crate) use cors::public_cors;
 pub mod csrf;
 mod discovery;
+pub(crate) use discovery::protected_metadata_url;
 mod error;
 mod event_streams;
 mod health;
 mod html;
 mod json_body;
+mod mcp_server_pages;
+mod mcp_servers;
 mod metrics;
 mod oauth_params;
 mod pages;
@@ -42,6 +45,7 @@ pub use metrics::{Metrics, TokenEvent, metrics_routes};
 pub use request_id::with_request_id;
 use tessera_application::Ports;
 use tessera_application::apps::AppService;
+use tessera_application::mcp_servers::McpServerService;
 use tessera_application::oauth::OAuthService;
 use tessera_application::people::{SessionService, UserService};
 use tessera_application::registration::RegistrationService;
@@ -81,6 +85,10 @@ pub struct HttpState<P: Ports> {
     pub oauth: web::Data<OAuthService<P>>,
     /// Dynamic client registration.
     pub registrations: web::Data<RegistrationService<P>>,
+    /// Protected MCP servers (SPEC §9).
+    pub mcp_servers: web::Data<McpServerService<P>>,
+    /// Their relay at `/mcp/{slug}`.
+    pub relay: crate::relay::Relay,
     /// The MCP endpoint.
     pub mcp: crate::mcp::McpEndpoint<P>,
     /// Prometheus metrics.
@@ -103,6 +111,8 @@ impl<P: Ports> Clone for HttpState<P> {
             apps: self.apps.clone(),
             oauth: self.oauth.clone(),
             registrations: self.registrations.clone(),
+            mcp_servers: self.mcp_servers.clone(),
+            relay: self.relay.clone(),
             mcp: self.mcp.clone(),
             metrics: self.metrics.clone(),
             pages: self.pages.clone(),
@@ -192,6 +202,15 @@ fn public_routes<P: Ports>(access_path: String) -> impl FnOnce(&mut web::Service
             public(resource_metadata).route(web::get().to(discovery::get_api_resource_metadata)),
         )
         .service(public(&mcp_metadata).route(web::get().to(discovery::get_mcp_resource_metadata)));
+        let protected_metadata = format!(
+            "{resource_metadata}{access_path}{}/{{slug}}",
+            tessera_domain::PROTECTED_PATH
+        );
+        cfg.service(
+            public(&protected_metadata)
+                .route(web::get().to(discovery::get_protected_resource_metadata::<P>)),
+        )
+        .service(public("/.well-known/jwks.json").route(web::get().to(discovery::get_jwks::<P>)));
         if !access_path.is_empty() {
             let api = format!("{resource_metadata}{access_path}");
             cfg.service(public(&api).route(web::get().to(discovery::get_api_resource_metadata)));
@@ -215,6 +234,48 @@ fn public_routes<P: Ports>(access_path: String) -> impl FnOnce(&mut web::Service
     }
 }
 
+/// The admin API and page of protected MCP servers (SPEC §9).
+fn mcp_server_routes<P: Ports>(cfg: &mut web::ServiceConfig) {
+    use mcp_server_pages as pages;
+    cfg.service(
+        web::scope("/api/v2/mcp-servers")
+            .wrap(from_fn(same_origin::guard_cookie_writes))
+            .route("", web::get().to(mcp_servers::get_servers::<P>))
+            .route("", web::post().to(mcp_servers::post_server::<P>))
+            .route("/{slug}", web::get().to(mcp_servers::get_server::<P>))
+            .route("/{slug}", web::put().to(mcp_servers::put_server::<P>))
+            .route("/{slug}", web::delete().to(mcp_servers::delete_server::<P>))
+            .route(
+                "/{slug}/credentials",
+                web::get().to(mcp_servers::get_credentials::<P>),
+            )
+            .route(
+                "/{slug}/credentials",
+                web::post().to(mcp_servers::post_credential::<P>),
+            )
+            .route(
+                "/{slug}/credentials/{id}",
+                web::delete().to(mcp_servers::delete_credential::<P>),
+            ),
+    )
+    .service(
+        web::scope("/settings/mcp-servers")
+            .route("", web::get().to(pages::get_list::<P>))
+            .route("", web::post().to(pages::post_create::<P>))
+            .route("/{slug}", web::get().to(pages::get_server::<P>))
+            .route("/{slug}", web::post().to(pages::post_update::<P>))
+            .route("/{slug}/delete", web::post().to(pages::post_delete::<P>))
+            .route(
+                "/{slug}/credentials",
+                web::post().to(pages::post_credential::<P>),
+            )
+            .route(
+                "/{slug}/credentials/{id}/delete",
+                web::post().to(pages::post_delete_credential::<P>),
+            ),
+    );
+}
+
 /// Registers every route and its shared state.
 pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceConfig) {
     move |cfg| {
@@ -224,6 +285,7 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
             .app_data(state.apps)
             .app_data(state.oauth)
             .app_data(state.registrations)
+            .app_data(state.mcp_servers)
             .app_data(state.metrics)
             .app_data(state.pages)
             .app_data(state.settings)
@@ -269,6 +331,7 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
                     ),
             )
             .route("/api/v2/audit", web::get().to(apps::get_audit::<P>))
+            .configure(mcp_server_routes::<P>)
             .service(
                 web::scope("/settings/oauth2-apps")
                     .route("", web::get().to(app_pages::get_list::<P>))
@@ -296,6 +359,7 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
             )
             .configure(public_routes::<P>(access_path))
             .configure(|cfg| state.mcp.mount(cfg))
+            .configure(|cfg| state.relay.mount::<P>(cfg))
             .service(
                 web::resource("/oauth2/tokens")
                     .wrap(from_fn(same_origin::guard_cookie_writes))

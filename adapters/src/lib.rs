@@ -9,5 +9,7 @@ pub mod http;
 pub mod mcp;
 mod metadata_json;
 pub mod postgres;
+pub mod relay;
 pub mod render;
+pub mod signing;
 pub mod system;

@@ -14,6 +14,18 @@ const TEMPLATES: &[(&str, &str)] = &[
     ("home.html", include_str!("../../templates/home.html")),
     ("login.html", include_str!("../../templates/login.html")),
     (
+        "mcp_server.html",
+        include_str!("../../templates/mcp_server.html"),
+    ),
+    (
+        "mcp_server_fields.html",
+        include_str!("../../templates/mcp_server_fields.html"),
+    ),
+    (
+        "mcp_servers.html",
+        include_str!("../../templates/mcp_servers.html"),
+    ),
+    (
         "oauth2_app.html",
         include_str!("../../templates/oauth2_app.html"),
     ),

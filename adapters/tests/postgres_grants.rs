@@ -68,6 +68,8 @@ impl Ports for PgPorts {
     type Cimd = PgCimdRepository;
     type Fetcher = HttpMetadataFetcher;
     type Audit = PgAuditRepository;
+    type McpServers = tessera_adapters::postgres::PgMcpServerRepository;
+    type Signer = tessera_adapters::postgres::PgSigningKeys;
     type Users = PgUserRepository;
     type Sessions = PgSessionRepository;
     type Throttle = PgThrottleRepository;
@@ -225,6 +227,7 @@ impl Setup {
                     resource: None,
                 },
             )
+            .await
             .unwrap();
         self.service
             .approve(&self.user, &request, Some("state"))

@@ -11,10 +11,12 @@ use time::{Duration, OffsetDateTime};
 
 mod cimd;
 mod login;
+mod mcp_servers;
 mod oauth;
 mod registration;
 pub use cimd::{FakeCimd, FakeFetcher};
 pub use login::{FakeHasher, FakeThrottle};
+pub use mcp_servers::{FakeMcpServers, FakeSigner};
 pub use oauth::{FakeClients, FakeGrants, credential};
 pub use registration::{FakeRateLimits, FakeRegistrations};
 
@@ -35,6 +37,8 @@ impl Ports for FakePorts {
     type Fetcher = FakeFetcher;
     type Grants = FakeGrants;
     type Audit = FakeAudit;
+    type McpServers = FakeMcpServers;
+    type Signer = FakeSigner;
     type Users = FakeUsers;
     type Sessions = FakeSessions;
     type Throttle = FakeThrottle;

@@ -8,6 +8,7 @@ pub mod apps;
 pub mod credentials;
 #[cfg(test)]
 pub(crate) mod fakes;
+pub mod mcp_servers;
 pub mod oauth;
 pub mod people;
 pub mod ports;

@@ -5,6 +5,7 @@ mod authorize;
 mod bearer;
 mod cimd;
 mod client_auth;
+mod resources;
 mod revocation;
 mod token;
 
@@ -64,6 +65,7 @@ pub struct OAuthService<P: Ports> {
     policy: TokenPolicy,
     resources: Resources,
     cimd: Option<CimdResolver<P>>,
+    mcp_servers: Option<P::McpServers>,
 }
 
 impl<P: Ports> OAuthService<P> {
@@ -84,6 +86,7 @@ impl<P: Ports> OAuthService<P> {
             policy,
             resources,
             cimd: None,
+            mcp_servers: None,
         }
     }
 

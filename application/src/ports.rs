@@ -1,11 +1,13 @@
 //! The ports: everything a use case needs from the outside world, as small traits.
 
 mod app_repository;
+mod assertion_signer;
 mod audit;
 mod cimd;
 mod client_repository;
 mod clock;
 mod grant_repository;
+mod mcp_server_repository;
 mod password_hasher;
 mod registration_repository;
 mod repo_error;
@@ -15,6 +17,7 @@ mod throttle_repository;
 mod user_repository;
 
 pub use app_repository::{AppRepository, NewAppSecret};
+pub use assertion_signer::{AssertionSigner, PublicSigningKey};
 pub use audit::{Actor, AuditEntry, AuditRecord, AuditRepository, Details};
 pub use cimd::{
     CachedClient, CimdRepository, FetchError, FetchedDocument, MetadataFetcher, StoredDocument,
@@ -25,6 +28,7 @@ pub use grant_repository::{
     Approval, AuthorizedApp, ClientUse, CodeOutcome, GrantRepository, NewCode, NewGrant, NewToken,
     NewTokens, RefreshOutcome, RefreshRow, RefreshTokenRecord,
 };
+pub use mcp_server_repository::{McpServerRepository, NewServerCredential, StoredServerCredential};
 pub use password_hasher::{HashError, PasswordHasher};
 pub use registration_repository::{
     NewRegistration, RateLimitRepository, RegisteredClient, RegistrationRepository,
@@ -62,6 +66,10 @@ pub trait Ports: Send + Sync + 'static {
     type Sessions: SessionRepository + std::fmt::Debug;
     /// Failed-login counters, see [`ThrottleRepository`].
     type Throttle: ThrottleRepository + std::fmt::Debug;
+    /// Protected MCP servers, see [`McpServerRepository`].
+    type McpServers: McpServerRepository + std::fmt::Debug;
+    /// Identity assertions for them, see [`AssertionSigner`].
+    type Signer: AssertionSigner + std::fmt::Debug;
     /// Password hashing, see [`PasswordHasher`].
     type Hasher: PasswordHasher + std::fmt::Debug;
     /// The time, see [`Clock`].

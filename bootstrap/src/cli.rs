@@ -36,6 +36,17 @@ enum Command {
         #[command(subcommand)]
         command: UsersCommand,
     },
+    /// Manage the keys that sign identity assertions for protected MCP servers.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum KeysCommand {
+    /// Make a new active signing key; the old one stays published until its assertions expire.
+    Rotate,
 }
 
 #[derive(Debug, Subcommand)]
@@ -84,6 +95,9 @@ impl Cli {
                         password_stdin,
                     },
             } => create_user(&settings, &email, &username, admin, password_stdin).await,
+            Command::Keys {
+                command: KeysCommand::Rotate,
+            } => crate::protected::rotate_keys(&settings).await,
         }
     }
 }

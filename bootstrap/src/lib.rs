@@ -5,6 +5,7 @@ mod background;
 pub mod cli;
 pub mod database;
 mod first_user;
+pub mod protected;
 pub mod settings;
 pub mod shutdown;
 pub mod startup;

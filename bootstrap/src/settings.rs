@@ -5,6 +5,7 @@
 mod duration;
 mod load;
 mod rate;
+mod signing;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -13,6 +14,7 @@ pub use duration::ConfigDuration;
 pub use load::load;
 pub use rate::RateLimit;
 use serde::Deserialize;
+pub use signing::SigningSettings;
 use tessera_domain::SecretString;
 
 /// Every setting tessera reads.
@@ -39,6 +41,8 @@ pub struct Settings {
     pub mcp: McpSettings,
     /// An admin created at start-up when no user exists.
     pub first_user: FirstUserSettings,
+    /// Signing keys of identity assertions (SPEC §9).
+    pub signing: SigningSettings,
     /// Logging.
     pub log: LogSettings,
 }
@@ -197,6 +201,7 @@ impl Default for Settings {
             cimd: CimdSettings::default(),
             mcp: McpSettings::default(),
             first_user: FirstUserSettings::default(),
+            signing: SigningSettings::default(),
             log: LogSettings::default(),
         }
     }

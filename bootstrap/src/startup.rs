@@ -43,6 +43,8 @@ impl Ports for Production {
     type Cimd = PgCimdRepository;
     type Fetcher = HttpMetadataFetcher;
     type Audit = PgAuditRepository;
+    type McpServers = tessera_adapters::postgres::PgMcpServerRepository;
+    type Signer = tessera_adapters::postgres::PgSigningKeys;
     type Users = PgUserRepository;
     type Sessions = PgSessionRepository;
     type Throttle = PgThrottleRepository;
@@ -133,7 +135,10 @@ fn oauth_service(settings: &Settings, store: &Store) -> anyhow::Result<OAuthServ
         },
         Resources::new(&settings.access_url),
     )
-    .with_cimd(resolver))
+    .with_cimd(resolver)
+    .with_protected_servers(tessera_adapters::postgres::PgMcpServerRepository::new(
+        store.db.clone(),
+    )))
 }
 
 /// The MCP endpoint, with `mcp.*`, its sessions stored in the database.
@@ -218,6 +223,8 @@ impl Application {
         let shutting_down = Arc::new(AtomicBool::new(false));
         let registrations = web::Data::new(registration_service(&settings, &store));
         let oauth = web::Data::new(oauth_service(&settings, &store)?);
+        let mcp_servers =
+            web::Data::new(crate::protected::mcp_server_service(&settings, &store).await?);
         let metrics = web::Data::new(
             Metrics::new(store.db.clone(), store.tokens.clone()).context("registering metrics")?,
         );
@@ -235,6 +242,9 @@ impl Application {
             mcp: mcp.clone(),
             oauth,
             registrations: registrations.clone(),
+            mcp_servers,
+            relay: tessera_adapters::relay::Relay::new(&settings.access_url)
+                .context("building the relay's HTTP client")?,
             metrics: metrics.clone(),
             pages: web::Data::new(Pages::new().context("compiling templates")?),
             settings: web::Data::new(WebSettings {

@@ -31,6 +31,8 @@ pub enum CredentialKind {
     ClientSecret,
     /// An RFC 7592 registration access token (`trg`).
     RegistrationAccessToken,
+    /// A protected MCP server's introspection secret (`tis`, SPEC §9).
+    IntrospectionSecret,
 }
 
 impl CredentialKind {
@@ -43,6 +45,7 @@ impl CredentialKind {
             Self::AuthorizationCode => "tac",
             Self::ClientSecret => "tcs",
             Self::RegistrationAccessToken => "trg",
+            Self::IntrospectionSecret => "tis",
         }
     }
 }

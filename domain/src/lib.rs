@@ -13,6 +13,7 @@
 
 mod access_token;
 mod app;
+mod assertion;
 mod authorization_code;
 mod client;
 mod client_id_url;
@@ -20,6 +21,7 @@ mod client_network;
 mod constant_time;
 mod credential;
 mod local_redirect;
+mod mcp_server;
 mod oauth_client;
 mod oauth_error;
 mod pkce;
@@ -34,6 +36,10 @@ mod user;
 
 pub use access_token::AccessTokenRecord;
 pub use app::{App, AppDraft, AppSecretInfo, ClientOrigin, FieldProblem};
+pub use assertion::{
+    ASSERTION_TTL, Assertion, AssertionSubject, RETIRED_KEY_PUBLISHED, SIGNING_KEY_REFRESH,
+    key_is_published,
+};
 pub use authorization_code::{CodePresentation, CodeRedemption, StoredCode};
 pub use client::{
     AppName, AppNameError, ApplicationType, ClientMetadata, ClientMetadataError,
@@ -48,6 +54,10 @@ pub use client_network::rate_limit_network;
 pub use constant_time::bytes_equal as constant_time_eq;
 pub use credential::{Credential, CredentialError, CredentialHash, CredentialKind, LookupId};
 pub use local_redirect::LocalRedirect;
+pub use mcp_server::{
+    DEFAULT_UPSTREAM_TIMEOUT, McpServer, McpServerDraft, McpServerInput, PROTECTED_PATH, Refusal,
+    ServerSlug, ServerSlugError, protected_resource_url,
+};
 pub use oauth_client::{OAuthClient, RedirectRefusal};
 pub use oauth_error::{OAuthError, OAuthFailure};
 pub use pkce::{CodeChallenge, CodeChallengeMethod, CodeVerifier, PkceError};
@@ -55,7 +65,7 @@ pub use public_address::is_public;
 pub use rate_limit::RateLimit;
 pub use redirect_uri::{RedirectUri, RedirectUriError};
 pub use refresh_rotation::{RefreshDecision, RefreshState};
-pub use resource::{MCP_PATH, ResourceError, Resources};
+pub use resource::{MCP_PATH, ResourceError, Resources, Target};
 pub use scope::{Scope, ScopeError, ScopeSet};
 pub use secret::SecretString;
 pub use user::{

@@ -2,6 +2,8 @@
 
 use url::Url;
 
+use crate::{PROTECTED_PATH, ServerSlug};
+
 /// Where the MCP endpoint lives below `access_url` (SPEC §6).
 pub const MCP_PATH: &str = "/api/experimental/mcp/http";
 
@@ -19,8 +21,31 @@ pub enum ResourceError {
     Unknown,
 }
 
-/// The resources this server serves: the API (`access_url`) and the MCP endpoint. A token's
-/// audience is one of them.
+/// What a well-formed `resource` names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// tessera itself: the API (`access_url`) or its MCP endpoint, in canonical form.
+    Own(String),
+    /// A protected MCP server's URL (SPEC §9), if a server with this slug is registered.
+    Protected {
+        /// The slug the URL names.
+        slug: ServerSlug,
+        /// The URL, `<access_url>/mcp/<slug>`.
+        url: String,
+    },
+}
+
+impl Target {
+    /// The resource URL in canonical form.
+    pub fn url(&self) -> &str {
+        match self {
+            Self::Own(url) | Self::Protected { url, .. } => url,
+        }
+    }
+}
+
+/// The resources this server serves: the API (`access_url`), the MCP endpoint, and the
+/// protected MCP servers' URLs. A token's audience is one of them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resources {
     server: String,
@@ -61,15 +86,42 @@ impl Resources {
         }
     }
 
-    /// Whether a token whose audience is `audience` may be used at `resource`: its own
-    /// resource, or the server as a whole, which every resource accepts.
+    /// What a requested `resource` names: tessera itself, or (shape only: the caller checks
+    /// the registry) a protected server's URL `<access_url>/mcp/<slug>`.
+    pub fn target(&self, resource: &str) -> Result<Target, ResourceError> {
+        match self.recognise(resource) {
+            Ok(own) => Ok(Target::Own(own.to_owned())),
+            Err(ResourceError::Unknown) => self
+                .protected_slug(resource)
+                .map(|slug| Target::Protected {
+                    slug,
+                    url: resource.to_owned(),
+                })
+                .ok_or(ResourceError::Unknown),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The slug of a protected server's URL, if `resource` is shaped like one.
+    pub fn protected_slug(&self, resource: &str) -> Option<ServerSlug> {
+        let prefix = format!("{}{PROTECTED_PATH}/", self.server);
+        resource
+            .strip_prefix(&prefix)
+            .and_then(|slug| ServerSlug::parse(slug).ok())
+    }
+
+    /// Whether a token whose audience is `audience` may be used at `resource` (one of
+    /// tessera's own): its own resource, or the server as a whole. A token for a protected
+    /// server is never accepted here.
     pub fn admits(&self, audience: &str, resource: &str) -> bool {
         audience == resource || audience == self.server
     }
 
     /// The audience of a token (SPEC §4 Audience): the `resource` the token request names,
-    /// if the grant covers it (the granted resource itself, or any when the grant named none
-    /// or the whole server); else the granted resource; else the server.
+    /// if the grant covers it (the granted resource itself, or any of tessera's own when the
+    /// grant named none or the whole server); else the granted resource; else the server.
+    /// A protected server's URL is covered only by a grant for exactly that server: the
+    /// person was asked about it by name on the consent page.
     pub fn audience_for(
         &self,
         granted: Option<&str>,
@@ -77,13 +129,16 @@ impl Resources {
     ) -> Result<String, ResourceError> {
         match requested {
             None => Ok(granted.unwrap_or(&self.server).to_owned()),
-            Some(requested) => {
-                let canonical = self.recognise(requested)?;
-                match granted {
+            Some(requested) => match self.target(requested)? {
+                Target::Own(canonical) => match granted {
                     Some(g) if g != canonical && g != self.server => Err(ResourceError::Unknown),
-                    _ => Ok(canonical.to_owned()),
-                }
-            }
+                    _ => Ok(canonical),
+                },
+                Target::Protected { url, .. } => match granted {
+                    Some(g) if g == url => Ok(url),
+                    _ => Err(ResourceError::Unknown),
+                },
+            },
         }
     }
 
@@ -168,6 +223,64 @@ mod tests {
             r.audience_for(None, Some("https://other.example")),
             Err(ResourceError::Unknown)
         );
+    }
+
+    #[test]
+    fn a_protected_servers_url_is_recognised_by_its_shape_below_the_access_url() {
+        let r = resources();
+        let docs = "https://auth.example.com/mcp/docs";
+        assert_eq!(
+            r.target(docs),
+            Ok(Target::Protected {
+                slug: ServerSlug::parse("docs").unwrap(),
+                url: docs.into()
+            })
+        );
+        assert_eq!(
+            r.target("https://auth.example.com"),
+            Ok(Target::Own("https://auth.example.com".into()))
+        );
+        for bad in [
+            "https://auth.example.com/mcp/Docs",
+            "https://auth.example.com/mcp/docs/",
+            "https://auth.example.com/mcp/",
+            "https://other.example/mcp/docs",
+        ] {
+            assert_eq!(r.target(bad), Err(ResourceError::Unknown), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_protected_audience_is_granted_only_when_the_authorization_named_that_server() {
+        let r = resources();
+        let docs = "https://auth.example.com/mcp/docs";
+        let other = "https://auth.example.com/mcp/other";
+        assert_eq!(r.audience_for(Some(docs), None).unwrap(), docs);
+        assert_eq!(r.audience_for(Some(docs), Some(docs)).unwrap(), docs);
+        assert_eq!(
+            r.audience_for(None, Some(docs)),
+            Err(ResourceError::Unknown)
+        );
+        assert_eq!(
+            r.audience_for(Some(r.server()), Some(docs)),
+            Err(ResourceError::Unknown)
+        );
+        assert_eq!(
+            r.audience_for(Some(docs), Some(other)),
+            Err(ResourceError::Unknown)
+        );
+        assert_eq!(
+            r.audience_for(Some(docs), Some(r.server())),
+            Err(ResourceError::Unknown)
+        );
+    }
+
+    #[test]
+    fn a_token_for_a_protected_server_is_not_admitted_by_tesseras_own_resources() {
+        let r = resources();
+        let docs = "https://auth.example.com/mcp/docs";
+        assert!(!r.admits(docs, r.server()));
+        assert!(!r.admits(docs, r.mcp()));
     }
 
     #[test]

@@ -84,7 +84,13 @@ async fn checked<P: Ports>(
                 resource: params.get("resource"),
             },
         )
-        .map_err(|failure| error_redirect(&redirect_uri, failure, state.as_deref(), issuer))?;
+        .await
+        .map_err(|e| match e {
+            FlowError::Refused(failure) => {
+                error_redirect(&redirect_uri, failure, state.as_deref(), issuer)
+            }
+            FlowError::Repo(e) => error_page(pages, e.into()),
+        })?;
     Ok((request, state))
 }
 
@@ -245,12 +251,14 @@ fn code_redirect(
     redirect_with(&request.redirect_uri, &pairs, state, &settings.access_url)
 }
 
-/// What each scope lets the app do, in words for the consent page.
-fn describe(scope: Scope) -> &'static str {
-    match scope {
-        Scope::UserRead => "See your profile: username and email address",
-        Scope::Mcp => "Use tessera's MCP tools on your behalf",
-        Scope::Admin => "Administer tessera: apps, users and the audit log",
+/// What each scope lets the app do, in words for the consent page; `server` names the
+/// protected MCP server the request is for, if any (SPEC §9).
+fn describe(scope: Scope, server: Option<&str>) -> String {
+    match (scope, server) {
+        (Scope::UserRead, _) => "See your profile: username and email address".into(),
+        (Scope::Mcp, None) => "Use tessera's MCP tools on your behalf".into(),
+        (Scope::Mcp, Some(server)) => format!("Use {server} on your behalf"),
+        (Scope::Admin, _) => "Administer tessera: apps, users and the audit log".into(),
     }
 }
 
@@ -294,7 +302,9 @@ fn consent_page(
             .unwrap_or(request.redirect_uri.scheme()),
     );
     ctx.insert("redirect_uri", request.redirect_uri.as_str());
-    let scopes: Vec<_> = asked.scopes.iter().map(describe).collect();
+    let server = request.resource_name.as_deref();
+    let scopes: Vec<_> = asked.scopes.iter().map(|s| describe(s, server)).collect();
+    ctx.insert("resource_name", &server);
     ctx.insert("scopes", &scopes);
     ctx.insert("approved_before", &asked.approved_before);
     ctx.insert("username", user.username.as_str());

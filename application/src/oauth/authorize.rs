@@ -70,6 +70,8 @@ pub struct AuthorizationRequest {
     pub scope: Option<ScopeSet>,
     /// The canonical resource, if named.
     pub resource: Option<String>,
+    /// The name of the protected MCP server `resource` names, for the consent page.
+    pub resource_name: Option<String>,
 }
 
 /// What the person sees next.
@@ -119,17 +121,17 @@ impl<P: Ports> OAuthService<P> {
     }
 
     /// Step 2: the rest of the request, whose errors go back to the redirect URI.
-    pub fn check_request(
+    pub async fn check_request(
         &self,
         client: OAuthClient,
         redirect_uri: RedirectUri,
         redirect_uri_sent: bool,
         params: AuthorizeParams<'_>,
-    ) -> Result<AuthorizationRequest, OAuthFailure> {
+    ) -> Result<AuthorizationRequest, FlowError> {
         match params.response_type.map(ResponseType::parse) {
-            None => return Err(invalid_request("response_type is required.")),
+            None => return Err(invalid_request("response_type is required.").into()),
             Some(Err(_)) => {
-                return Err(OAuthFailure::new(
+                return Err(FlowError::refused(
                     OAuthError::UnsupportedResponseType,
                     "Only response_type=code is supported.",
                 ));
@@ -137,7 +139,7 @@ impl<P: Ports> OAuthService<P> {
             Some(Ok(ResponseType::Code)) => {}
         }
         if !client.allows_grant(GrantType::AuthorizationCode) {
-            return Err(OAuthFailure::new(
+            return Err(FlowError::refused(
                 OAuthError::UnauthorizedClient,
                 "This client may not use the authorization code grant.",
             ));
@@ -159,16 +161,13 @@ impl<P: Ports> OAuthService<P> {
             .transpose()
             .map_err(|e| OAuthFailure::new(OAuthError::InvalidScope, e.description()))?;
         client.grantable_scopes(scope.clone(), true)?;
-        let resource = params
-            .resource
-            .map(|r| self.resources.recognise(r).map(str::to_owned))
-            .transpose()
-            .map_err(|_| {
-                OAuthFailure::new(
-                    OAuthError::InvalidTarget,
-                    "resource must be this server or its MCP endpoint.",
-                )
-            })?;
+        let (resource, server) = match params.resource {
+            Some(r) => {
+                let (url, server) = self.resolve_resource(r).await?;
+                (Some(url), server)
+            }
+            None => (None, None),
+        };
         Ok(AuthorizationRequest {
             client,
             redirect_uri,
@@ -176,6 +175,7 @@ impl<P: Ports> OAuthService<P> {
             challenge,
             scope,
             resource,
+            resource_name: server.map(|s| s.draft.name.as_str().to_owned()),
         })
     }
 

@@ -1,12 +1,33 @@
 //! Ending access: RFC 7009 revocation, RFC 7662 introspection, and a person revoking an
 //! app they authorized (SPEC §3 and §4).
 
-use tessera_domain::{ClientType, CredentialKind, OAuthError, ScopeSet, User};
+use tessera_domain::{ClientType, Credential, CredentialKind, OAuthError, ScopeSet, User};
 use time::OffsetDateTime;
+use uuid::Uuid;
 
 use super::token::credential;
 use super::{ClientCredentials, FlowError, OAuthService};
-use crate::ports::{Actor, AuditEntry, AuthorizedApp, Clock, GrantRepository, Ports};
+use crate::ports::{
+    Actor, AuditEntry, AuthorizedApp, Clock, GrantRepository, McpServerRepository, Ports,
+};
+
+/// Who asks `/oauth2/introspect`, and so which tokens it may see (RFC 7662 §4).
+#[derive(Debug)]
+enum Introspector {
+    /// A confidential client: only tokens issued to it.
+    Client(Uuid),
+    /// A protected MCP server (its resource URL): only access tokens for it.
+    Server(String),
+}
+
+impl Introspector {
+    fn may_see(&self, client_id: Uuid, audience: Option<&str>) -> bool {
+        match self {
+            Self::Client(id) => *id == client_id,
+            Self::Server(resource) => audience == Some(resource.as_str()),
+        }
+    }
+}
 
 /// What introspection tells a resource server about an active token (RFC 7662 §2.2).
 #[derive(Debug, Clone)]
@@ -54,27 +75,23 @@ impl<P: Ports> OAuthService<P> {
         Ok(())
     }
 
-    /// RFC 7662: what a confidential client may learn about a token; `None` when inactive,
-    /// and for any token issued to another client (RFC 7662 §4, SPEC §4: a client sees only
-    /// its own tokens).
+    /// RFC 7662: what a caller may learn about a token; `None` when inactive, and for any
+    /// token the caller may not see (RFC 7662 §4, SPEC §4): a confidential client sees only
+    /// tokens issued to itself, a protected MCP server's credentials (SPEC §9) only access
+    /// tokens whose audience is that server.
     #[tracing::instrument(skip_all, fields(client_id = %credentials.client_id))]
     pub async fn introspect(
         &self,
         credentials: &ClientCredentials,
         token: &str,
     ) -> Result<Option<TokenInfo>, FlowError> {
-        let (client, usage) = self.authenticate_client(credentials).await?;
-        if client.client_type != ClientType::Confidential {
-            return Err(FlowError::refused(
-                OAuthError::InvalidClient,
-                "Only confidential clients may introspect tokens.",
-            ));
-        }
-        let now = usage.at;
+        let caller = self.introspector(credentials).await?;
+        let now = self.clock.now();
         if let Ok(access) = credential(CredentialKind::AccessToken, token) {
             let found = self.grants.find_access_token(access.lookup_id()).await?;
             return Ok(found
-                .filter(|r| r.client_id == client.id && r.is_active(&access.hash(), now))
+                .filter(|r| caller.may_see(r.client_id, Some(&r.audience)))
+                .filter(|r| r.is_active(&access.hash(), now))
                 .map(|r| TokenInfo {
                     scopes: r.scopes,
                     client_id: r.public_client_id,
@@ -88,7 +105,7 @@ impl<P: Ports> OAuthService<P> {
         if let Ok(refresh) = credential(CredentialKind::RefreshToken, token) {
             let found = self.grants.find_refresh_token(refresh.lookup_id()).await?;
             return Ok(found
-                .filter(|r| r.client_id == client.id)
+                .filter(|r| caller.may_see(r.client_id, None))
                 .filter(|r| !r.inactive && now < r.expires_at && r.hash.matches(&refresh.hash()))
                 .map(|r| TokenInfo {
                     scopes: r.scopes,
@@ -101,6 +118,53 @@ impl<P: Ports> OAuthService<P> {
                 }));
         }
         Ok(None)
+    }
+
+    /// Who calls `/oauth2/introspect`: a protected server by one of its introspection
+    /// credentials, else a confidential client (public clients → `invalid_client`).
+    async fn introspector(
+        &self,
+        credentials: &ClientCredentials,
+    ) -> Result<Introspector, FlowError> {
+        let server_secret = credentials
+            .secret
+            .as_ref()
+            .and_then(|s| Credential::parse(CredentialKind::IntrospectionSecret, s.expose()).ok());
+        if let Some(secret) = server_secret {
+            return self
+                .authenticate_server(&credentials.client_id, &secret)
+                .await;
+        }
+        let (client, _) = self.authenticate_client(credentials).await?;
+        match client.client_type {
+            ClientType::Confidential => Ok(Introspector::Client(client.id)),
+            ClientType::Public => Err(FlowError::refused(
+                OAuthError::InvalidClient,
+                "Only confidential clients may introspect tokens.",
+            )),
+        }
+    }
+
+    /// A protected server's introspection credential, presented with its slug as `client_id`.
+    async fn authenticate_server(
+        &self,
+        slug: &str,
+        secret: &Credential,
+    ) -> Result<Introspector, FlowError> {
+        let refused =
+            || FlowError::refused(OAuthError::InvalidClient, "Client authentication failed.");
+        let Some(servers) = &self.mcp_servers else {
+            return Err(refused());
+        };
+        let stored = servers
+            .find_credential(secret.lookup_id())
+            .await?
+            .filter(|c| c.hash.matches(&secret.hash()))
+            .filter(|c| c.server.draft.slug.as_str() == slug)
+            .ok_or_else(refused)?;
+        Ok(Introspector::Server(
+            stored.server.resource_url(self.resources.server()),
+        ))
     }
 
     /// A person revokes an app, named by its public `client_id` (a CIMD client's URL):

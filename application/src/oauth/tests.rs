@@ -119,7 +119,7 @@ fn refused(e: FlowError) -> OAuthError {
 }
 
 impl Harness {
-    fn request(
+    async fn request(
         &self,
         client: &OAuthClient,
         scope: Option<&str>,
@@ -140,6 +140,7 @@ impl Harness {
                     resource,
                 },
             )
+            .await
             .unwrap()
     }
 
@@ -180,7 +181,7 @@ impl Harness {
     }
 
     async fn tokens(&self, client: &OAuthClient, scope: Option<&str>) -> IssuedTokens {
-        let request = self.request(client, scope, None);
+        let request = self.request(client, scope, None).await;
         let code = self.code(&self.member, &request).await;
         self.exchange(client, &code).await.unwrap()
     }
@@ -212,7 +213,7 @@ impl Harness {
 #[tokio::test]
 async fn a_remembered_approval_issues_a_confidential_client_a_code_at_once_unless_forced() {
     let h = harness();
-    let request = h.request(&h.confidential, Some("user:read"), None);
+    let request = h.request(&h.confidential, Some("user:read"), None).await;
     let begin = |force| h.service.begin(&h.member, &request, None, force);
     let first = begin(false).await.unwrap();
     assert!(matches!(
@@ -235,7 +236,9 @@ async fn a_remembered_approval_issues_a_confidential_client_a_code_at_once_unles
             ..
         }
     ));
-    let wider = h.request(&h.confidential, Some("user:read mcp"), None);
+    let wider = h
+        .request(&h.confidential, Some("user:read mcp"), None)
+        .await;
     let asked = h
         .service
         .begin(&h.member, &wider, None, false)
@@ -253,7 +256,7 @@ async fn a_remembered_approval_issues_a_confidential_client_a_code_at_once_unles
 #[tokio::test]
 async fn a_public_client_sees_the_page_again_saying_it_was_approved_before() {
     let h = harness();
-    let request = h.request(&h.public, Some("user:read"), None);
+    let request = h.request(&h.public, Some("user:read"), None).await;
     h.code(&h.member, &request).await;
     let again = h
         .service
@@ -272,7 +275,7 @@ async fn a_public_client_sees_the_page_again_saying_it_was_approved_before() {
 #[tokio::test]
 async fn a_code_redeems_once_and_its_reuse_revokes_what_it_issued() {
     let h = harness();
-    let request = h.request(&h.confidential, None, None);
+    let request = h.request(&h.confidential, None, None).await;
     let code = h.code(&h.member, &request).await;
     let tokens = h.exchange(&h.confidential, &code).await.unwrap();
     assert_eq!(tokens.scopes.to_string(), "user:read mcp");
@@ -287,7 +290,7 @@ async fn a_code_redeems_once_and_its_reuse_revokes_what_it_issued() {
 #[tokio::test]
 async fn an_expired_code_is_invalid_grant_and_revokes_nothing() {
     let h = harness();
-    let request = h.request(&h.public, None, None);
+    let request = h.request(&h.public, None, None).await;
     let code = h.code(&h.member, &request).await;
     h.clock.advance(Duration::minutes(10));
     assert_eq!(
@@ -300,7 +303,7 @@ async fn an_expired_code_is_invalid_grant_and_revokes_nothing() {
 #[tokio::test]
 async fn client_authentication_needs_the_right_secret_for_confidential_and_none_for_public() {
     let h = harness();
-    let request = h.request(&h.confidential, None, None);
+    let request = h.request(&h.confidential, None, None).await;
     let code = h.code(&h.member, &request).await;
     let mut wrong = h.credentials(&h.confidential);
     wrong.secret = Some(tessera_domain::SecretString::new(
@@ -340,7 +343,7 @@ async fn client_authentication_needs_the_right_secret_for_confidential_and_none_
 #[tokio::test]
 async fn a_member_asking_for_admin_gets_the_rest_and_an_admin_gets_it_all() {
     let h = harness();
-    let request = h.request(&h.public, Some("admin user:read"), None);
+    let request = h.request(&h.public, Some("admin user:read"), None).await;
     let member = h
         .service
         .begin(&h.member, &request, None, false)
@@ -361,7 +364,9 @@ async fn a_member_asking_for_admin_gets_the_rest_and_an_admin_gets_it_all() {
 async fn a_token_for_the_mcp_endpoint_is_refused_by_the_api_and_scope_is_checked() {
     let h = harness();
     let resources = Resources::new(ACCESS_URL);
-    let request = h.request(&h.public, Some("mcp"), Some(resources.mcp()));
+    let request = h
+        .request(&h.public, Some("mcp"), Some(resources.mcp()))
+        .await;
     let code = h.code(&h.member, &request).await;
     let tokens = h.exchange(&h.public, &code).await.unwrap();
     let token = tokens.access_token.expose();
@@ -405,14 +410,15 @@ async fn a_resource_this_server_does_not_serve_is_invalid_target() {
                 resource: Some("https://elsewhere.example"),
             },
         )
+        .await
         .unwrap_err();
-    assert_eq!(err.error, OAuthError::InvalidTarget);
+    assert_eq!(refused(err), OAuthError::InvalidTarget);
 }
 
 #[tokio::test]
 async fn revoking_an_app_ends_its_tokens_and_forgets_the_approval() {
     let h = harness();
-    let request = h.request(&h.public, None, None);
+    let request = h.request(&h.public, None, None).await;
     let code = h.code(&h.member, &request).await;
     let tokens = h.exchange(&h.public, &code).await.unwrap();
     assert!(

@@ -85,6 +85,8 @@ impl<P: Ports> OAuthService<P> {
     ) -> Result<IssuedTokens, FlowError> {
         let (client, usage) = self.authenticate_client(credentials).await?;
         self.require_grant(&client, GrantType::AuthorizationCode)?;
+        self.check_requested_resource(request.resource.as_deref())
+            .await?;
         let now = usage.at;
         let hash = request.code.hash();
         let mut issued = None;
@@ -154,6 +156,8 @@ impl<P: Ports> OAuthService<P> {
     ) -> Result<IssuedTokens, FlowError> {
         let (client, usage) = self.authenticate_client(credentials).await?;
         self.require_grant(&client, GrantType::RefreshToken)?;
+        self.check_requested_resource(request.resource.as_deref())
+            .await?;
         let hash = request.token.hash();
         let mut issued = None;
         let outcome = self

@@ -2,13 +2,14 @@ use proptest::prelude::*;
 
 use super::*;
 
-const ALL_KINDS: [CredentialKind; 6] = [
+const ALL_KINDS: [CredentialKind; 7] = [
     CredentialKind::Session,
     CredentialKind::AccessToken,
     CredentialKind::RefreshToken,
     CredentialKind::AuthorizationCode,
     CredentialKind::ClientSecret,
     CredentialKind::RegistrationAccessToken,
+    CredentialKind::IntrospectionSecret,
 ];
 
 fn sample(kind: CredentialKind) -> Credential {
@@ -18,7 +19,7 @@ fn sample(kind: CredentialKind) -> Credential {
 #[test]
 fn each_kind_has_its_own_prefix() {
     let prefixes: Vec<_> = ALL_KINDS.iter().map(CredentialKind::prefix).collect();
-    assert_eq!(prefixes, ["tss", "tat", "trt", "tac", "tcs", "trg"]);
+    assert_eq!(prefixes, ["tss", "tat", "trt", "tac", "tcs", "trg", "tis"]);
 }
 
 #[test]

@@ -7,9 +7,11 @@ pub mod cimd;
 pub mod floods;
 pub mod mcp;
 pub mod oauth;
+pub mod protected;
 pub mod real_clients;
 pub mod registration;
 pub mod sdk_clients;
+pub mod upstream;
 pub use browser::Browser;
 
 use std::net::TcpListener;

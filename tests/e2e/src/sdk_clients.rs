@@ -108,16 +108,28 @@ pub struct Journey {
     pub succeeded: bool,
     /// Its stderr (the SDK's own logs and a stack trace on failure).
     pub stderr: String,
+    /// The MCP URL it started from.
+    pub mcp_url: String,
+    /// The RFC 9728 metadata URL that URL's challenge names.
+    pub resource_metadata_url: String,
 }
 
-/// Runs `sdk`'s journey against `app` as the admin, killing it after [`JOURNEY_TIMEOUT`].
+/// Runs `sdk`'s journey against `app`'s own MCP endpoint as the admin.
 pub async fn run_journey(app: &TestApp, sdk: Sdk) -> Journey {
+    let (url, metadata) = (app.mcp_url(), app.mcp_resource_metadata_url());
+    run_journey_at(sdk, &url, &metadata).await
+}
+
+/// Runs `sdk`'s journey from `mcp_url` alone (tessera's endpoint or a protected server's,
+/// whose challenge names `resource_metadata_url`) as the admin, killing it after
+/// [`JOURNEY_TIMEOUT`].
+pub async fn run_journey_at(sdk: Sdk, mcp_url: &str, resource_metadata_url: &str) -> Journey {
     require_installed(sdk);
     let (program, script) = sdk.command();
     let child = Command::new(&program)
         .arg(script)
         .current_dir(sdk.dir())
-        .env("TESSERA_MCP_URL", app.mcp_url())
+        .env("TESSERA_MCP_URL", mcp_url)
         .env("TESSERA_EMAIL", ADMIN_EMAIL)
         .env("TESSERA_PASSWORD", ADMIN_PASSWORD)
         .stdin(Stdio::null())
@@ -141,6 +153,8 @@ pub async fn run_journey(app: &TestApp, sdk: Sdk) -> Journey {
         events,
         succeeded: output.status.success(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        mcp_url: mcp_url.to_owned(),
+        resource_metadata_url: resource_metadata_url.to_owned(),
     }
 }
 

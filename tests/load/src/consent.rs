@@ -9,10 +9,10 @@ pub fn hidden_fields(html: &str) -> Vec<(String, String)> {
         let tail = &rest[start..];
         let end = tail.find('>').unwrap_or(tail.len());
         let tag = &tail[..end];
-        if attribute(tag, "type").as_deref() == Some("hidden") {
-            if let (Some(name), Some(value)) = (attribute(tag, "name"), attribute(tag, "value")) {
-                fields.push((name, value));
-            }
+        if attribute(tag, "type").as_deref() == Some("hidden")
+            && let (Some(name), Some(value)) = (attribute(tag, "name"), attribute(tag, "value"))
+        {
+            fields.push((name, value));
         }
         rest = &tail[end..];
     }

@@ -60,6 +60,9 @@ struct Cli {
     /// Password of that admin.
     #[arg(long, default_value = "load-generator-password")]
     password: String,
+    /// The upstream MCP URL of the `relay` scenarios (e.g. the `floor` binary's `/mcp`).
+    #[arg(long)]
+    upstream: Option<Url>,
 }
 
 /// The scenarios a user can ask for.
@@ -77,6 +80,10 @@ enum ScenarioArg {
     Mcp,
     /// `POST /oauth2/register` of a native public client (raise the rate limit first).
     Register,
+    /// MCP `tools/call` through the relay of a protected server to `--upstream` (SPEC §9).
+    Relay,
+    /// The same `tools/call` sent to `--upstream` directly, for the relay's ratio.
+    RelayDirect,
     /// All of the above, in that order.
     All,
     /// `GET /json` on the `floor` binary (`--url` names it); no set-up.
@@ -88,7 +95,10 @@ enum ScenarioArg {
 impl ScenarioArg {
     /// Whether the scenario needs the admin, its session and the load app.
     fn needs_setup(self) -> bool {
-        !matches!(self, Self::Register | Self::Floor | Self::Ready)
+        !matches!(
+            self,
+            Self::Register | Self::Floor | Self::Ready | Self::RelayDirect
+        )
     }
 }
 
@@ -153,6 +163,12 @@ async fn run(cli: Cli) -> Result<()> {
                 (ScenarioArg::Refresh, Some(t)) => scenarios::refresh(t, &plan).await?,
                 (ScenarioArg::Bearer, Some(t)) => scenarios::bearer(t, &plan).await?,
                 (ScenarioArg::Mcp, Some(t)) => scenarios::mcp(t, &plan).await?,
+                (ScenarioArg::Relay, Some(t)) => {
+                    scenarios::relay(t, cli.upstream.as_ref(), &plan).await?
+                }
+                (ScenarioArg::RelayDirect, _) => {
+                    scenarios::relay_direct(cli.upstream.as_ref(), &plan).await?
+                }
                 _ => bail!("{scenario:?} cannot run here"),
             };
             report.print(&plan);

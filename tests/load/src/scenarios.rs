@@ -5,6 +5,7 @@ mod bearer;
 mod journey;
 mod mcp;
 mod refresh;
+mod relay;
 mod simple;
 mod token;
 
@@ -25,6 +26,7 @@ pub use bearer::bearer;
 pub use journey::journey;
 pub use mcp::mcp;
 pub use refresh::refresh;
+pub use relay::{relay, relay_direct};
 pub use simple::{floor, register};
 pub use token::token;
 
@@ -125,13 +127,24 @@ pub async fn granted_clients(target: &Arc<Target>, n: usize) -> Result<Vec<(Clie
 pub async fn granted_clients_with(
     target: &Arc<Target>,
     n: usize,
-    extra: &'static [(&'static str, &'static str)],
+    extra: &[(&str, &str)],
 ) -> Result<Vec<(Client, TokenPair)>> {
+    let extra: Arc<Vec<(String, String)>> = Arc::new(
+        extra
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect(),
+    );
     let mut tasks = JoinSet::new();
     for client in clients(n)? {
         let target = Arc::clone(target);
+        let extra = Arc::clone(&extra);
         tasks.spawn(async move {
-            let pair = grant_with(&client, &target, extra).await?;
+            let pairs: Vec<(&str, &str)> = extra
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str()))
+                .collect();
+            let pair = grant_with(&client, &target, &pairs).await?;
             anyhow::Ok((client, pair))
         });
     }

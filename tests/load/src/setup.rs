@@ -54,10 +54,10 @@ pub async fn prepare(base: &Url, credentials: &Credentials) -> Result<Target> {
 async fn wait_ready(client: &Client, base: &Url) -> Result<()> {
     let url = base.join("/readyz")?;
     for _ in 0..60 {
-        if let Ok(response) = client.get(url.clone()).send().await {
-            if response.status() == StatusCode::OK {
-                return Ok(());
-            }
+        if let Ok(response) = client.get(url.clone()).send().await
+            && response.status() == StatusCode::OK
+        {
+            return Ok(());
         }
         tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     }
@@ -126,8 +126,11 @@ async fn approve_once(client: &Client, target: &Target) -> Result<()> {
         bail!("the consent page has no csrf_token field");
     }
     oauth::approve(client, target, fields).await?;
-    oauth::authorize_code(client, target, &pkce)
-        .await
-        .context("authorizing again after consent")?;
+    // A public app sees the consent page every time since SPEC §4 (RFC 8252 §8.6): the
+    // approval is still stored, and scenarios that need a code go through the page.
+    match oauth::authorize(client, target, &pkce).await {
+        Ok(_) => {}
+        Err(e) => return Err(e.context("authorizing again after consent")),
+    }
     Ok(())
 }

@@ -115,12 +115,12 @@ pub struct ErrorLog {
 impl ErrorLog {
     /// Prints and stores `error` if it is the first one.
     pub fn note(&self, error: &anyhow::Error) {
-        if let Ok(mut first) = self.first.lock() {
-            if first.is_none() {
-                let text = format!("{error:#}");
-                eprintln!("first error: {text}");
-                *first = Some(text);
-            }
+        if let Ok(mut first) = self.first.lock()
+            && first.is_none()
+        {
+            let text = format!("{error:#}");
+            eprintln!("first error: {text}");
+            *first = Some(text);
         }
     }
 

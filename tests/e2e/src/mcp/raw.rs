@@ -32,10 +32,15 @@ impl RawMcp {
 
     /// A client of `app`'s endpoint with no token.
     pub fn anonymous(app: &TestApp) -> Self {
+        Self::at(&app.mcp_url(), None)
+    }
+
+    /// A client of the MCP endpoint at `url` (a protected server's, SPEC §9) sending `token`.
+    pub fn at(url: &str, token: Option<&str>) -> Self {
         Self {
-            url: app.mcp_url(),
+            url: url.to_owned(),
             host: None,
-            token: None,
+            token: token.map(str::to_owned),
             session_id: None,
             protocol_version: PROTOCOL_VERSION.to_owned(),
             accept: ACCEPT_BOTH.to_owned(),

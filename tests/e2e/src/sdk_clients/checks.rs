@@ -39,8 +39,8 @@ impl Journey {
         assert!(steps.len() >= 4, "at least four requests\n{self}");
         let get = |url: String| ("GET".to_owned(), url, 200);
         let expected = [
-            ("POST".to_owned(), app.mcp_url(), 401),
-            get(app.mcp_resource_metadata_url()),
+            ("POST".to_owned(), self.mcp_url.clone(), 401),
+            get(self.resource_metadata_url.clone()),
             get(app.url("/.well-known/oauth-authorization-server")),
         ];
         assert_eq!(steps[..3], expected[..], "discovery\n{self}");

@@ -1,6 +1,8 @@
 //! `floor`: the HTTP floor of the machine — a bare actix-web server answering
 //! `GET /json` with a small JSON body, with actix-web's default worker count (tessera's
 //! too), driven by `tessera-load --scenario floor` for comparison with tessera's endpoints.
+//! Its `POST /mcp` is the cheapest MCP upstream (a stateless JSON-RPC answer to any
+//! request), behind tessera's relay in the `relay` scenarios.
 
 use std::net::SocketAddr;
 
@@ -30,11 +32,25 @@ async fn json() -> HttpResponse {
     }))
 }
 
+/// A JSON-RPC result echoing the request's id, as a stateless MCP server answers `tools/call`.
+async fn mcp(body: web::Json<serde_json::Value>) -> HttpResponse {
+    HttpResponse::Ok().json(serde_json::json!({
+        "jsonrpc": "2.0",
+        "id": body.get("id").cloned().unwrap_or(serde_json::Value::Null),
+        "result": {"content": [{"type": "text", "text": "{\"username\":\"load\"}"}],
+                   "structuredContent": {"username": "load"}},
+    }))
+}
+
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     let cli = Cli::parse();
-    let mut server =
-        HttpServer::new(|| App::new().route("/json", web::get().to(json))).bind(cli.address)?;
+    let mut server = HttpServer::new(|| {
+        App::new()
+            .route("/json", web::get().to(json))
+            .route("/mcp", web::post().to(mcp))
+    })
+    .bind(cli.address)?;
     if let Some(workers) = cli.workers {
         server = server.workers(workers);
     }
