@@ -79,6 +79,7 @@ impl PgGrantRepository {
         }
         tx.commit().await.map_err(db_err)?;
         if matches!(outcome, CodeOutcome::RevokeGrant(..)) {
+            drop(client); // never hold one connection while waiting for another
             self.db.settle_revocation().await;
         }
         Ok(Some(outcome))
@@ -145,6 +146,7 @@ impl PgGrantRepository {
         }
         tx.commit().await.map_err(db_err)?;
         if matches!(outcome, RefreshOutcome::RevokeGrant(_)) {
+            drop(client); // never hold one connection while waiting for another
             self.db.settle_revocation().await;
         }
         Ok(Some(outcome))

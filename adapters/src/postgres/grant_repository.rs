@@ -245,6 +245,7 @@ impl GrantRepository for PgGrantRepository {
             .execute(&stmt, &[&lookup_id.as_str()])
             .await
             .map_err(db_err)?;
+        drop(client);
         self.db.settle_revocation().await;
         Ok(())
     }
@@ -254,6 +255,7 @@ impl GrantRepository for PgGrantRepository {
         let tx = client.transaction().await.map_err(db_err)?;
         revoke_grant_in(&tx, grant_id, audit).await?;
         tx.commit().await.map_err(db_err)?;
+        drop(client);
         self.db.settle_revocation().await;
         Ok(())
     }
@@ -285,6 +287,7 @@ impl GrantRepository for PgGrantRepository {
             record(&tx, audit).await?;
         }
         tx.commit().await.map_err(db_err)?;
+        drop(client);
         self.db.settle_revocation().await;
         Ok(changed > 0)
     }

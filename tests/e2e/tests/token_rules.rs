@@ -144,7 +144,9 @@ async fn one_code_exchanged_by_twenty_concurrent_requests_yields_one_token_which
         if response.status() == StatusCode::OK {
             granted.push(response.json::<serde_json::Value>().await.unwrap());
         } else {
-            assert_eq!(oauth_error(response).await.1, "invalid_grant");
+            let status = response.status();
+            let body = response.text().await.unwrap();
+            assert!(body.contains("invalid_grant"), "{status}: {body}");
         }
     }
     assert_eq!(granted.len(), 1);
