@@ -20,8 +20,10 @@ pub const REDIRECT_URI: &str = "http://127.0.0.1:9/cb";
 pub struct Target {
     /// Base URL of the server.
     pub base: Url,
-    /// The public app's `client_id`.
+    /// The confidential app's `client_id`.
     pub client_id: String,
+    /// Its client secret, sent with HTTP Basic at the token endpoint.
+    pub client_secret: String,
     /// The admin's session token, sent as the `tessera_session` cookie to authorize.
     pub session_token: String,
 }
@@ -141,7 +143,7 @@ pub async fn approve(
     code_from_redirect(checked(response, "POST /oauth2/authorize").await?)
 }
 
-/// `POST /oauth2/tokens` with `grant_type=authorization_code` (public client, PKCE).
+/// `POST /oauth2/tokens` with `grant_type=authorization_code` (confidential client, PKCE).
 pub async fn exchange_code(
     client: &Client,
     target: &Target,
@@ -153,7 +155,6 @@ pub async fn exchange_code(
         ("code", code),
         ("code_verifier", verifier),
         ("redirect_uri", REDIRECT_URI),
-        ("client_id", &target.client_id),
     ];
     token_request(client, target, &form).await
 }
@@ -163,7 +164,6 @@ pub async fn refresh(client: &Client, target: &Target, refresh_token: &str) -> R
     let form = [
         ("grant_type", "refresh_token"),
         ("refresh_token", refresh_token),
-        ("client_id", &target.client_id),
     ];
     token_request(client, target, &form).await
 }
@@ -221,6 +221,7 @@ async fn token_request(
 ) -> Result<TokenPair> {
     let response = client
         .post(target.base.join("/oauth2/tokens")?)
+        .basic_auth(&target.client_id, Some(&target.client_secret))
         .form(form)
         .send()
         .await

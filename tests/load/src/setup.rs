@@ -1,5 +1,6 @@
 //! Prepares a fresh server through its public API: the first (admin) user, a session, a
-//! public OAuth app, and one approved consent so later authorizations answer at once.
+//! confidential OAuth app with a secret, and one approved consent so later authorizations
+//! answer at once (remembered consent is for confidential clients, SPEC §4).
 
 use anyhow::{Context, Result, bail};
 use reqwest::header::AUTHORIZATION;
@@ -28,6 +29,12 @@ struct Session {
     session_token: String,
 }
 
+/// `POST …/apps/{id}/secrets` answer: the secret, shown this once.
+#[derive(Debug, Deserialize)]
+struct Secret {
+    client_secret_full: String,
+}
+
 /// `POST /api/v2/oauth2-provider/apps` answer (only the id is needed).
 #[derive(Debug, Deserialize)]
 struct App {
@@ -40,10 +47,11 @@ pub async fn prepare(base: &Url, credentials: &Credentials) -> Result<Target> {
     wait_ready(&client, base).await?;
     create_first_user(&client, base, credentials).await?;
     let session_token = login(&client, base, credentials).await?;
-    let client_id = create_app(&client, base, &session_token).await?;
+    let (client_id, client_secret) = create_app(&client, base, &session_token).await?;
     let target = Target {
         base: base.clone(),
         client_id,
+        client_secret,
         session_token,
     };
     approve_once(&client, &target).await?;
@@ -96,12 +104,15 @@ async fn login(client: &Client, base: &Url, who: &Credentials) -> Result<String>
     Ok(session.session_token)
 }
 
-/// `POST /api/v2/oauth2-provider/apps` for a public client → its `client_id`.
-async fn create_app(client: &Client, base: &Url, session_token: &str) -> Result<String> {
-    let body = json!({"name": "load", "callback_url": REDIRECT_URI, "client_type": "public"});
+/// `POST /api/v2/oauth2-provider/apps` for a confidential client, then one secret for it
+/// → its `client_id` and secret.
+async fn create_app(client: &Client, base: &Url, session_token: &str) -> Result<(String, String)> {
+    let body = json!({"name": "load", "callback_url": REDIRECT_URI});
+    let apps = base.join("/api/v2/oauth2-provider/apps")?;
+    let bearer = format!("Bearer {session_token}");
     let response = client
-        .post(base.join("/api/v2/oauth2-provider/apps")?)
-        .header(AUTHORIZATION, format!("Bearer {session_token}"))
+        .post(apps.clone())
+        .header(AUTHORIZATION, &bearer)
         .json(&body)
         .send()
         .await
@@ -111,7 +122,18 @@ async fn create_app(client: &Client, base: &Url, session_token: &str) -> Result<
         .json()
         .await
         .context("reading the app")?;
-    Ok(app.id)
+    let response = client
+        .post(base.join(&format!("/api/v2/oauth2-provider/apps/{}/secrets", app.id))?)
+        .header(AUTHORIZATION, &bearer)
+        .send()
+        .await
+        .context("POST …/secrets")?;
+    let secret: Secret = oauth::checked(response, "POST …/secrets")
+        .await?
+        .json()
+        .await
+        .context("reading the secret")?;
+    Ok((app.id, secret.client_secret_full))
 }
 
 /// Authorizes once through the consent page, so the approval is remembered.
@@ -126,11 +148,8 @@ async fn approve_once(client: &Client, target: &Target) -> Result<()> {
         bail!("the consent page has no csrf_token field");
     }
     oauth::approve(client, target, fields).await?;
-    // A public app sees the consent page every time since SPEC §4 (RFC 8252 §8.6): the
-    // approval is still stored, and scenarios that need a code go through the page.
-    match oauth::authorize(client, target, &pkce).await {
-        Ok(_) => {}
-        Err(e) => return Err(e.context("authorizing again after consent")),
+    match oauth::authorize(client, target, &pkce).await? {
+        Authorized::Code(_) => Ok(()),
+        Authorized::ConsentPage(_) => bail!("the approval was not remembered"),
     }
-    Ok(())
 }
