@@ -19,8 +19,9 @@ $1 == "cpu" { cpu_t[$2] = $3; cpu_pg[$2] = $4; cpu_wall[$2] = $5; cpu_n++; cpu_n
 $1 == "pgbench" { tps[$2] = $3; lat[$2] = $4; aborted[$2] = $5 }
 $1 == "http" {
     n++; name[n] = $2; rps[$2] = $3; p50[$2] = $4; p90[$2] = $5; p99[$2] = $6
-    err[$2] = $7; reqs[$2] = $8; rss[$2] = $10
+    err[$2] = $7; reqs[$2] = $8; worst[$2] = $10; rss[$2] = $11
 }
+$1 == "side" { side[$2] = $3; side_worst[$2] = $4 }
 END {
     label["journey"] = "journey: authorize → consent → code → token"
     label["journey.token_call"] = "  token call within the journey"
@@ -84,19 +85,44 @@ END {
     print "**Start to ready** (`tessera serve` exec → first `/readyz` 200, external database, schema current): median " \
         start_ms " ms (runs: " start_all " ms)."
     print ""
-    print "| target (2-core CI machine) | measured | verdict |"
+    print "| target (issues 15 and 20; ratios measured in this run) | measured | verdict |"
     print "|---|---|---|"
     r = tps["token"] > 0 ? rps["token"] / tps["token"] : 0
-    printf "| token request ≥ 70 %% of pgbench | %.0f / %.0f = %.0f %% | %s |\n", rps["token"], tps["token"], 100 * r, verdict(r >= 0.7)
+    printf "| token request ≥ 80 %% of pgbench `token` | %.0f / %.0f = %.0f %% | %s |\n", rps["token"], tps["token"], 100 * r, verdict(r >= 0.8)
     r = tps["refresh"] > 0 ? rps["refresh"] / tps["refresh"] : 0
-    printf "| refresh ≥ 70 %% of pgbench | %.0f / %.0f = %.0f %% | %s |\n", rps["refresh"], tps["refresh"], 100 * r, verdict(r >= 0.7)
-    printf "| users/me ≥ 25,000 req/s | %.0f | %s |\n", rps["bearer"], verdict(rps["bearer"] >= 25000)
-    printf "| users/me p99 ≤ 8 ms | %.2f ms | %s |\n", p99["bearer"], verdict(p99["bearer"] > 0 && p99["bearer"] <= 8)
-    printf "| MCP tools/call ≥ 15,000 req/s | %.0f | %s |\n", rps["mcp"], verdict(rps["mcp"] >= 15000)
+    printf "| refresh ≥ 80 %% of pgbench `refresh` | %.0f / %.0f = %.0f %% | %s |\n", rps["refresh"], tps["refresh"], 100 * r, verdict(r >= 0.8)
+    r = rps["floor"] > 0 ? rps["bearer"] / rps["floor"] : 0
+    printf "| users/me ≥ 40 %% of the actix floor | %.0f / %.0f = %.0f %% | %s |\n", rps["bearer"], rps["floor"], 100 * r, verdict(r >= 0.4)
+    printf "| users/me above pgbench `bearer` | %.0f vs %.0f | %s |\n", rps["bearer"], tps["bearer"], verdict(tps["bearer"] > 0 && rps["bearer"] > tps["bearer"])
+    r = rps["bearer"] > 0 ? rps["mcp"] / rps["bearer"] : 0
+    printf "| MCP tools/call ≥ 70 %% of users/me | %.0f / %.0f = %.0f %% | %s |\n", rps["mcp"], rps["bearer"], 100 * r, verdict(r >= 0.7)
+    r = tps["token"] > 0 ? rps["journey"] / tps["token"] : 0
+    printf "| journey ≥ 35 %% of pgbench `token` | %.0f / %.0f = %.0f %% | %s |\n", rps["journey"], tps["token"], 100 * r, verdict(r >= 0.35)
+    r = rps["token"] > 0 ? rps["register"] / rps["token"] : 0
+    printf "| registration ≥ 40 %% of the token request | %.0f / %.0f = %.0f %% | %s |\n", rps["register"], rps["token"], 100 * r, verdict(r >= 0.4)
     printf "| token request p99 ≤ 12 ms | %.2f ms | %s |\n", p99["token"], verdict(p99["token"] > 0 && p99["token"] <= 12)
-    printf "| peak RSS ≤ 48 MiB | %s MiB | %s |\n", mib(hwm), verdict(hwm > 0 && hwm <= 48 * 1024)
+    printf "| peak RSS ≤ 48 MiB (no allocator variable) | %s MiB | %s |\n", mib(hwm), verdict(hwm > 0 && hwm <= 48 * 1024)
     printf "| RSS growth ≤ 10 %% (minute 1 → end) | %+.1f %% | %s |\n", growth, verdict(min1 > 0 && growth <= 10)
+    if (side["peer-flow"] > 0) {
+        r = side["flow"] / side["peer-flow"]
+        printf "| code flow ≥ 0.8 × the SDK demo server | %.0f / %.0f = %.2f | %s |\n", side["flow"], side["peer-flow"], r, verdict(r >= 0.8)
+        r = side["peer-bearer"] > 0 ? side["mcp"] / side["peer-bearer"] : 0
+        printf "| MCP tools/call ≥ 1.5 × the demo'"'"'s bearer check | %.0f / %.0f = %.2f | %s |\n", side["mcp"], side["peer-bearer"], r, verdict(r >= 1.5)
+    }
+    slowest = 0; slow_name = ""
+    for (i = 1; i <= n; i++) if (worst[name[i]] > slowest && name[i] != "floor" && name[i] != "relay-direct") { slowest = worst[name[i]]; slow_name = name[i] }
+    for (k in side_worst) if (k !~ /^peer/ && side_worst[k] > slowest) { slowest = side_worst[k]; slow_name = k }
+    printf "| max latency ≤ 50 ms in every scenario (quiet machine; load at the end %s) | %.1f ms (%s) | %s |\n", m["load"], slowest, slow_name, verdict(slowest > 0 && slowest <= 50)
     printf "| start to ready ≤ 300 ms | %s ms | %s |\n", start_ms, verdict(start_ms > 0 && start_ms <= 300)
+    if (side["peer-flow"] > 0) {
+        print ""
+        print "**Side by side** with the MCP TypeScript SDK'"'"'s demo authorization server (`bench/peers/sdk_demo.mjs`: the SDK'"'"'s in-memory provider and router, rate limits off), alternating rounds, same generator and concurrency:"
+        print ""
+        print "| workload | tessera req/s | SDK demo req/s | ratio | tessera slowest ms | demo slowest ms |"
+        print "|---|---:|---:|---:|---:|---:|"
+        printf "| code flow (authorize → 302 remembered, PKCE exchange) | %.0f | %.0f | %.2f | %.1f | %.1f |\n", side["flow"], side["peer-flow"], side["flow"] / side["peer-flow"], side_worst["flow"], side_worst["peer-flow"]
+        printf "| MCP tools/call vs the demo'"'"'s bearer check | %.0f | %.0f | %.2f | %.1f | %.1f |\n", side["mcp"], side["peer-bearer"], (side["peer-bearer"] > 0 ? side["mcp"] / side["peer-bearer"] : 0), side_worst["mcp"], side_worst["peer-bearer"]
+    }
 }' "$results")
 
 if [ ! -f "$doc" ]; then

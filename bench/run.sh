@@ -40,10 +40,10 @@ rm -rf "$LOGS" && mkdir -p "$LOGS"
 RESULTS=$LOGS/results.tsv
 : >"$RESULTS"
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/tessera-bench.XXXXXX")
-SERVER_PID="" FLOOR_PID="" RSS_SAMPLER="" PG_DATA="" BENCH_DB=""
+SERVER_PID="" FLOOR_PID="" PEER_PID="" RSS_SAMPLER="" PG_DATA="" BENCH_DB=""
 
 cleanup() {
-    for pid in $SERVER_PID $FLOOR_PID $RSS_SAMPLER; do kill "$pid" 2>/dev/null || true; done
+    for pid in $SERVER_PID $FLOOR_PID $PEER_PID $RSS_SAMPLER; do kill "$pid" 2>/dev/null || true; done
     wait 2>/dev/null || true
     if [ -n "$BENCH_DB" ]; then
         "$PGBIN/psql" -q "$TESSERA_BENCH_DATABASE_URL" -c "DROP DATABASE IF EXISTS $BENCH_DB" || true
@@ -174,6 +174,41 @@ for scenario in $SCENARIOS; do
 done
 kill "$FLOOR_PID" && wait "$FLOOR_PID" 2>/dev/null || true
 FLOOR_PID=""
+
+# Side by side with the MCP TypeScript SDK's demo authorization server (issue 20), when node
+# and the pinned SDK are there: tessera's code flow and MCP tools/call against the demo's
+# code flow and bearer check, in alternating rounds with the same generator and concurrency.
+# Rows: side, name, req/s (median of the rounds), slowest request ms.
+side_by_side() {
+    command -v node >/dev/null || { log "side by side: no node, skipped"; return 0; }
+    if [ ! -d "$ROOT/tests/clients/typescript/node_modules/@modelcontextprotocol/sdk" ]; then
+        (cd "$ROOT" && make -s clients) || { log "side by side: cannot install the SDK, skipped"; return 0; }
+    fi
+    local port round name
+    port=$(free_port)
+    node "$ROOT/bench/peers/sdk_demo.mjs" "$port" >"$LOGS/peer.log" 2>&1 &
+    PEER_PID=$!
+    wait_port "$port"
+    log "side by side with the SDK demo server: $RUNS alternating rounds"
+    for round in $(seq 1 "$RUNS"); do
+        for pair in "flow $URL flow" "peer-flow http://127.0.0.1:$port peer-flow" \
+            "mcp $URL mcp" "peer-bearer http://127.0.0.1:$port peer-bearer"; do
+            set -- $pair
+            "$BIN/tessera-load" --url "$2" --scenario "$1" --runs 1 --concurrency "$CLIENTS" \
+                --duration "${DURATION}s" --warmup "${WARMUP}s" 2>>"$LOGS/side.err" |
+                awk -F'\t' -v name="$3" 'BEGIN { OFS = "\t" } /^MEDIAN/ && $2 !~ /token_call/ { print name, $3, $10 }' \
+                    >>"$LOGS/side.tsv"
+        done
+    done
+    kill "$PEER_PID" && wait "$PEER_PID" 2>/dev/null || true
+    PEER_PID=""
+    for name in flow peer-flow mcp peer-bearer; do
+        printf 'side\t%s\t%s\t%s\n' "$name" \
+            "$(awk -F'\t' -v n="$name" '$1 == n { print $2 }' "$LOGS/side.tsv" | median)" \
+            "$(awk -F'\t' -v n="$name" '$1 == n { print $3 }' "$LOGS/side.tsv" | sort -g | tail -1)" >>"$RESULTS"
+    done
+}
+side_by_side
 load_to=$(date +%s)
 minute1_kb=$(rss_at "$LOGS/rss.log" $((load_from + 60)))
 end_kb=$(awk '{ v = $2 } END { print v + 0 }' "$LOGS/rss.log")

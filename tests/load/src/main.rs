@@ -72,6 +72,8 @@ enum ScenarioArg {
     Journey,
     /// Only `POST /oauth2/tokens` exchanges of pre-minted codes.
     Token,
+    /// authorize answered at once (remembered approval) → token exchange, per iteration.
+    Flow,
     /// Refresh-token rotation in a loop, one grant per worker.
     Refresh,
     /// `GET /api/v2/users/me` with an access token.
@@ -88,6 +90,10 @@ enum ScenarioArg {
     All,
     /// `GET /json` on the `floor` binary (`--url` names it); no set-up.
     Floor,
+    /// The code flow at the MCP TypeScript SDK's demo server (`--url` names it).
+    PeerFlow,
+    /// The SDK demo's bearer middleware on `GET /whoami` (`--url` names it).
+    PeerBearer,
     /// Polls `/readyz` every millisecond and prints the Unix time (ms) of the first 200.
     Ready,
 }
@@ -97,7 +103,12 @@ impl ScenarioArg {
     fn needs_setup(self) -> bool {
         !matches!(
             self,
-            Self::Register | Self::Floor | Self::Ready | Self::RelayDirect
+            Self::Register
+                | Self::Floor
+                | Self::Ready
+                | Self::RelayDirect
+                | Self::PeerFlow
+                | Self::PeerBearer
         )
     }
 }
@@ -158,6 +169,9 @@ async fn run(cli: Cli) -> Result<()> {
             let report = match (scenario, &target) {
                 (ScenarioArg::Register, _) => scenarios::register(&cli.url, &plan).await?,
                 (ScenarioArg::Floor, _) => scenarios::floor(&cli.url, &plan).await?,
+                (ScenarioArg::PeerFlow, _) => scenarios::peer(&cli.url, false, &plan).await?,
+                (ScenarioArg::PeerBearer, _) => scenarios::peer(&cli.url, true, &plan).await?,
+                (ScenarioArg::Flow, Some(t)) => scenarios::flow(t, &plan).await?,
                 (ScenarioArg::Journey, Some(t)) => scenarios::journey(t, &plan).await?,
                 (ScenarioArg::Token, Some(t)) => scenarios::token(t, &plan).await?,
                 (ScenarioArg::Refresh, Some(t)) => scenarios::refresh(t, &plan).await?,

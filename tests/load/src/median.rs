@@ -32,28 +32,33 @@ fn median_summary(runs: &[&Summary]) -> Summary {
 pub fn print(reports: &[Report]) {
     let Some(first) = reports.first() else { return };
     let mains: Vec<&Summary> = reports.iter().map(|r| &r.main).collect();
-    line(first.scenario, &median_summary(&mains), reports.len());
+    let worst = mains.iter().map(|s| s.max_ms).fold(0.0, f64::max);
+    line(
+        first.scenario,
+        &median_summary(&mains),
+        reports.len(),
+        worst,
+    );
     let calls: Vec<&Summary> = reports
         .iter()
         .filter_map(|r| r.token_call.as_ref())
         .collect();
     if !calls.is_empty() {
-        line(
-            &format!("{}.token_call", first.scenario),
-            &median_summary(&calls),
-            calls.len(),
-        );
+        let worst = calls.iter().map(|s| s.max_ms).fold(0.0, f64::max);
+        let name = format!("{}.token_call", first.scenario);
+        line(&name, &median_summary(&calls), calls.len(), worst);
     }
 }
 
-/// One scenario's median as JSON, then as the tab-separated line.
-fn line(name: &str, s: &Summary, runs: usize) {
+/// One scenario's median as JSON, then as the tab-separated line, which ends with the
+/// slowest request of all the runs (`worst`, ms).
+fn line(name: &str, s: &Summary, runs: usize, worst: f64) {
     println!(
         "{}",
         json!({"median_of": runs, "scenario": name, "summary": s})
     );
     println!(
-        "MEDIAN\t{name}\t{:.1}\t{:.2}\t{:.2}\t{:.2}\t{}\t{}\t{runs}",
+        "MEDIAN\t{name}\t{:.1}\t{:.2}\t{:.2}\t{:.2}\t{}\t{}\t{runs}\t{worst:.2}",
         s.rps, s.p50_ms, s.p90_ms, s.p99_ms, s.errors, s.requests
     );
     println!("{}", s.human(&format!("median {name}")));

@@ -4,6 +4,7 @@
 mod bearer;
 mod journey;
 mod mcp;
+mod peer;
 mod refresh;
 mod relay;
 mod simple;
@@ -23,8 +24,9 @@ use crate::oauth::{self, Authorized, Pkce, Target, TokenPair};
 use crate::stats::Summary;
 
 pub use bearer::bearer;
-pub use journey::journey;
+pub use journey::{flow, journey};
 pub use mcp::mcp;
+pub use peer::peer;
 pub use refresh::refresh;
 pub use relay::{relay, relay_direct};
 pub use simple::{floor, register};

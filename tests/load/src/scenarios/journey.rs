@@ -94,3 +94,21 @@ pub async fn journey(target: &Target, plan: &Plan) -> Result<Report> {
         extra: Map::new(),
     })
 }
+
+/// Runs the flow scenario: authorize answered at once (a remembered approval of the
+/// confidential load app) and the code exchange, counted as one flow (issue 20's code flow).
+pub async fn flow(target: &Target, plan: &Plan) -> Result<Report> {
+    let target = Arc::new(target.clone());
+    let log = Arc::new(ErrorLog::default());
+    let workers = JourneyWorker::many(&target, plan.concurrency, false)?;
+    let window = Window::after_warmup(plan.warmup, plan.duration);
+    let outcome = runner::run(workers, window, &log).await?;
+    Ok(Report {
+        scenario: "flow",
+        unit: "flows",
+        main: outcome.primary.summary(outcome.elapsed),
+        token_call: Some(outcome.secondary.summary(outcome.elapsed)),
+        first_error: log.first(),
+        extra: Map::new(),
+    })
+}
