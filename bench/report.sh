@@ -22,6 +22,7 @@ $1 == "http" {
     err[$2] = $7; reqs[$2] = $8; worst[$2] = $10; rss[$2] = $11
 }
 $1 == "side" { side[$2] = $3; side_worst[$2] = $4 }
+$1 == "slow" { slow_n++; slow_row[slow_n] = sprintf("| %s | %d | %d | %d | %d | %d |", $2, $3, $4, $5, $6, $7) }
 END {
     label["journey"] = "journey: authorize → consent → code → token"
     label["journey.token_call"] = "  token call within the journey"
@@ -114,6 +115,16 @@ END {
     for (k in side_worst) if (k !~ /^peer/ && side_worst[k] > slowest) { slowest = side_worst[k]; slow_name = k }
     printf "| max latency ≤ 50 ms in every scenario (quiet machine; load at the end %s) | %.1f ms (%s) | %s |\n", m["load"], slowest, slow_name, verdict(slowest > 0 && slowest <= 50)
     printf "| start to ready ≤ 300 ms | %s ms | %s |\n", start_ms, verdict(start_ms > 0 && start_ms <= 300)
+    print ""
+    if (slow_n > 0) {
+        print "**Slow requests** (tessera'"'"'s slow-request log at the bench threshold, every scenario; a pool wait points at connections held by slow statements, a hashing wait at logins queued, neither at the handler or the machine):"
+        print ""
+        print "| route | requests | median ms | max ms | median pool wait ms | median hashing ms |"
+        print "|---|---:|---:|---:|---:|---:|"
+        for (i = 1; i <= slow_n; i++) print slow_row[i]
+    } else {
+        print "**Slow requests:** none over the bench threshold."
+    }
     if (side["peer-flow"] > 0) {
         print ""
         print "**Side by side** with the MCP TypeScript SDK'"'"'s demo authorization server (`bench/peers/sdk_demo.mjs`: the SDK'"'"'s in-memory provider and router, rate limits off), alternating rounds, same generator and concurrency:"

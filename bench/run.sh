@@ -77,6 +77,7 @@ URL=http://127.0.0.1:$PORT
 export TESSERA_DATABASE__URL=$DB_URL TESSERA_DATABASE__POOL_SIZE=16 TESSERA_ACCESS_URL=$URL \
     TESSERA_HTTP__ADDRESS=127.0.0.1:$PORT TESSERA_DATA_DIR=$WORK/data \
     TESSERA_REGISTRATION__RATE_LIMIT=1000000/min TESSERA_REGISTRATION__MAX_CLIENTS=100000000 \
+    TESSERA_LOG__FORMAT=json TESSERA_LOG__SLOW_REQUEST=${BENCH_SLOW_REQUEST:-50ms} \
     RUST_LOG=${RUST_LOG:-warn}
 
 log "migrating, creating the load admin and seeding $TOKENS access + $TOKENS refresh tokens"
@@ -237,5 +238,21 @@ SERVER_PID="" RSS_SAMPLER=""
     printf 'plan\t%s\t%s\t%s\t%s\t%s\t%s\n' "$CLIENTS" "$DURATION" "$WARMUP" "$RUNS" "$PGB_DURATION" "$TOKENS"
     printf 'timing\t%s\t%s\n' "$((BUILT - STARTED))" "$(($(date +%s) - STARTED))"
 } >>"$RESULTS"
+# Every request over the slow-request threshold, by route, with where its time went.
+# Rows: slow, route, count, median ms, max ms, median pool wait ms, median hashing ms.
+grep -h '"slow request"' "$LOGS/tessera.log" 2>/dev/null | python3 -c '
+import json, statistics, sys
+rows = {}
+for line in sys.stdin:
+    try:
+        f = json.loads(line)
+    except ValueError:
+        continue
+    rows.setdefault(f.get("method", "") + " " + f.get("route", "?"), []).append(f)
+for route, hits in sorted(rows.items(), key=lambda kv: -len(kv[1])):
+    took = [h.get("took_ms", 0) for h in hits]
+    print("slow\t%s\t%d\t%d\t%d\t%d\t%d" % (route, len(hits), statistics.median(took), max(took),
+          statistics.median(h.get("pool_wait_ms", 0) for h in hits), statistics.median(h.get("hashing_ms", 0) for h in hits)))
+' >>"$RESULTS" || true
 bash "$ROOT/bench/report.sh" "$RESULTS" "$DOC"
 log "done in $(($(date +%s) - STARTED)) s (build $((BUILT - STARTED)) s); results in $DOC, logs in $LOGS"

@@ -13,3 +13,4 @@ pub mod relay;
 pub mod render;
 pub mod signing;
 pub mod system;
+pub mod timing;

@@ -174,6 +174,9 @@ pub struct FirstUserSettings {
 pub struct LogSettings {
     /// `pretty` or `json`.
     pub format: LogFormat,
+    /// Requests at least this slow are logged at WARN with their route and where the time
+    /// went (pool wait, hashing); `0s` turns the log off.
+    pub slow_request: ConfigDuration,
 }
 
 /// How log lines are written.
@@ -282,6 +285,7 @@ impl Default for McpSettings {
 impl Default for LogSettings {
     fn default() -> Self {
         Self {
+            slow_request: ConfigDuration::millis(500),
             format: LogFormat::Pretty,
         }
     }

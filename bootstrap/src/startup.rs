@@ -226,7 +226,9 @@ impl Application {
         let mcp_servers =
             web::Data::new(crate::protected::mcp_server_service(&settings, &store).await?);
         let metrics = web::Data::new(
-            Metrics::new(store.db.clone(), store.tokens.clone()).context("registering metrics")?,
+            Metrics::new(store.db.clone(), store.tokens.clone())
+                .context("registering metrics")?
+                .with_slow_request_log(positive(settings.log.slow_request)),
         );
         let apps = web::Data::new(AppService::new(
             PgAppRepository::new(store.db.clone()),
@@ -360,4 +362,11 @@ impl Application {
 /// A configured duration in whole seconds, as actix-web takes them.
 fn whole_seconds(duration: ConfigDuration) -> u64 {
     duration.get().whole_seconds().unsigned_abs()
+}
+
+/// `d` as a std duration, or `None` when it is zero (the setting turns something off).
+fn positive(d: crate::settings::ConfigDuration) -> Option<std::time::Duration> {
+    std::time::Duration::try_from(d.get())
+        .ok()
+        .filter(|d| !d.is_zero())
 }

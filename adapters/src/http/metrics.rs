@@ -32,6 +32,8 @@ pub struct Metrics {
     token_cache: IntGaugeVec,
     db: Database,
     bearer_cache: Arc<TokenCache>,
+    /// Requests at least this slow are logged with where their time went (`log.slow_request`).
+    slow_request: Option<std::time::Duration>,
 }
 
 /// What happened at the token endpoint, for `tessera_tokens_total{event}`.
@@ -110,7 +112,16 @@ impl Metrics {
             token_cache,
             db,
             bearer_cache,
+            slow_request: None,
         })
+    }
+
+    /// Logs every request that takes at least `threshold`, with where its time went.
+    pub fn with_slow_request_log(self, threshold: Option<std::time::Duration>) -> Self {
+        Self {
+            slow_request: threshold,
+            ..self
+        }
     }
 
     /// Counts a token event.
@@ -182,12 +193,29 @@ pub async fn observe(
     let started = Instant::now();
     let method = method_label(req.method());
     let _in_flight = InFlight::enter(&metrics.in_flight);
-    let response = next.call(req).await?;
+    let (response, waits) = crate::timing::measured(next.call(req)).await;
+    let response = response?;
     let route = response
         .request()
         .match_pattern()
         .unwrap_or_else(|| "unmatched".to_owned());
     let status = response.status().as_u16().to_string();
+    let took = started.elapsed();
+    if metrics.slow_request.is_some_and(|slow| took >= slow) {
+        // Where the time went: a pool wait points at too few connections or slow queries
+        // holding them, a hashing wait at logins queued behind each other; neither, at the
+        // handler or the machine (CPU, scheduling, the disk).
+        tracing::warn!(
+            method,
+            route,
+            status = status.as_str(),
+            took_ms = took.as_millis() as u64,
+            pool_wait_ms = waits.pool.as_millis() as u64,
+            checkouts = waits.checkouts,
+            hashing_ms = waits.hashing.as_millis() as u64,
+            "slow request"
+        );
+    }
     metrics
         .requests
         .with_label_values(&[method, &route, &status])
@@ -195,7 +223,7 @@ pub async fn observe(
     metrics
         .latency
         .with_label_values(&[method, &route])
-        .observe(started.elapsed().as_secs_f64());
+        .observe(took.as_secs_f64());
     Ok(response)
 }
 

@@ -176,10 +176,10 @@ impl Database {
 
     /// A connection from the pool; a database that cannot be reached is `Unavailable`.
     pub async fn client(&self) -> Result<deadpool_postgres::Client, RepoError> {
-        self.pool
-            .get()
-            .await
-            .map_err(|e| RepoError::Unavailable(anyhow::Error::new(e)))
+        let since = std::time::Instant::now();
+        let client = self.pool.get().await;
+        crate::timing::pool_checkout(since);
+        client.map_err(|e| RepoError::Unavailable(anyhow::Error::new(e)))
     }
 
     /// Closes every connection; later `client()` calls fail. Used before the embedded

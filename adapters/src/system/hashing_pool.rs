@@ -76,6 +76,7 @@ impl HashingPool {
         &self,
         f: impl FnOnce(&mut [Block]) -> T + Send + 'static,
     ) -> Result<T, HashError> {
+        let asked = Instant::now();
         let (reply, answer) = tokio::sync::oneshot::channel();
         let job: Job = Box::new(move |memory| {
             // Nobody waits any more (the request went away): skip the work.
@@ -94,8 +95,9 @@ impl HashingPool {
             });
         }
         self.shared.work.notify_one();
-        answer
-            .await
+        let answered = answer.await;
+        crate::timing::hashed(asked);
+        answered
             .map_err(|_| HashError::Unexpected(anyhow::anyhow!("a password hashing job failed")))
     }
 

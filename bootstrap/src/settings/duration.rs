@@ -1,31 +1,39 @@
 use serde::Deserialize;
 
-/// A duration written as a whole number and a unit: `10s`, `10m`, `1h`, `30d` (`0s` allowed).
+/// A duration written as a whole number and a unit: `50ms`, `10s`, `10m`, `1h`, `30d` (`0s`
+/// allowed).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(try_from = "String")]
 pub struct ConfigDuration(time::Duration);
 
 impl ConfigDuration {
-    /// Parses `<n><s|m|h|d>`.
+    /// Parses `<n><ms|s|m|h|d>`.
     pub fn parse(s: &str) -> Result<Self, String> {
         let s = s.trim();
         let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
         let (number, unit) = s.split_at(split);
-        let n: i64 = number
-            .parse()
-            .map_err(|_| format!("`{s}` is not a duration like 30s, 10m, 1h or 30d"))?;
+        let bad = || format!("`{s}` is not a duration like 50ms, 30s, 10m, 1h or 30d");
+        let n: i64 = number.parse().map_err(|_| bad())?;
+        if unit == "ms" {
+            return Ok(Self(time::Duration::milliseconds(n)));
+        }
         let seconds = match unit {
             "s" => 1,
             "m" => 60,
             "h" => 3600,
             "d" => 86_400,
-            _ => return Err(format!("`{s}` is not a duration like 30s, 10m, 1h or 30d")),
+            _ => return Err(bad()),
         };
         const TEN_YEARS: i64 = 3650 * 86_400;
         n.checked_mul(seconds)
             .filter(|total| *total <= TEN_YEARS)
             .map(|total| Self(time::Duration::seconds(total)))
             .ok_or_else(|| format!("`{s}` is longer than ten years"))
+    }
+
+    /// `n` milliseconds.
+    pub const fn millis(n: i64) -> Self {
+        Self(time::Duration::milliseconds(n))
     }
 
     /// `n` seconds.
@@ -82,6 +90,10 @@ mod tests {
         assert_eq!(
             ConfigDuration::parse("0s").unwrap().get(),
             time::Duration::ZERO
+        );
+        assert_eq!(
+            ConfigDuration::parse("50ms").unwrap().get(),
+            time::Duration::milliseconds(50)
         );
     }
 
