@@ -99,7 +99,12 @@ pub(crate) async fn exchange<S: Service<RoleServer>>(
         }
     }
     let reply = choose_reply(&mut req);
-    let response = next.call(req).await?.map_into_boxed_body();
+    let ending = req.method() == actix_web::http::Method::DELETE;
+    let mut response = next.call(req).await?.map_into_boxed_body();
+    // A session ended: 200, which every SDK accepts (the Python SDK warns on rmcp's 202).
+    if ending && response.status() == StatusCode::ACCEPTED {
+        *response.response_mut().status_mut() = StatusCode::OK;
+    }
     if reply == Reply::Json
         && response.status() == StatusCode::OK
         && json_reply::is_event_stream(response.response())

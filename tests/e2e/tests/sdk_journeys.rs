@@ -52,6 +52,7 @@ async fn the_python_sdk_registers_signs_in_calls_tools_and_refreshes() {
     });
     assert_eq!(sent, &example, "{journey}");
     journey.assert_complete(&app).await;
+    assert!(!journey.stderr.contains("termination failed"), "{journey}");
 }
 
 #[tokio::test]
