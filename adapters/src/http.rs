@@ -1,6 +1,9 @@
 //! The HTTP edge (actix-web): DTOs, handlers and the mapping of errors to responses.
 //! Handlers are thin: parse into domain types, call one use case, shape the response.
 
+mod account_api;
+mod account_errors;
+mod account_pages;
 mod api_auth;
 mod app_pages;
 mod apps;
@@ -23,13 +26,17 @@ mod mcp_server_pages;
 mod mcp_servers;
 mod metrics;
 mod oauth_params;
+mod page_session;
 mod pages;
+mod people_routes;
 mod registration;
 mod request_id;
 mod revocation;
 mod same_origin;
 pub mod session_auth;
 mod token;
+mod user_admin;
+mod user_pages;
 mod users;
 
 use actix_web::http::header;
@@ -47,7 +54,7 @@ use tessera_application::Ports;
 use tessera_application::apps::AppService;
 use tessera_application::mcp_servers::McpServerService;
 use tessera_application::oauth::OAuthService;
-use tessera_application::people::{SessionService, UserService};
+use tessera_application::people::{AccountService, PasswordService, SessionService, UserService};
 use tessera_application::registration::RegistrationService;
 
 use crate::render::Pages;
@@ -79,6 +86,10 @@ pub struct HttpState<P: Ports> {
     pub users: web::Data<UserService<P>>,
     /// Session use cases.
     pub sessions: web::Data<SessionService<P>>,
+    /// Admins managing people.
+    pub accounts: web::Data<AccountService<P>>,
+    /// People's own passwords and sessions.
+    pub passwords: web::Data<PasswordService<P>>,
     /// OAuth2 app use cases.
     pub apps: web::Data<AppService<P>>,
     /// The authorization code flow.
@@ -108,6 +119,8 @@ impl<P: Ports> Clone for HttpState<P> {
         Self {
             users: self.users.clone(),
             sessions: self.sessions.clone(),
+            accounts: self.accounts.clone(),
+            passwords: self.passwords.clone(),
             apps: self.apps.clone(),
             oauth: self.oauth.clone(),
             registrations: self.registrations.clone(),
@@ -282,6 +295,8 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
         let access_path = discovery::access_path(&state.settings.access_url);
         cfg.app_data(state.users)
             .app_data(state.sessions)
+            .app_data(state.accounts)
+            .app_data(state.passwords)
             .app_data(state.apps)
             .app_data(state.oauth)
             .app_data(state.registrations)
@@ -305,16 +320,7 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
             )
             .route("/healthz", web::get().to(health::get_healthz))
             .route("/readyz", web::get().to(health::get_readyz))
-            .service(
-                web::scope("/api/v2/users")
-                    .wrap(from_fn(same_origin::guard_cookie_writes))
-                    .route("/first", web::post().to(users::post_first_user::<P>))
-                    .route("/login", web::post().to(users::post_login::<P>))
-                    .route("/logout", web::post().to(users::post_logout::<P>))
-                    .route("/me", web::get().to(users::get_me::<P>))
-                    .route("", web::post().to(users::post_user::<P>))
-                    .route("", web::get().to(users::get_users::<P>)),
-            )
+            .configure(people_routes::people_routes::<P>)
             .service(
                 web::scope("/api/v2/oauth2-provider/apps")
                     .wrap(from_fn(same_origin::guard_cookie_writes))

@@ -7,6 +7,7 @@
 //! refresh rotation, revocation, registration and everything a person or an admin changes
 //! stay synchronous.
 
+mod account_changes;
 mod app_repository;
 mod audit_repository;
 mod cimd_repository;
@@ -19,6 +20,7 @@ mod housekeeping;
 mod mcp_server_repository;
 mod mcp_sessions;
 mod migrate;
+mod password_resets;
 mod pool;
 mod registration_repository;
 mod retry;
@@ -38,6 +40,7 @@ pub use housekeeping::sweep_expired;
 pub use mcp_server_repository::PgMcpServerRepository;
 pub use mcp_sessions::{McpSessionOwner, PgMcpSessionStore, StoredMcpSession};
 pub use migrate::{latest_migration, migrate, schema_is_current};
+pub use password_resets::PgPasswordResetRepository;
 pub use pool::{Database, DatabaseError};
 pub use registration_repository::{PgRateLimitRepository, PgRegistrationRepository};
 pub use revocation_listener::listen_for_revocations;

@@ -4,6 +4,7 @@
 use tera::{Context, Tera};
 
 const TEMPLATES: &[(&str, &str)] = &[
+    ("account.html", include_str!("../../templates/account.html")),
     (
         "authorized_apps.html",
         include_str!("../../templates/authorized_apps.html"),
@@ -33,7 +34,12 @@ const TEMPLATES: &[(&str, &str)] = &[
         "oauth2_apps.html",
         include_str!("../../templates/oauth2_apps.html"),
     ),
+    (
+        "reset_password.html",
+        include_str!("../../templates/reset_password.html"),
+    ),
     ("setup.html", include_str!("../../templates/setup.html")),
+    ("users.html", include_str!("../../templates/users.html")),
 ];
 
 /// The compiled templates.

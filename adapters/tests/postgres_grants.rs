@@ -72,6 +72,7 @@ impl Ports for PgPorts {
     type Signer = tessera_adapters::postgres::PgSigningKeys;
     type Users = PgUserRepository;
     type Sessions = PgSessionRepository;
+    type Resets = tessera_adapters::postgres::PgPasswordResetRepository;
     type Throttle = PgThrottleRepository;
     type Hasher = Argon2PasswordHasher;
     type Clock = FixedClock;
@@ -120,9 +121,10 @@ async fn setup(client_type: &str, grace: Duration) -> Setup {
     let stored = UserWithPassword {
         user: user.clone(),
         password_hash: PasswordHash::new("$argon2id$unused".into()),
+        status: tessera_domain::AccountStatus::Active,
     };
     PgUserRepository::new(db.clone())
-        .insert(&stored)
+        .insert(&stored, &audit(&clock, "user"))
         .await
         .unwrap();
     let draft = AppDraft::parse(

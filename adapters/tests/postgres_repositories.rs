@@ -6,11 +6,12 @@ use tessera_adapters::postgres::{
 };
 use tessera_application::RepoError;
 use tessera_application::ports::{
-    AttemptOutcome, AttemptWindow, NewSession, SessionRepository, ThrottleRepository,
-    UserRepository,
+    Actor, AttemptOutcome, AttemptWindow, AuditEntry, NewSession, SessionRepository,
+    ThrottleRepository, UserRepository,
 };
 use tessera_domain::{
-    Credential, CredentialKind, Email, PasswordHash, User, UserId, UserWithPassword, Username,
+    AccountQuery, AccountStatus, Credential, CredentialKind, Email, PasswordHash, User, UserId,
+    UserWithPassword, Username,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -28,6 +29,23 @@ fn user(email: &str, username: &str) -> UserWithPassword {
             created_at: OffsetDateTime::now_utc(),
         },
         password_hash: PasswordHash::new("$argon2id$not-checked-here".into()),
+        status: AccountStatus::Active,
+    }
+}
+
+fn created() -> AuditEntry {
+    AuditEntry {
+        actor: Actor {
+            user_id: None,
+            name: "test".into(),
+            ip: None,
+            user_agent: None,
+        },
+        action: "create",
+        target_type: "user",
+        target_id: "someone".into(),
+        at: OffsetDateTime::now_utc(),
+        details: Vec::new(),
     }
 }
 
@@ -95,19 +113,29 @@ async fn of_many_concurrent_first_users_exactly_one_is_created() {
         created += usize::from(attempt.await.unwrap().unwrap());
     }
     assert_eq!(created, 1);
-    assert_eq!(PgUserRepository::new(db).list().await.unwrap().len(), 1);
+    let (_, total) = PgUserRepository::new(db)
+        .search(&AccountQuery::all())
+        .await
+        .unwrap();
+    assert_eq!(total, 1);
 }
 
 #[tokio::test]
 async fn a_taken_email_or_username_is_a_conflict_naming_the_field() {
     let repo = PgUserRepository::new(migrated_db().await);
-    repo.insert(&user("ada@example.com", "ada")).await.unwrap();
-    let same_email = repo.insert(&user("ADA@Example.com", "other")).await;
+    repo.insert(&user("ada@example.com", "ada"), &created())
+        .await
+        .unwrap();
+    let same_email = repo
+        .insert(&user("ADA@Example.com", "other"), &created())
+        .await;
     assert!(
         matches!(same_email, Err(RepoError::Conflict { field: "email" })),
         "{same_email:?}"
     );
-    let same_name = repo.insert(&user("other@example.com", "ada")).await;
+    let same_name = repo
+        .insert(&user("other@example.com", "ada"), &created())
+        .await;
     assert!(
         matches!(same_name, Err(RepoError::Conflict { field: "username" })),
         "{same_name:?}"
@@ -118,7 +146,7 @@ async fn a_taken_email_or_username_is_a_conflict_naming_the_field() {
 async fn a_user_is_found_by_normalized_email_with_their_hash() {
     let repo = PgUserRepository::new(migrated_db().await);
     let ada = user("Ada@Example.com", "ada");
-    repo.insert(&ada).await.unwrap();
+    repo.insert(&ada, &created()).await.unwrap();
     let found = repo
         .find_by_email("ada@example.com")
         .await
@@ -130,10 +158,11 @@ async fn a_user_is_found_by_normalized_email_with_their_hash() {
     );
     assert_eq!(found.password_hash.as_str(), ada.password_hash.as_str());
     assert_eq!(
-        repo.find(ada.user.id)
+        repo.find_account(ada.user.id)
             .await
             .unwrap()
             .unwrap()
+            .user
             .username
             .as_str(),
         "ada"
@@ -166,7 +195,7 @@ async fn a_live_session_returns_its_hash_and_user_and_an_expired_one_nothing() {
     let db = migrated_db().await;
     let ada = user("ada@example.com", "ada");
     PgUserRepository::new(db.clone())
-        .insert(&ada)
+        .insert(&ada, &created())
         .await
         .unwrap();
     let sessions = PgSessionRepository::new(db);
@@ -204,7 +233,7 @@ async fn the_database_holds_only_the_hash_of_a_session() {
     let db = migrated_db().await;
     let ada = user("ada@example.com", "ada");
     PgUserRepository::new(db.clone())
-        .insert(&ada)
+        .insert(&ada, &created())
         .await
         .unwrap();
     let (credential, session) =
@@ -246,7 +275,7 @@ async fn deleting_a_user_deletes_their_sessions() {
     let db = migrated_db().await;
     let ada = user("ada@example.com", "ada");
     PgUserRepository::new(db.clone())
-        .insert(&ada)
+        .insert(&ada, &created())
         .await
         .unwrap();
     let sessions = PgSessionRepository::new(db.clone());
@@ -272,7 +301,7 @@ async fn the_sweep_removes_expired_sessions_and_stale_failures_only() {
     let db = migrated_db().await;
     let ada = user("ada@example.com", "ada");
     PgUserRepository::new(db.clone())
-        .insert(&ada)
+        .insert(&ada, &created())
         .await
         .unwrap();
     let sessions = PgSessionRepository::new(db.clone());

@@ -4,8 +4,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use tessera_domain::{
-    App, AppSecretInfo, CredentialHash, Email, LookupId, Password, SecretString, User, UserId,
-    UserWithPassword, Username,
+    App, AppSecretInfo, Email, Password, SecretString, User, UserId, UserWithPassword, Username,
 };
 use time::{Duration, OffsetDateTime};
 
@@ -13,11 +12,13 @@ mod cimd;
 mod login;
 mod mcp_servers;
 mod oauth;
+mod people;
 mod registration;
 pub use cimd::{FakeCimd, FakeFetcher};
 pub use login::{FakeHasher, FakeThrottle};
 pub use mcp_servers::{FakeMcpServers, FakeSigner};
 pub use oauth::{FakeClients, FakeGrants, credential};
+pub use people::{FakeResets, FakeSessions, FakeUsers};
 pub use registration::{FakeRateLimits, FakeRegistrations};
 
 use crate::apps::AppService;
@@ -41,97 +42,11 @@ impl Ports for FakePorts {
     type Signer = FakeSigner;
     type Users = FakeUsers;
     type Sessions = FakeSessions;
+    type Resets = FakeResets;
     type Throttle = FakeThrottle;
     type Hasher = FakeHasher;
     type Clock = FakeClock;
     type Rng = CountingRng;
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct FakeUsers(Arc<Mutex<Vec<UserWithPassword>>>);
-
-impl UserRepository for FakeUsers {
-    async fn insert_first(&self, user: &UserWithPassword) -> Result<bool, RepoError> {
-        let mut users = self.0.lock().unwrap();
-        if !users.is_empty() {
-            return Ok(false);
-        }
-        users.push(user.clone());
-        Ok(true)
-    }
-    async fn insert(&self, user: &UserWithPassword) -> Result<(), RepoError> {
-        let mut users = self.0.lock().unwrap();
-        if users
-            .iter()
-            .any(|u| u.user.email.normalized() == user.user.email.normalized())
-        {
-            return Err(RepoError::Conflict { field: "email" });
-        }
-        if users.iter().any(|u| u.user.username == user.user.username) {
-            return Err(RepoError::Conflict { field: "username" });
-        }
-        users.push(user.clone());
-        Ok(())
-    }
-    async fn find_by_email(&self, email: &str) -> Result<Option<UserWithPassword>, RepoError> {
-        let users = self.0.lock().unwrap();
-        Ok(users
-            .iter()
-            .find(|u| u.user.email.normalized() == email)
-            .cloned())
-    }
-    async fn find(&self, id: UserId) -> Result<Option<User>, RepoError> {
-        let users = self.0.lock().unwrap();
-        Ok(users
-            .iter()
-            .find(|u| u.user.id == id)
-            .map(|u| u.user.clone()))
-    }
-    async fn list(&self) -> Result<Vec<User>, RepoError> {
-        Ok(self
-            .0
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|u| u.user.clone())
-            .collect())
-    }
-    async fn any_exists(&self) -> Result<bool, RepoError> {
-        Ok(!self.0.lock().unwrap().is_empty())
-    }
-}
-
-type SessionRow = (LookupId, CredentialHash, User, OffsetDateTime);
-
-#[derive(Debug, Clone, Default)]
-pub struct FakeSessions(Arc<Mutex<Vec<SessionRow>>>);
-
-impl SessionRepository for FakeSessions {
-    async fn insert(&self, s: &NewSession) -> Result<(), RepoError> {
-        let row = (
-            s.lookup_id.clone(),
-            s.hash.clone(),
-            s.user.clone(),
-            s.expires_at,
-        );
-        self.0.lock().unwrap().push(row);
-        Ok(())
-    }
-    async fn find_live(
-        &self,
-        lookup_id: &LookupId,
-        now: OffsetDateTime,
-    ) -> Result<Option<(CredentialHash, User)>, RepoError> {
-        let sessions = self.0.lock().unwrap();
-        let found = sessions
-            .iter()
-            .find(|(id, _, _, exp)| id == lookup_id && *exp > now);
-        Ok(found.map(|(_, hash, user, _)| (hash.clone(), user.clone())))
-    }
-    async fn delete(&self, lookup_id: &LookupId) -> Result<(), RepoError> {
-        self.0.lock().unwrap().retain(|(id, ..)| id != lookup_id);
-        Ok(())
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -174,6 +89,36 @@ impl Rng for CountingRng {
     }
 }
 
+/// Stores `input` as an active user (the password hashed by `hasher`), as an admin would.
+pub async fn store_user(users: &FakeUsers, hasher: &FakeHasher, input: NewUserInput) -> User {
+    let record = UserWithPassword {
+        user: User {
+            id: UserId::new(uuid::Uuid::new_v4()),
+            email: input.email,
+            username: input.username,
+            admin: input.admin,
+            created_at: FakeClock::default().now(),
+        },
+        password_hash: hasher.hash(&input.password).await.unwrap(),
+        status: tessera_domain::AccountStatus::Active,
+    };
+    let audit = AuditEntry {
+        actor: Actor {
+            user_id: None,
+            name: "test".into(),
+            ip: None,
+            user_agent: None,
+        },
+        action: "create",
+        target_type: "user",
+        target_id: record.user.id.to_string(),
+        at: record.user.created_at,
+        details: Vec::new(),
+    };
+    users.insert(&record, &audit).await.unwrap();
+    record.user
+}
+
 pub fn new_user(email: &str, username: &str, admin: bool) -> NewUserInput {
     NewUserInput {
         email: Email::parse(email).unwrap(),
@@ -213,19 +158,10 @@ pub async fn session_service_with_user_and_hasher(
     let users = FakeUsers::default();
     let clock = FakeClock::default();
     let hasher = FakeHasher::default();
-    UserService::<FakePorts>::new(
-        users.clone(),
-        FakeRateLimits::default(),
-        hasher.clone(),
-        clock.clone(),
-        tessera_domain::RateLimit::new(FIRST_USERS_PER_MINUTE, Duration::minutes(1)),
-    )
-    .create_user(input)
-    .await
-    .unwrap();
+    store_user(&users, &hasher, input).await;
     let service = SessionService::new(
-        users,
-        FakeSessions::default(),
+        users.clone(),
+        users.sessions(),
         FakeThrottle::default(),
         hasher.clone(),
         clock.clone(),

@@ -9,6 +9,7 @@ mod clock;
 mod grant_repository;
 mod mcp_server_repository;
 mod password_hasher;
+mod password_reset_repository;
 mod registration_repository;
 mod repo_error;
 mod rng;
@@ -30,6 +31,7 @@ pub use grant_repository::{
 };
 pub use mcp_server_repository::{McpServerRepository, NewServerCredential, StoredServerCredential};
 pub use password_hasher::{HashError, PasswordHasher};
+pub use password_reset_repository::{NewPasswordReset, PasswordResetRepository};
 pub use registration_repository::{
     NewRegistration, RateLimitRepository, RegisteredClient, RegistrationRepository,
 };
@@ -64,6 +66,8 @@ pub trait Ports: Send + Sync + 'static {
     type Users: UserRepository + std::fmt::Debug;
     /// Sessions, see [`SessionRepository`].
     type Sessions: SessionRepository + std::fmt::Debug;
+    /// Password reset links, see [`PasswordResetRepository`].
+    type Resets: PasswordResetRepository + std::fmt::Debug;
     /// Failed-login counters, see [`ThrottleRepository`].
     type Throttle: ThrottleRepository + std::fmt::Debug;
     /// Protected MCP servers, see [`McpServerRepository`].

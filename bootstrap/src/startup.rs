@@ -12,15 +12,17 @@ use tessera_adapters::http::{self, HttpState, Metrics, Readiness, TrustedProxies
 use tessera_adapters::mcp::{McpEndpoint, McpSettings, SessionLimits};
 use tessera_adapters::postgres::{
     PgAppRepository, PgAuditRepository, PgCimdRepository, PgGrantRepository, PgMcpSessionStore,
-    PgRateLimitRepository, PgRegistrationRepository, PgSessionRepository, PgThrottleRepository,
-    PgUserRepository,
+    PgPasswordResetRepository, PgRateLimitRepository, PgRegistrationRepository,
+    PgSessionRepository, PgThrottleRepository, PgUserRepository,
 };
 use tessera_adapters::render::Pages;
 use tessera_adapters::system::{Argon2PasswordHasher, OsRng, SystemClock};
 use tessera_application::Ports;
 use tessera_application::apps::AppService;
 use tessera_application::oauth::{CimdPolicy, CimdResolver, OAuthService, TokenPolicy};
-use tessera_application::people::{LoginThrottle, SessionService, UserService};
+use tessera_application::people::{
+    AccountService, LoginThrottle, PasswordPorts, PasswordService, SessionService, UserService,
+};
 use tessera_application::registration::{RegistrationPolicy, RegistrationService};
 use tessera_domain::{DomainPolicy, RateLimit, Resources};
 
@@ -47,6 +49,7 @@ impl Ports for Production {
     type Signer = tessera_adapters::postgres::PgSigningKeys;
     type Users = PgUserRepository;
     type Sessions = PgSessionRepository;
+    type Resets = PgPasswordResetRepository;
     type Throttle = PgThrottleRepository;
     type Hasher = Argon2PasswordHasher;
     type Clock = SystemClock;
@@ -88,6 +91,29 @@ pub fn user_service(store: &Store, hasher: Argon2PasswordHasher) -> UserService<
             time::Duration::minutes(1),
         ),
     )
+}
+
+/// Builds the use cases of managing people on a store (the CLI uses this too).
+pub fn account_service(store: &Store, hasher: Argon2PasswordHasher) -> AccountService<Production> {
+    AccountService::new(
+        PgUserRepository::new(store.db.clone()),
+        PgPasswordResetRepository::new(store.db.clone()),
+        hasher,
+        SystemClock,
+        OsRng::default(),
+    )
+}
+
+/// People's own passwords and sessions.
+fn password_service(store: &Store, hasher: Argon2PasswordHasher) -> PasswordService<Production> {
+    PasswordService::new(PasswordPorts {
+        users: PgUserRepository::new(store.db.clone()),
+        sessions: PgSessionRepository::new(store.db.clone()),
+        resets: PgPasswordResetRepository::new(store.db.clone()),
+        rate_limits: PgRateLimitRepository::new(store.db.clone()),
+        hasher,
+        clock: SystemClock,
+    })
 }
 
 /// Metadata documents never seen before fetched per host and minute, across replicas.
@@ -210,6 +236,8 @@ impl Application {
         let users = user_service(&store, hasher.clone());
         create_configured_first_user(&settings, &users).await?;
         let hashing = hasher.health();
+        let accounts = web::Data::new(account_service(&store, hasher.clone()));
+        let passwords = web::Data::new(password_service(&store, hasher.clone()));
         let sessions = SessionService::<Production>::new(
             PgUserRepository::new(store.db.clone()),
             PgSessionRepository::new(store.db.clone()),
@@ -240,6 +268,8 @@ impl Application {
         let state = HttpState::<Production> {
             users: web::Data::new(users),
             sessions: web::Data::new(sessions),
+            accounts,
+            passwords,
             apps: apps.clone(),
             mcp: mcp.clone(),
             oauth,

@@ -33,6 +33,8 @@ pub enum CredentialKind {
     RegistrationAccessToken,
     /// A protected MCP server's introspection secret (`tis`, SPEC §9).
     IntrospectionSecret,
+    /// A one-time password reset link an admin hands to a person (`tpr`, SPEC §2).
+    PasswordReset,
 }
 
 impl CredentialKind {
@@ -46,6 +48,7 @@ impl CredentialKind {
             Self::ClientSecret => "tcs",
             Self::RegistrationAccessToken => "trg",
             Self::IntrospectionSecret => "tis",
+            Self::PasswordReset => "tpr",
         }
     }
 }

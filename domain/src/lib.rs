@@ -12,6 +12,7 @@
 #![deny(missing_docs)]
 
 mod access_token;
+mod account;
 mod app;
 mod assertion;
 mod authorization_code;
@@ -35,6 +36,10 @@ mod secret;
 mod user;
 
 pub use access_token::AccessTokenRecord;
+pub use account::{
+    Account, AccountChange, AccountQuery, AccountQueryError, AccountRefusal, AccountStatus,
+    PASSWORD_RESET_TTL,
+};
 pub use app::{App, AppDraft, AppSecretInfo, ClientOrigin, FieldProblem};
 pub use assertion::{
     ASSERTION_TTL, Assertion, AssertionSubject, RETIRED_KEY_PUBLISHED, SIGNING_KEY_REFRESH,

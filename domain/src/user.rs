@@ -5,7 +5,7 @@ use std::fmt;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::SecretString;
+use crate::{AccountStatus, SecretString};
 
 /// Longest email address, in characters (RFC 5321 §4.5.3.1.3 path limit less brackets).
 const MAX_EMAIL_CHARS: usize = 254;
@@ -20,7 +20,7 @@ pub struct UserId(Uuid);
 
 impl UserId {
     /// Wraps an id minted by the caller (the application) or read from storage.
-    pub fn new(id: Uuid) -> Self {
+    pub const fn new(id: Uuid) -> Self {
         Self(id)
     }
 
@@ -235,6 +235,8 @@ pub struct UserWithPassword {
     pub user: User,
     /// Their password hash.
     pub password_hash: PasswordHash,
+    /// Whether they may sign in.
+    pub status: AccountStatus,
 }
 
 #[cfg(test)]

@@ -246,13 +246,6 @@ impl From<CreateUserError> for ApiError {
             CreateUserError::AlreadySetUp => {
                 Self::Conflict("The first user has already been created.".into())
             }
-            CreateUserError::Taken(field) => Self::Validation {
-                message: format!("That {field} is already in use."),
-                validations: vec![FieldError {
-                    field: field.to_owned(),
-                    detail: format!("{field} is already in use"),
-                }],
-            },
             CreateUserError::Throttled { retry_after } => Self::Throttled(retry_after),
             CreateUserError::Busy => Self::Busy,
             CreateUserError::Repo(e) => e.into(),
@@ -264,6 +257,9 @@ impl From<LogInError> for ApiError {
     fn from(e: LogInError) -> Self {
         match e {
             LogInError::InvalidCredentials => Self::InvalidCredentials,
+            LogInError::Suspended => {
+                Self::Forbidden("This account is suspended; ask an admin to reactivate it.")
+            }
             LogInError::Throttled { retry_after } => Self::Throttled(retry_after),
             LogInError::Busy => Self::Busy,
             LogInError::Repo(e) => e.into(),

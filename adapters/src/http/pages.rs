@@ -141,7 +141,7 @@ pub(crate) async fn post_login<P: Ports>(
             let status = e.status_code();
             if !matches!(
                 status,
-                StatusCode::UNAUTHORIZED | StatusCode::TOO_MANY_REQUESTS
+                StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN | StatusCode::TOO_MANY_REQUESTS
             ) {
                 return error_page(&pages, e);
             }

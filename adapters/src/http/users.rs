@@ -61,6 +61,11 @@ impl CreateUserRequest {
         }
     }
 
+    /// The same request, for an admin or not (the admin page's checkbox).
+    pub(crate) fn with_admin(self, admin: bool) -> Self {
+        Self { admin, ..self }
+    }
+
     /// Parses every field, reporting each bad one.
     pub(crate) fn try_into_domain(self) -> Result<NewUserInput, ApiError> {
         let mut validations = Vec::new();
@@ -107,12 +112,6 @@ pub(crate) struct LoginRequest {
 #[derive(Debug, Serialize)]
 struct LoginResponse<'a> {
     session_token: &'a str,
-}
-
-#[derive(Debug, Serialize)]
-struct UserList {
-    users: Vec<UserDto>,
-    count: usize,
 }
 
 /// `POST /api/v2/users/first`: the first user, an admin, only while none exists.
@@ -177,35 +176,4 @@ pub(crate) async fn get_me<P: Ports>(
 ) -> Result<HttpResponse, ApiError> {
     let user = auth.user(&req, Scope::UserRead).await?;
     Ok(HttpResponse::Ok().json(UserDto::from(&user)))
-}
-
-/// `POST /api/v2/users` (admin).
-pub(crate) async fn post_user<P: Ports>(
-    req: HttpRequest,
-    auth: ApiAuth<P>,
-    users: web::Data<UserService<P>>,
-    body: JsonBody<CreateUserRequest>,
-) -> Result<HttpResponse, ApiError> {
-    auth.admin(&req).await?;
-    let user = users.create_user(body.0.try_into_domain()?).await?;
-    Ok(HttpResponse::Created().json(UserDto::from(&user)))
-}
-
-/// `GET /api/v2/users` (admin), shaped as Coder's `GetUsersResponse`.
-pub(crate) async fn get_users<P: Ports>(
-    req: HttpRequest,
-    auth: ApiAuth<P>,
-    users: web::Data<UserService<P>>,
-) -> Result<HttpResponse, ApiError> {
-    auth.admin(&req).await?;
-    let list: Vec<UserDto> = users
-        .list_users()
-        .await?
-        .iter()
-        .map(UserDto::from)
-        .collect();
-    Ok(HttpResponse::Ok().json(UserList {
-        count: list.len(),
-        users: list,
-    }))
 }

@@ -36,7 +36,9 @@ impl PgGrantRepository {
         let sql = format!(
             "SELECT t.secret_hash, t.grant_id, g.app_id, coalesce(a.cimd_url, a.id::text) AS public_client_id,
                     t.audience, t.scopes, t.created_at AS issued_at,
-                    t.expires_at, (g.revoked_at IS NOT NULL OR a.blocked) AS revoked, {USER_COLUMNS}
+                    t.expires_at,
+                    (g.revoked_at IS NOT NULL OR a.blocked OR u.suspended_at IS NOT NULL) AS revoked,
+                    {USER_COLUMNS}
              FROM oauth2_access_tokens t
              JOIN oauth2_grants g ON g.id = t.grant_id
              JOIN oauth2_apps a ON a.id = g.app_id
@@ -207,7 +209,8 @@ impl GrantRepository for PgGrantRepository {
         let sql = format!(
             "SELECT t.secret_hash, t.grant_id, g.app_id, coalesce(a.cimd_url, a.id::text) AS public_client_id,
                     g.scopes, t.created_at AS issued_at,
-                    g.expires_at, (t.rotated_at IS NOT NULL OR g.revoked_at IS NOT NULL OR a.blocked) AS inactive,
+                    g.expires_at, (t.rotated_at IS NOT NULL OR g.revoked_at IS NOT NULL OR a.blocked
+                                  OR u.suspended_at IS NOT NULL) AS inactive,
                     {USER_COLUMNS}
              FROM oauth2_refresh_tokens t
              JOIN oauth2_grants g ON g.id = t.grant_id

@@ -10,8 +10,8 @@ const RETENTION: Duration = Duration::days(1);
 /// How long a used code is kept after it expires: its reuse is detected until then.
 const CODE_RETENTION: Duration = Duration::hours(1);
 
-/// Deletes expired sessions, MCP sessions, codes, tokens and grants, and stale throttle rows; returns how
-/// many rows went. Plain `DELETE`s, so every replica may run it at any time.
+/// Deletes expired sessions, MCP sessions, codes, tokens, grants and password reset links,
+/// and stale throttle rows; returns how many rows went. Plain `DELETE`s, so every replica may run it at any time.
 pub async fn sweep_expired(db: &Database, now: OffsetDateTime) -> Result<u64, RepoError> {
     let client = db.client().await?;
     let cutoff = now - RETENTION;
@@ -58,6 +58,13 @@ pub async fn sweep_expired(db: &Database, now: OffsetDateTime) -> Result<u64, Re
     // MCP sessions idle past `mcp.session_idle_timeout` (their clients get 404 and start anew).
     removed += client
         .execute("DELETE FROM mcp_sessions WHERE expires_at <= $1", &[&now])
+        .await
+        .map_err(db_err)?;
+    removed += client
+        .execute(
+            "DELETE FROM password_resets WHERE expires_at <= $1",
+            &[&now],
+        )
         .await
         .map_err(db_err)?;
     Ok(removed)

@@ -1,9 +1,10 @@
 use tessera_application::RepoError;
-use tessera_application::ports::{NewSession, SessionRepository};
-use tessera_domain::{CredentialHash, LookupId, User};
+use tessera_application::ports::{AuditEntry, NewSession, SessionRepository};
+use tessera_domain::{CredentialHash, LookupId, User, UserId};
 use time::OffsetDateTime;
 
 use super::Database;
+use super::audit_repository::record;
 use super::errors::{column, corrupt, db_err};
 use super::user_repository::user_from_row;
 
@@ -46,7 +47,8 @@ impl SessionRepository for PgSessionRepository {
     ) -> Result<Option<(CredentialHash, User)>, RepoError> {
         const SQL: &str = "SELECT s.secret_hash, u.id, u.email, u.username, u.admin, u.created_at
                            FROM sessions s JOIN users u ON u.id = s.user_id
-                           WHERE s.lookup_id = $1 AND s.expires_at > $2";
+                           WHERE s.lookup_id = $1 AND s.expires_at > $2
+                             AND u.suspended_at IS NULL";
         let client = self.db.client().await?;
         let stmt = client.prepare_cached(SQL).await.map_err(db_err)?;
         let Some(row) = client
@@ -72,5 +74,19 @@ impl SessionRepository for PgSessionRepository {
             .await
             .map_err(db_err)?;
         Ok(())
+    }
+
+    async fn end_all(&self, user: UserId, audit: &AuditEntry) -> Result<u64, RepoError> {
+        const SQL: &str = "DELETE FROM sessions WHERE user_id = $1";
+        let mut client = self.db.client().await?;
+        let tx = client.transaction().await.map_err(db_err)?;
+        let stmt = tx.prepare_cached(SQL).await.map_err(db_err)?;
+        let ended = tx
+            .execute(&stmt, &[&user.as_uuid()])
+            .await
+            .map_err(db_err)?;
+        record(&tx, audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(ended)
     }
 }

@@ -1,16 +1,21 @@
 use deadpool_postgres::GenericClient;
 use tessera_application::RepoError;
-use tessera_application::ports::UserRepository;
-use tessera_domain::{Email, PasswordHash, User, UserId, UserWithPassword, Username};
+use tessera_application::ports::{AuditEntry, UserRepository};
+use tessera_domain::{
+    Account, AccountChange, AccountQuery, AccountRefusal, AccountStatus, Email, LookupId,
+    PasswordHash, User, UserId, UserWithPassword, Username,
+};
+use time::OffsetDateTime;
 use tokio_postgres::Row;
 
 use super::Database;
+use super::audit_repository::record;
 use super::errors::{column, corrupt, db_err, map_db_error};
 
 /// Users in PostgreSQL.
 #[derive(Debug, Clone)]
 pub struct PgUserRepository {
-    db: Database,
+    pub(super) db: Database,
 }
 
 impl PgUserRepository {
@@ -24,7 +29,7 @@ const UNIQUE: &[(&str, &str)] = &[
     ("users_email_normalized_key", "email"),
     ("users_username_key", "username"),
 ];
-const COLUMNS: &str = "id, email, username, admin, created_at, password_hash";
+pub(super) const COLUMNS: &str = "id, email, username, admin, created_at, suspended_at";
 
 /// Re-parses a row through the domain constructors, so bad data fails loudly.
 pub(crate) fn user_from_row(row: &Row) -> Result<User, RepoError> {
@@ -37,10 +42,24 @@ pub(crate) fn user_from_row(row: &Row) -> Result<User, RepoError> {
     })
 }
 
-fn with_password(row: &Row) -> Result<UserWithPassword, RepoError> {
-    Ok(UserWithPassword {
+/// A row of [`COLUMNS`] as an account.
+pub(super) fn account_from_row(row: &Row) -> Result<Account, RepoError> {
+    let suspended_at: Option<OffsetDateTime> = column(row, "suspended_at")?;
+    Ok(Account {
         user: user_from_row(row)?,
+        status: match suspended_at {
+            Some(_) => AccountStatus::Suspended,
+            None => AccountStatus::Active,
+        },
+    })
+}
+
+fn with_password(row: &Row) -> Result<UserWithPassword, RepoError> {
+    let account = account_from_row(row)?;
+    Ok(UserWithPassword {
+        user: account.user,
         password_hash: PasswordHash::new(column(row, "password_hash")?),
+        status: account.status,
     })
 }
 
@@ -69,8 +88,12 @@ impl UserRepository for PgUserRepository {
         Ok(true)
     }
 
-    async fn insert(&self, u: &UserWithPassword) -> Result<(), RepoError> {
-        insert_user(&self.db.client().await?, u).await
+    async fn insert(&self, u: &UserWithPassword, audit: &AuditEntry) -> Result<(), RepoError> {
+        let mut client = self.db.client().await?;
+        let tx = client.transaction().await.map_err(db_err)?;
+        insert_user(&tx, u).await?;
+        record(&tx, audit).await?;
+        tx.commit().await.map_err(db_err)
     }
 
     async fn find_by_email(
@@ -78,7 +101,7 @@ impl UserRepository for PgUserRepository {
         email_normalized: &str,
     ) -> Result<Option<UserWithPassword>, RepoError> {
         let client = self.db.client().await?;
-        let sql = format!("SELECT {COLUMNS} FROM users WHERE email_normalized = $1");
+        let sql = format!("SELECT {COLUMNS}, password_hash FROM users WHERE email_normalized = $1");
         let stmt = client.prepare_cached(&sql).await.map_err(db_err)?;
         let row = client
             .query_opt(&stmt, &[&email_normalized])
@@ -87,7 +110,7 @@ impl UserRepository for PgUserRepository {
         row.as_ref().map(with_password).transpose()
     }
 
-    async fn find(&self, id: UserId) -> Result<Option<User>, RepoError> {
+    async fn find_account(&self, id: UserId) -> Result<Option<Account>, RepoError> {
         let client = self.db.client().await?;
         let sql = format!("SELECT {COLUMNS} FROM users WHERE id = $1");
         let stmt = client.prepare_cached(&sql).await.map_err(db_err)?;
@@ -95,15 +118,84 @@ impl UserRepository for PgUserRepository {
             .query_opt(&stmt, &[&id.as_uuid()])
             .await
             .map_err(db_err)?;
-        row.as_ref().map(user_from_row).transpose()
+        row.as_ref().map(account_from_row).transpose()
     }
 
-    async fn list(&self) -> Result<Vec<User>, RepoError> {
+    async fn search(&self, query: &AccountQuery) -> Result<(Vec<Account>, i64), RepoError> {
+        // `$1` NULL matches everyone; the pattern's wildcards are escaped by the domain.
+        let sql = format!(
+            "SELECT {COLUMNS}, count(*) OVER () AS total FROM users
+             WHERE $1::text IS NULL OR email_normalized ILIKE $1 OR username ILIKE $1
+             ORDER BY created_at, id LIMIT $2 OFFSET $3"
+        );
         let client = self.db.client().await?;
-        let sql = format!("SELECT {COLUMNS} FROM users ORDER BY created_at, id");
         let stmt = client.prepare_cached(&sql).await.map_err(db_err)?;
-        let rows = client.query(&stmt, &[]).await.map_err(db_err)?;
-        rows.iter().map(user_from_row).collect()
+        let pattern = query.like_pattern();
+        let rows = client
+            .query(&stmt, &[&pattern, &query.limit(), &query.offset()])
+            .await
+            .map_err(db_err)?;
+        let total = match rows.first() {
+            Some(row) => column(row, "total")?,
+            None if query.offset() == 0 => 0,
+            None => {
+                const COUNT: &str = "SELECT count(*) AS total FROM users
+                     WHERE $1::text IS NULL OR email_normalized ILIKE $1 OR username ILIKE $1";
+                let row = client.query_one(COUNT, &[&pattern]).await.map_err(db_err)?;
+                column(&row, "total")?
+            }
+        };
+        let accounts = rows
+            .iter()
+            .map(account_from_row)
+            .collect::<Result<_, _>>()?;
+        Ok((accounts, total))
+    }
+
+    async fn change_account<F>(
+        &self,
+        id: UserId,
+        change: AccountChange,
+        audit: &AuditEntry,
+        decide: F,
+    ) -> Result<Option<Result<Account, AccountRefusal>>, RepoError>
+    where
+        F: FnOnce(&Account, u64) -> Result<bool, AccountRefusal> + Send,
+    {
+        self.change_account_locked(id, change, audit, decide).await
+    }
+
+    async fn set_password(
+        &self,
+        id: UserId,
+        hash: &PasswordHash,
+        keep: Option<&LookupId>,
+        audit: &AuditEntry,
+    ) -> Result<Option<u64>, RepoError> {
+        const UPDATE: &str = "UPDATE users SET password_hash = $2 WHERE id = $1";
+        const SESSIONS: &str = "DELETE FROM sessions
+                                WHERE user_id = $1 AND lookup_id IS DISTINCT FROM $2";
+        const RESETS: &str = "DELETE FROM password_resets WHERE user_id = $1";
+        let mut client = self.db.client().await?;
+        let tx = client.transaction().await.map_err(db_err)?;
+        let user = id.as_uuid();
+        let stmt = tx.prepare_cached(UPDATE).await.map_err(db_err)?;
+        if tx
+            .execute(&stmt, &[&user, &hash.as_str()])
+            .await
+            .map_err(db_err)?
+            == 0
+        {
+            return Ok(None);
+        }
+        let stmt = tx.prepare_cached(SESSIONS).await.map_err(db_err)?;
+        let keep = keep.map(LookupId::as_str);
+        let ended = tx.execute(&stmt, &[&user, &keep]).await.map_err(db_err)?;
+        let stmt = tx.prepare_cached(RESETS).await.map_err(db_err)?;
+        tx.execute(&stmt, &[&user]).await.map_err(db_err)?;
+        record(&tx, audit).await?;
+        tx.commit().await.map_err(db_err)?;
+        Ok(Some(ended))
     }
 
     async fn any_exists(&self) -> Result<bool, RepoError> {

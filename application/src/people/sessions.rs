@@ -1,7 +1,7 @@
 use std::net::IpAddr;
 
 use tessera_domain::SecretString;
-use tessera_domain::{Credential, CredentialKind, Email, User, UserWithPassword};
+use tessera_domain::{AccountStatus, Credential, CredentialKind, Email, User, UserWithPassword};
 use time::{Duration, OffsetDateTime};
 
 use super::{LoginThrottle, Verdict};
@@ -28,6 +28,10 @@ pub enum LogInError {
     /// Unknown email or wrong password; deliberately indistinguishable.
     #[error("invalid email or password")]
     InvalidCredentials,
+    /// The password is right but the account is suspended (told only to whoever knows the
+    /// password, as Coder does).
+    #[error("the account is suspended")]
+    Suspended,
     /// Too many recent failures; retry after the given time.
     #[error("too many failed logins")]
     Throttled {
@@ -127,8 +131,8 @@ impl<P: Ports> SessionService<P> {
         let attempt = self.begin_attempt(&email_key, network).await?;
         let checked = self.check_password(&email_key, password).await;
         let outcome = match &checked {
-            Ok(Some(_)) => AttemptOutcome::Succeeded,
-            Ok(None) => AttemptOutcome::Failed,
+            Ok(Some(found)) if found.status == AccountStatus::Active => AttemptOutcome::Succeeded,
+            Ok(_) => AttemptOutcome::Failed,
             Err(_) => AttemptOutcome::Abandoned,
         };
         let settled = self
@@ -137,6 +141,9 @@ impl<P: Ports> SessionService<P> {
             .await;
         let found = checked?.ok_or(LogInError::InvalidCredentials)?;
         settled?;
+        if found.status == AccountStatus::Suspended {
+            return Err(LogInError::Suspended);
+        }
         let now = self.clock.now();
         let session = issue_credential(&self.rng, CredentialKind::Session);
         let expires_at = now + self.ttl;

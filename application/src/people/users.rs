@@ -1,6 +1,8 @@
 use std::net::IpAddr;
 
-use tessera_domain::{Email, Password, RateLimit, User, UserId, UserWithPassword, Username};
+use tessera_domain::{
+    AccountStatus, Email, Password, RateLimit, User, UserId, UserWithPassword, Username,
+};
 use time::Duration;
 use uuid::Uuid;
 
@@ -27,9 +29,6 @@ pub enum CreateUserError {
     /// The first user exists already (SPEC §2: 409).
     #[error("the first user has already been created")]
     AlreadySetUp,
-    /// The email or username is taken; names the field.
-    #[error("{0} is already taken")]
-    Taken(&'static str),
     /// Too many first-user requests from this IP; retry after the given time.
     #[error("too many first-user requests")]
     Throttled {
@@ -116,49 +115,42 @@ impl<P: Ports> UserService<P> {
         }
     }
 
-    /// Creates a user (admins do this, and the CLI).
-    #[tracing::instrument(skip_all)]
-    pub async fn create_user(&self, input: NewUserInput) -> Result<User, CreateUserError> {
-        let user = self.prepare(input).await?;
-        match self.users.insert(&user).await {
-            Ok(()) => Ok(user.user),
-            Err(RepoError::Conflict { field }) => Err(CreateUserError::Taken(field)),
-            Err(e) => Err(e.into()),
-        }
-    }
-
-    /// Lists every user.
-    #[tracing::instrument(skip_all)]
-    pub async fn list_users(&self) -> Result<Vec<User>, RepoError> {
-        self.users.list().await
-    }
-
     /// Whether the first user still has to be created.
     pub async fn needs_setup(&self) -> Result<bool, RepoError> {
         Ok(!self.users.any_exists().await?)
     }
 
     async fn prepare(&self, input: NewUserInput) -> Result<UserWithPassword, CreateUserError> {
-        let password_hash = self.hasher.hash(&input.password).await?;
-        let user = User {
-            id: UserId::new(Uuid::new_v4()),
-            email: input.email,
-            username: input.username,
-            admin: input.admin,
-            created_at: self.clock.now(),
-        };
-        Ok(UserWithPassword {
-            user,
-            password_hash,
-        })
+        Ok(new_record(&self.hasher, &self.clock, input).await?)
     }
+}
+
+/// A new person's stored record: their password hashed, a fresh id, created now.
+pub(super) async fn new_record(
+    hasher: &impl PasswordHasher,
+    clock: &impl Clock,
+    input: NewUserInput,
+) -> Result<UserWithPassword, HashError> {
+    let password_hash = hasher.hash(&input.password).await?;
+    let user = User {
+        id: UserId::new(Uuid::new_v4()),
+        email: input.email,
+        username: input.username,
+        admin: input.admin,
+        created_at: clock.now(),
+    };
+    Ok(UserWithPassword {
+        user,
+        password_hash,
+        status: AccountStatus::Active,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::fakes::{
-        FIRST_USERS_PER_MINUTE, FakeHasher, FakePorts, new_user, user_service, user_service_with,
+        FIRST_USERS_PER_MINUTE, FakeHasher, new_user, user_service, user_service_with,
     };
 
     fn ip() -> Option<IpAddr> {
@@ -186,7 +178,7 @@ mod tests {
             .create_first_user(new_user("bob@example.com", "bob", false), ip())
             .await;
         assert!(matches!(again, Err(CreateUserError::AlreadySetUp)));
-        assert_eq!(service.list_users().await.unwrap().len(), 1);
+        assert!(!service.needs_setup().await.unwrap());
     }
 
     #[tokio::test]
@@ -194,7 +186,7 @@ mod tests {
         let hasher = FakeHasher::default();
         let service = user_service_with(hasher.clone());
         service
-            .create_user(new_user("ada@example.com", "ada", true))
+            .create_first_user(new_user("ada@example.com", "ada", true), None)
             .await
             .unwrap();
         let hashes_before = hasher.hashes();
@@ -236,24 +228,11 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn an_email_taken_in_another_case_is_named_as_taken() {
-        let service: UserService<FakePorts> = user_service();
-        service
-            .create_user(new_user("ada@example.com", "ada", false))
-            .await
-            .unwrap();
-        let again = service
-            .create_user(new_user("ADA@example.com", "ada2", false))
-            .await;
-        assert!(matches!(again, Err(CreateUserError::Taken("email"))));
-    }
-
-    #[tokio::test]
     async fn setup_is_needed_only_until_a_user_exists() {
         let service = user_service();
         assert!(service.needs_setup().await.unwrap());
         service
-            .create_user(new_user("ada@example.com", "ada", false))
+            .create_first_user(new_user("ada@example.com", "ada", false), None)
             .await
             .unwrap();
         assert!(!service.needs_setup().await.unwrap());

@@ -2,7 +2,7 @@ use proptest::prelude::*;
 
 use super::*;
 
-const ALL_KINDS: [CredentialKind; 7] = [
+const ALL_KINDS: [CredentialKind; 8] = [
     CredentialKind::Session,
     CredentialKind::AccessToken,
     CredentialKind::RefreshToken,
@@ -10,6 +10,7 @@ const ALL_KINDS: [CredentialKind; 7] = [
     CredentialKind::ClientSecret,
     CredentialKind::RegistrationAccessToken,
     CredentialKind::IntrospectionSecret,
+    CredentialKind::PasswordReset,
 ];
 
 fn sample(kind: CredentialKind) -> Credential {
@@ -19,7 +20,10 @@ fn sample(kind: CredentialKind) -> Credential {
 #[test]
 fn each_kind_has_its_own_prefix() {
     let prefixes: Vec<_> = ALL_KINDS.iter().map(CredentialKind::prefix).collect();
-    assert_eq!(prefixes, ["tss", "tat", "trt", "tac", "tcs", "trg", "tis"]);
+    assert_eq!(
+        prefixes,
+        ["tss", "tat", "trt", "tac", "tcs", "trg", "tis", "tpr"]
+    );
 }
 
 #[test]
@@ -160,7 +164,7 @@ fn the_last_six_characters_identify_a_client_secret() {
 proptest! {
     #[test]
     fn every_issued_credential_parses_back_to_the_same_hash(
-        kind_index in 0usize..6,
+        kind_index in 0usize..ALL_KINDS.len(),
         lookup in any::<[u8; 8]>(),
         secret in any::<[u8; 32]>(),
     ) {

@@ -141,6 +141,7 @@ fn passwords_and_hashes_are_redacted_in_debug_output() {
             created_at: OffsetDateTime::UNIX_EPOCH,
         },
         password_hash: hash,
+        status: crate::AccountStatus::Active,
     };
     let debug = format!("{record:?}");
     assert!(debug.contains("ada@example.com"), "{debug}");

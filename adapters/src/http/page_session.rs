@@ -1,0 +1,59 @@
+//! The signed-in person of a page: their session, their CSRF token, and the answer to give
+//! instead when there is none (a detour through the login page) or a form's token is not
+//! this session's (403). Admin rules are the use cases' business, not this helper's.
+
+use actix_web::http::Method;
+use actix_web::{HttpRequest, HttpResponse};
+use tessera_application::Ports;
+use tessera_application::people::SessionService;
+use tessera_domain::User;
+
+use super::csrf::{token_for_session, tokens_match};
+use super::error::ApiError;
+use super::html::{error_page, see_other};
+use super::session_auth::require_user;
+use crate::render::Pages;
+
+/// Who is signed in on a page request.
+#[derive(Debug)]
+pub(crate) struct PageSession {
+    /// The person.
+    pub(crate) user: User,
+    /// The session credential they presented.
+    pub(crate) credential: String,
+    /// The token their forms carry.
+    pub(crate) csrf: String,
+}
+
+/// The signed-in person of `req`; `home` is where the login page sends them back to after
+/// a form post (a `GET` comes back to itself). With `form_token`, the form's CSRF token
+/// must be this session's.
+pub(crate) async fn page_session<P: Ports>(
+    req: &HttpRequest,
+    sessions: &SessionService<P>,
+    pages: &Pages,
+    home: &str,
+    form_token: Option<&str>,
+) -> Result<PageSession, HttpResponse> {
+    let (user, credential) = match require_user(req, sessions).await {
+        Ok(found) => found,
+        Err(ApiError::Unauthenticated) => {
+            let back = match req.method() == Method::GET {
+                true => req.uri().path_and_query().map_or(home, |p| p.as_str()),
+                false => home,
+            };
+            let escaped: String = url::form_urlencoded::byte_serialize(back.as_bytes()).collect();
+            return Err(see_other(&format!("/login?redirect={escaped}")));
+        }
+        Err(e) => return Err(error_page(pages, e)),
+    };
+    let csrf = token_for_session(&credential);
+    if form_token.is_some_and(|t| !tokens_match(&csrf, t)) {
+        return Err(error_page(pages, ApiError::CsrfRejected));
+    }
+    Ok(PageSession {
+        user,
+        credential,
+        csrf,
+    })
+}
