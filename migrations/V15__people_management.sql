@@ -4,6 +4,17 @@
 -- A suspended person cannot sign in; their sessions, grants and codes were ended when they
 -- were suspended (the users_changed trigger tells every replica to drop their cached tokens).
 ALTER TABLE users ADD COLUMN suspended_at timestamptz;
+-- A suspension also ends the person's MCP sessions held in every replica's memory: it tells
+-- the replicas by name, as the revocations of V10 do (after the users_changed notice).
+CREATE FUNCTION tessera_notify_suspension() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM pg_notify('tessera_revocations', 'suspended:' || NEW.id);
+    RETURN NULL;
+END;
+$$;
+CREATE TRIGGER users_suspended AFTER UPDATE OF suspended_at ON users
+    FOR EACH ROW WHEN (OLD.suspended_at IS NULL AND NEW.suspended_at IS NOT NULL)
+    EXECUTE FUNCTION tessera_notify_suspension();
 -- The admin list pages through people oldest first.
 CREATE INDEX users_created_at_idx ON users (created_at, id);
 

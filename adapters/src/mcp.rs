@@ -111,6 +111,15 @@ impl<P: Ports> McpEndpoint<P> {
         self.sessions.close_streams();
     }
 
+    /// Ends every MCP session of `user` held by this replica (they were suspended; their
+    /// stored rows went with the suspension).
+    pub fn end_sessions_of(&self, user: uuid::Uuid) {
+        let ended = self.sessions.end_sessions_of(user);
+        if ended > 0 {
+            tracing::info!(ended, "ended the MCP sessions of a suspended person");
+        }
+    }
+
     /// Mounts the endpoint: CORS outermost (preflights need no token), then the guard, then
     /// the session and reply rules of [`exchange`].
     pub fn mount(self, cfg: &mut web::ServiceConfig) {

@@ -265,6 +265,10 @@ impl Application {
             OsRng::default(),
         ));
         let mcp = mcp_endpoint(&settings, &store, oauth.clone(), apps.clone())?;
+        let suspended = mcp.clone();
+        store
+            .tokens
+            .on_suspended(move |user| suspended.end_sessions_of(user));
         let state = HttpState::<Production> {
             users: web::Data::new(users),
             sessions: web::Data::new(sessions),

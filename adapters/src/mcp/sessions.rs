@@ -109,6 +109,12 @@ impl<S: Service<RoleServer>> McpSessions<S> {
         lock(&self.registry).close_streams();
     }
 
+    /// Ends every session of `user` held here (they were suspended): their streams close
+    /// and nothing of them is left to continue, whatever token comes later.
+    pub(crate) fn end_sessions_of(&self, user: uuid::Uuid) -> usize {
+        lock(&self.registry).end_user(user).len()
+    }
+
     /// How many sessions this replica holds.
     pub fn len(&self) -> usize {
         lock(&self.registry).len()

@@ -45,6 +45,22 @@ pub struct TokenCache {
     outages: AtomicU64,
     /// Revoking writes of this process waiting for every listener to acknowledge them.
     barriers: Mutex<HashMap<String, Barrier>>,
+    /// What else must end when a person is suspended (their MCP sessions).
+    on_suspended: SuspensionHooks,
+}
+
+/// Called with the id of a person just suspended, on every replica that hears of it.
+type SuspensionHook = Box<dyn Fn(uuid::Uuid) + Send + Sync>;
+
+/// The hooks of [`TokenCache::on_suspended`].
+#[derive(Default)]
+struct SuspensionHooks(Mutex<Vec<SuspensionHook>>);
+
+impl std::fmt::Debug for SuspensionHooks {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let hooks = self.0.lock().map_or(0, |h| h.len());
+        f.debug_tuple("SuspensionHooks").field(&hooks).finish()
+    }
 }
 
 /// A revoking write waiting until every listening replica has acknowledged its barrier.
@@ -94,6 +110,7 @@ impl Default for TokenCache {
             misses: AtomicU64::new(0),
             outages: AtomicU64::new(0),
             barriers: Mutex::new(HashMap::new()),
+            on_suspended: SuspensionHooks::default(),
         }
     }
 }
@@ -162,10 +179,33 @@ impl TokenCache {
         );
     }
 
-    /// Applies one revocation notice: `token:<lookup id>`, `grant:<id>`, `app:<id>` or
-    /// `user:<id>`; `ack:<id>` counts a replica's acknowledgement of a barrier; anything
-    /// else clears the whole cache.
+    /// Runs `hook` with the id of every person suspended from now on, on this replica as
+    /// on every other (their `suspended:<id>` notice, V15), after their cached tokens went.
+    pub fn on_suspended(&self, hook: impl Fn(uuid::Uuid) + Send + Sync + 'static) {
+        let mut hooks = self
+            .on_suspended
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        hooks.push(Box::new(hook));
+    }
+
+    /// Applies one revocation notice: `token:<lookup id>`, `grant:<id>`, `app:<id>`,
+    /// `user:<id>` or `suspended:<id>` (which also runs the suspension hooks); `ack:<id>`
+    /// counts a replica's acknowledgement of a barrier; anything else clears the whole cache.
     pub fn invalidate(&self, notice: &str) {
+        if let Some(id) = notice.strip_prefix("suspended:") {
+            self.invalidate(&format!("user:{id}"));
+            if let Ok(user) = uuid::Uuid::parse_str(id) {
+                let hooks = self
+                    .on_suspended
+                    .0
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                hooks.iter().for_each(|hook| hook(user));
+            }
+            return;
+        }
         if let Some(id) = notice.strip_prefix(ACK) {
             if let Some(barrier) = self.barriers().get_mut(id) {
                 barrier.acks += 1;

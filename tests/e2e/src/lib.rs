@@ -7,6 +7,7 @@ pub mod cimd;
 pub mod floods;
 pub mod mcp;
 pub mod oauth;
+pub mod people;
 pub mod protected;
 pub mod real_clients;
 pub mod registration;

@@ -210,6 +210,12 @@ impl Registry {
         true
     }
 
+    /// Ends every session of `user` (they were suspended); returns the sessions that ended.
+    pub(crate) fn end_user(&mut self, user: Uuid) -> Vec<SessionId> {
+        let theirs = self.by_user.get(&user).cloned().unwrap_or_default();
+        theirs.into_iter().filter(|id| self.end(id)).collect()
+    }
+
     /// Ends the sessions unused for longer than the idle timeout; returns how many.
     pub(crate) fn expire(&mut self, now: Instant) -> usize {
         let idle = self.limits.idle_timeout;

@@ -74,6 +74,21 @@ fn a_grant_app_or_user_notice_drops_every_record_it_covers_and_no_other() {
 }
 
 #[test]
+fn a_suspension_notice_drops_the_persons_records_and_tells_the_hooks_who() {
+    let cache = on();
+    let user = Uuid::new_v4();
+    let told = std::sync::Arc::new(Mutex::new(Vec::new()));
+    let seen = told.clone();
+    cache.on_suspended(move |id| seen.lock().unwrap().push(id));
+    let covered = cached(&cache, Uuid::new_v4(), Uuid::new_v4(), user);
+    let other = cached(&cache, Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
+    cache.invalidate(&format!("suspended:{user}"));
+    assert!(cache.get(&covered).is_none());
+    assert!(cache.get(&other).is_some(), "only that person's");
+    assert_eq!(*told.lock().unwrap(), [user]);
+}
+
+#[test]
 fn an_unknown_notice_clears_everything() {
     let cache = on();
     let lookup = cached(&cache, Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());

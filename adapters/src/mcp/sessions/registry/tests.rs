@@ -205,3 +205,18 @@ fn when_the_server_drains_every_get_stream_ends_and_new_ones_end_at_once() {
     assert!(opened_after.is_closed());
     assert!(registry.contains(&id, t0), "the session itself lives on");
 }
+
+#[test]
+fn ending_a_persons_sessions_ends_all_of_theirs_and_no_other() {
+    let t0 = Instant::now();
+    let mut registry = Registry::new(limits(100, 100));
+    open(&mut registry, "a", 1, t0);
+    open(&mut registry, "b", 1, t0);
+    open(&mut registry, "c", 2, t0);
+    let mut ended = registry.end_user(Uuid::from_u128(1));
+    ended.sort();
+    assert_eq!(ids(&ended), ["a", "b"]);
+    assert!(!registry.contains(&SessionId::from("a"), t0));
+    assert!(registry.contains(&SessionId::from("c"), t0));
+    assert!(registry.end_user(Uuid::from_u128(1)).is_empty());
+}
