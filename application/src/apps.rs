@@ -3,6 +3,7 @@
 #[cfg(test)]
 mod tests;
 
+use crate::ports::Rng as _;
 use tessera_domain::{
     App, AppDraft, AppSecretInfo, ClientOrigin, Credential, CredentialKind, FieldProblem,
     RegistrationSource, UserId,
@@ -75,7 +76,7 @@ impl<P: Ports> AppService<P> {
     pub async fn create_app(&self, actor: &Actor, draft: AppDraft) -> Result<App, AppError> {
         let now = self.clock.now();
         let app = App {
-            id: Uuid::new_v4(),
+            id: self.rng.uuid(),
             draft,
             source: RegistrationSource::Admin,
             created_at: now,
@@ -168,7 +169,7 @@ impl<P: Ports> AppService<P> {
     ) -> Result<(AppSecretInfo, Credential), AppError> {
         let credential = issue_credential(&self.rng, CredentialKind::ClientSecret);
         let info = AppSecretInfo {
-            id: Uuid::new_v4(),
+            id: self.rng.uuid(),
             display_suffix: credential.last_chars(6),
             created_at: self.clock.now(),
             last_used_at: None,

@@ -8,6 +8,7 @@ mod tests;
 
 pub use relay::{Admission, RelayError};
 
+use crate::ports::Rng as _;
 use tessera_domain::{
     AppSecretInfo, Credential, CredentialKind, FieldProblem, McpServer, McpServerDraft, ServerSlug,
 };
@@ -121,7 +122,7 @@ impl<P: Ports> McpServerService<P> {
     ) -> Result<McpServer, McpServerError> {
         let now = self.clock.now();
         let server = McpServer {
-            id: Uuid::new_v4(),
+            id: self.rng.uuid(),
             draft,
             created_at: now,
             updated_at: now,
@@ -219,7 +220,7 @@ impl<P: Ports> McpServerService<P> {
     ) -> Result<(AppSecretInfo, Credential), McpServerError> {
         let credential = issue_credential(&self.rng, CredentialKind::IntrospectionSecret);
         let info = AppSecretInfo {
-            id: Uuid::new_v4(),
+            id: self.rng.uuid(),
             display_suffix: credential.last_chars(6),
             created_at: self.clock.now(),
             last_used_at: None,

@@ -5,6 +5,7 @@
 #[cfg(test)]
 mod tests;
 
+use crate::ports::Rng as _;
 use tessera_domain::{
     AppSecretInfo, ClientMetadata, ClientMetadataError, ClientMetadataInput, ClientOrigin,
     ClientType, Credential, CredentialKind, OAuthError, OAuthFailure, RateLimit,
@@ -151,7 +152,7 @@ impl<P: Ports> RegistrationService<P> {
         }
         let metadata = ClientMetadata::parse(input)?;
         let client = RegisteredClient {
-            id: Uuid::new_v4(),
+            id: self.rng.uuid(),
             metadata,
             issued_at: now,
             updated_at: now,
@@ -171,7 +172,7 @@ impl<P: Ports> RegistrationService<P> {
             token_hash: registration_token.hash(),
             secret: client_secret.as_ref().map(|secret| NewAppSecret {
                 info: AppSecretInfo {
-                    id: Uuid::new_v4(),
+                    id: self.rng.uuid(),
                     display_suffix: secret.last_chars(6),
                     created_at: now,
                     last_used_at: None,

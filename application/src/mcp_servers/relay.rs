@@ -2,11 +2,11 @@
 //! exactly this server, and carry one of its scopes; the upstream then gets the caller's
 //! identity and a signed assertion, never the token.
 
+use crate::ports::Rng as _;
 use tessera_domain::{
     Assertion, AssertionSubject, Credential, CredentialKind, McpServer, Refusal, Scope, ScopeSet,
     ServerSlug, User,
 };
-use uuid::Uuid;
 
 use super::McpServerService;
 use crate::ports::{
@@ -88,7 +88,7 @@ impl<P: Ports> McpServerService<P> {
             client_id: &client_id,
             scope: &record.scopes,
         };
-        let assertion = Assertion::new(who, Uuid::new_v4(), now);
+        let assertion = Assertion::new(who, self.rng.uuid(), now);
         let assertion = self.signer.sign(&assertion).await?;
         Ok(Admission {
             server,

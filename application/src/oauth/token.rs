@@ -1,6 +1,7 @@
 //! `POST /oauth2/tokens`: redeeming codes and rotating refresh tokens (RFC 6749 §4.1.3
 //! and §6, RFC 7636, RFC 8707, SPEC §4).
 
+use crate::ports::Rng as _;
 use tessera_domain::{
     CodePresentation, CodeRedemption, CodeVerifier, Credential, CredentialKind, GrantType,
     OAuthClient, OAuthError, OAuthFailure, RefreshDecision, ScopeSet,
@@ -103,7 +104,7 @@ impl<P: Ports> OAuthService<P> {
                 match stored.redeem(&presented) {
                     CodeRedemption::Redeem => {
                         let grant = NewGrant {
-                            id: Uuid::new_v4(),
+                            id: self.rng.uuid(),
                             scopes: stored.scopes.clone(),
                             resource: stored.resource.clone(),
                             expires_at: now + self.policy.refresh_ttl,
