@@ -12,7 +12,7 @@ use super::users::{NewUserInput, new_record};
 use crate::issue_credential;
 use crate::ports::{
     Actor, AuditEntry, Clock, Details, HashError, NewPasswordReset, PasswordResetRepository, Ports,
-    RepoError, UserRepository,
+    RepoError, Rng, UserRepository,
 };
 
 /// Who asks for an admin operation.
@@ -212,7 +212,8 @@ impl<P: Ports> AccountService<P> {
         input: NewUserInput,
     ) -> Result<User, AccountError> {
         caller.admin_id()?;
-        let record = new_record(&self.hasher, &self.clock, input).await?;
+        let id = UserId::new(self.rng.uuid());
+        let record = new_record(&self.hasher, &self.clock, id, input).await?;
         let user = &record.user;
         let details = vec![
             ("username", user.username.as_str().to_owned()),

@@ -121,19 +121,21 @@ impl<P: Ports> UserService<P> {
     }
 
     async fn prepare(&self, input: NewUserInput) -> Result<UserWithPassword, CreateUserError> {
-        Ok(new_record(&self.hasher, &self.clock, input).await?)
+        let id = UserId::new(Uuid::new_v4());
+        Ok(new_record(&self.hasher, &self.clock, id, input).await?)
     }
 }
 
-/// A new person's stored record: their password hashed, a fresh id, created now.
+/// A new person's stored record under `id`: their password hashed, created now.
 pub(super) async fn new_record(
     hasher: &impl PasswordHasher,
     clock: &impl Clock,
+    id: UserId,
     input: NewUserInput,
 ) -> Result<UserWithPassword, HashError> {
     let password_hash = hasher.hash(&input.password).await?;
     let user = User {
-        id: UserId::new(Uuid::new_v4()),
+        id,
         email: input.email,
         username: input.username,
         admin: input.admin,
