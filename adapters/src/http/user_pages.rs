@@ -126,6 +126,10 @@ async fn list_page<P: Ports>(
     )
 }
 
+fn is_caller(caller: &Caller, account: &Account) -> bool {
+    matches!(caller, Caller::Person(user, _) if user.id == account.user.id)
+}
+
 /// A refused or invalid change shown on the list; anything else is the error page.
 fn notice_of(e: AccountError) -> Result<Notice, ApiError> {
     let e = ApiError::from(e);
@@ -221,6 +225,8 @@ pub(crate) async fn post_change<P: Ports>(
         .await
         .map_err(notice_of)
     {
+        // An admin who just stepped down may no longer see this page.
+        Ok(account) if !account.user.admin && is_caller(&who, &account) => see_other("/"),
         Ok(_) => see_other(LIST),
         Err(Ok(notice)) => list_page(&deps, &who, &csrf, AccountQuery::all(), notice).await,
         Err(Err(e)) => error_page(&deps.3, e),

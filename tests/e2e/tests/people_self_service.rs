@@ -221,4 +221,14 @@ async fn the_people_page_is_for_admins_and_suspends_with_a_csrf_token() {
     assert_eq!(shown.status(), StatusCode::CREATED);
     let html = shown.text().await.unwrap();
     assert!(html.contains("reset-password?token=tpr_"), "{html}");
+
+    app.set_user_status(&admin, &bob, "activate").await;
+    app.set_user_roles(&admin, &bob, &["admin"]).await;
+    let stepped_down = browser.submit_form("/settings/users", &last, &[]).await;
+    assert_eq!(stepped_down.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        stepped_down.headers()["location"],
+        "/",
+        "no longer an admin: home"
+    );
 }
