@@ -23,7 +23,7 @@ use crate::render::Pages;
 const ACCOUNT: &str = "/settings/account";
 
 #[derive(Debug, Deserialize)]
-pub(crate) struct AccountQuery {
+pub(crate) struct AccountPageQuery {
     changed: Option<String>,
 }
 
@@ -87,7 +87,7 @@ fn account_page(
 pub(crate) async fn get_account<P: Ports>(
     req: HttpRequest,
     (_, sessions, _, pages): Deps<P>,
-    query: web::Query<AccountQuery>,
+    query: web::Query<AccountPageQuery>,
 ) -> HttpResponse {
     let session = match page_session(&req, &sessions, &pages, ACCOUNT, None).await {
         Ok(found) => found,
