@@ -59,7 +59,8 @@ $(CLIENTS_PY)/.venv-v1/.installed: $(CLIENTS_PY)/requirements-v1.txt
 	$(CLIENTS_PY)/.venv-v1/bin/pip install --quiet --require-hashes -r $(CLIENTS_PY)/requirements-v1.txt
 	touch $@
 
-## Render, schema-validate (strict) and security-lint deploy/ (see deploy/README.md, Checks).
+## Render, schema-validate (strict) and security-lint deploy/, and check and unit-test its alerts
+## and dashboard against the exported metrics (see deploy/README.md, Checks).
 deploy-check:
 	bash deploy/check.sh
 

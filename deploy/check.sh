@@ -5,10 +5,15 @@
 #      schemas in strict mode (unknown fields are errors), for the oldest Kubernetes the
 #      manifests support (1.30) and the newest the validator ships;
 #   3. checks what the schemas cannot: the properties deploy/README.md promises;
-#   4. runs checkov (kubernetes and dockerfile) on the manifests and the Containerfile. Accepted
+#   4. checks the alerts and the Grafana dashboard (check_monitoring.py): both read only metrics
+#      tessera exports (taken from adapters/src/http/metrics.rs) with their real labels, every
+#      exported metric has a panel; `promtool check rules` parses the PrometheusRule's groups
+#      and every panel's query, `promtool test rules` runs deploy/monitoring/alerts-test.yaml;
+#   5. runs checkov (kubernetes and dockerfile) on the manifests and the Containerfile. Accepted
 #      findings are skipped in the files themselves, each with its reason.
 # The tools live in .venv-deploy/ (pinned in deploy/requirements.txt), made on first use;
-# `deploy/check.sh --install` only makes it.
+# `deploy/check.sh --install` only makes it. promtool comes from Debian's `prometheus` package
+# (scripts/deps.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -16,9 +21,10 @@ VENV=${DEPLOY_VENV:-.venv-deploy}
 REQUIREMENTS=deploy/requirements.txt
 KUBERNETES_VERSIONS=(1.30.0 1.37.0)
 KUSTOMIZATIONS=(deploy/kubernetes deploy/kubernetes/cloudnativepg deploy/overlays/cloudnativepg)
-EXAMPLES=(deploy/kubernetes/secret-example.yaml deploy/kubernetes/servicemonitor-example.yaml)
+EXAMPLES=(deploy/kubernetes/secret-example.yaml deploy/kubernetes/servicemonitor-example.yaml
+  deploy/kubernetes/prometheusrule-example.yaml)
 # Custom resources the schemas cannot know; any other kind without a schema is an error.
-CRDS='(Cluster with api version postgresql\.cnpg\.io/v1|ServiceMonitor with api version monitoring\.coreos\.com/v1)'
+CRDS='(Cluster with api version postgresql\.cnpg\.io/v1|(ServiceMonitor|PrometheusRule) with api version monitoring\.coreos\.com/v1)'
 
 ensure_tools() {
   local stamp="$VENV/.requirements" want
@@ -33,6 +39,8 @@ ensure_tools() {
 
 ensure_tools
 [ "${1:-}" = "--install" ] && exit 0
+command -v promtool >/dev/null 2>&1 || {
+  echo "deploy-check: no promtool; install Debian's prometheus package (make deps)"; exit 1; }
 
 export PATH="$PWD/$VENV/bin:$PATH"
 tmp=$(mktemp -d)
@@ -59,6 +67,20 @@ done
 echo "deploy-check: checking the promised properties"
 python3 deploy/check_properties.py "${rendered[0]}" "${rendered[2]}" deploy/README.md \
   deploy/kubernetes/servicemonitor-example.yaml
+
+echo "deploy-check: checking the alerts and the dashboard against adapters/src/http/metrics.rs"
+mkdir "$tmp/monitoring"
+python3 deploy/check_monitoring.py adapters/src/http/metrics.rs deploy/kubernetes/prometheusrule-example.yaml \
+  deploy/monitoring/tessera-dashboard.json deploy/README.md "$tmp/monitoring"
+echo "deploy-check: promtool check rules (the PrometheusRule's groups, the dashboard's queries)"
+promtool check rules "$tmp/monitoring/tessera-rules.yaml" "$tmp/monitoring/dashboard-exprs.yaml" \
+  > "$tmp/promtool.log" 2>&1 || { cat "$tmp/promtool.log"; exit 1; }
+grep SUCCESS "$tmp/promtool.log" | sed 's/^ */deploy-check:   /'
+echo "deploy-check: promtool test rules deploy/monitoring/alerts-test.yaml"
+cp deploy/monitoring/alerts-test.yaml "$tmp/monitoring/"
+promtool test rules "$tmp/monitoring/alerts-test.yaml" > "$tmp/promtool.log" 2>&1 \
+  || { cat "$tmp/promtool.log"; echo "deploy-check: an alert unit test failed"; exit 1; }
+echo "deploy-check:   $(grep -c '^  - interval' deploy/monitoring/alerts-test.yaml) test cases, $(grep -c 'alertname:' deploy/monitoring/alerts-test.yaml) expectations: SUCCESS"
 
 echo "deploy-check: checkov (kubernetes, dockerfile)"
 # checkov recognizes a Dockerfile by its name; scan a copy of the Containerfile under that name.

@@ -18,6 +18,7 @@ PACKAGES=(
   "python3-venv:have_python_venv"      # deploy-check's tools and the MCP Python SDK journey
   "nodejs:have_node"                   # the MCP TypeScript SDK journey (Node.js 18 or newer)
   "npm:have_npm"                       # installs that SDK from its lock file
+  "prometheus:have_promtool"           # promtool: deploy-check checks and unit-tests the alerts
 )
 
 have_postgres_server() {
@@ -35,6 +36,7 @@ have_node() {
   [ "$major" -ge 18 ]
 }
 have_npm() { command -v npm >/dev/null 2>&1; }
+have_promtool() { command -v promtool >/dev/null 2>&1; }
 
 names() { for entry in "${PACKAGES[@]}"; do printf '%s\n' "${entry%%:*}"; done; }
 
@@ -78,6 +80,11 @@ install() {
   "${root[@]}" apt-get update -qq
   "${root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
     "${absent[@]}" >/dev/null
+  # Debian's prometheus package (wanted for promtool only) enables and, under systemd, starts
+  # a Prometheus server on port 9090 and its recommended node exporter on 9100: stop them.
+  if [[ " ${absent[*]} " == *" prometheus "* ]] && [ -d /run/systemd/system ]; then
+    "${root[@]}" systemctl disable --now prometheus prometheus-node-exporter >/dev/null 2>&1 || true
+  fi
   mapfile -t absent < <(missing)
   if [ ${#absent[@]} -gt 0 ]; then
     echo "deps: still missing after apt-get: ${absent[*]} (is this Debian or Ubuntu?)" >&2
