@@ -1,9 +1,11 @@
 //! Adapters to the operating system: the clock, the CSPRNG, the password hasher.
 
 mod argon2_hasher;
+mod clocks;
 mod hashing_pool;
 
 pub use argon2_hasher::Argon2PasswordHasher;
+pub use clocks::{ServerClock, TestClock};
 pub use hashing_pool::HashingHealth;
 #[cfg(test)]
 pub(crate) use hashing_pool::HashingPool;

@@ -9,6 +9,7 @@ use rmcp::transport::streamable_http_server::session::SessionState;
 use tessera_adapters::postgres::{
     Database, McpSessionOwner, PgMcpSessionStore, migrate, sweep_expired,
 };
+use tessera_adapters::system::{ServerClock, TestClock};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -43,7 +44,7 @@ fn state() -> SessionState {
 #[tokio::test]
 async fn a_stored_session_comes_back_with_its_owner() {
     let db = migrated_db().await;
-    let store = PgMcpSessionStore::new(db.clone(), Duration::from_secs(300));
+    let store = PgMcpSessionStore::new(db.clone(), Duration::from_secs(300), ServerClock::system());
     let owner = owner(&db).await;
 
     store.save("s1", &state(), owner).await.unwrap();
@@ -56,24 +57,30 @@ async fn a_stored_session_comes_back_with_its_owner() {
 #[tokio::test]
 async fn a_session_idle_past_the_timeout_is_not_loaded_and_a_touched_one_is() {
     let db = migrated_db().await;
-    let store = PgMcpSessionStore::new(db.clone(), Duration::from_secs(1));
+    let clock = TestClock::default();
+    let store = PgMcpSessionStore::new(
+        db.clone(),
+        Duration::from_secs(60),
+        ServerClock::test(&clock),
+    );
     let owner = owner(&db).await;
     store.save("idle", &state(), owner).await.unwrap();
     store.save("used", &state(), owner).await.unwrap();
 
     for _ in 0..3 {
-        tokio::time::sleep(Duration::from_millis(500)).await;
+        clock.advance(time::Duration::seconds(30));
         store.touch("used").await.unwrap();
     }
-
-    assert!(store.load("idle").await.unwrap().is_none());
     assert!(store.load("used").await.unwrap().is_some());
+    assert!(store.load("idle").await.unwrap().is_none(), "idle for 90 s");
+    clock.advance(time::Duration::seconds(61));
+    assert!(store.load("used").await.unwrap().is_none(), "then idle too");
 }
 
 #[tokio::test]
 async fn the_sweep_deletes_expired_sessions_and_keeps_live_ones() {
     let db = migrated_db().await;
-    let store = PgMcpSessionStore::new(db.clone(), Duration::from_secs(600));
+    let store = PgMcpSessionStore::new(db.clone(), Duration::from_secs(600), ServerClock::system());
     let owner = owner(&db).await;
     store.save("s", &state(), owner).await.unwrap();
     let count = || async {
@@ -95,7 +102,7 @@ async fn the_sweep_deletes_expired_sessions_and_keeps_live_ones() {
 #[tokio::test]
 async fn deleting_a_user_deletes_their_sessions() {
     let db = migrated_db().await;
-    let store = PgMcpSessionStore::new(db.clone(), Duration::from_secs(300));
+    let store = PgMcpSessionStore::new(db.clone(), Duration::from_secs(300), ServerClock::system());
     let owner = owner(&db).await;
     store.save("s", &state(), owner).await.unwrap();
 

@@ -338,13 +338,13 @@ async fn the_sweep_removes_expired_sessions_and_stale_failures_only() {
 }
 
 #[tokio::test]
-async fn sslmode_require_makes_the_connection_use_tls() {
+async fn sslmode_require_refuses_a_server_without_tls() {
     let url = tessera_test_support::fresh_database().await;
     let separator = if url.contains('?') { '&' } else { '?' };
     let plain = Database::connect(&format!("{url}{separator}sslmode=disable"), 1).unwrap();
     assert!(plain.client().await.is_ok(), "a plain connection works");
     // Test clusters serve no TLS (or a self-signed certificate): requiring it must fail,
-    // and say that TLS is why.
+    // and say that TLS is why. A working TLS connection: bootstrap/tests/database_tls.rs.
     let required = Database::connect(&format!("{url}{separator}sslmode=require"), 1).unwrap();
     let err = required.client().await.expect_err("TLS was required");
     let message = format!("{:#}", anyhow::Error::new(err));

@@ -2,6 +2,8 @@
 
 use actix_web::web;
 use tessera_adapters::postgres::Database;
+use tessera_adapters::system::ServerClock;
+use tessera_application::Clock;
 use tessera_application::registration::RegistrationService;
 
 use crate::startup::Production;
@@ -11,6 +13,7 @@ use crate::startup::Production;
 pub(crate) async fn sweep_periodically(
     db: Database,
     registrations: web::Data<RegistrationService<Production>>,
+    clock: ServerClock,
 ) {
     let mut every = tokio::time::interval(std::time::Duration::from_secs(600));
     loop {
@@ -22,8 +25,7 @@ pub(crate) async fn sweep_periodically(
             }
             Err(e) => tracing::warn!(error = %e, "expiring unused registered clients"),
         }
-        match tessera_adapters::postgres::sweep_expired(&db, time::OffsetDateTime::now_utc()).await
-        {
+        match tessera_adapters::postgres::sweep_expired(&db, clock.now()).await {
             Ok(removed) => tracing::debug!(removed, "swept expired rows"),
             Err(e) => tracing::warn!(error = %e, "sweeping expired rows"),
         }

@@ -64,7 +64,9 @@ impl Store {
             match self.db.client().await {
                 Ok(_) => return Ok(()),
                 Err(e) if tokio::time::Instant::now() < deadline => {
-                    tracing::warn!(error = %e, retry_in_ms = delay.as_millis() as u64, "database not reachable yet");
+                    // With its causes: "unavailable" alone hides a refused TLS certificate.
+                    let error = format!("{:#}", anyhow::Error::new(e));
+                    tracing::warn!(%error, retry_in_ms = delay.as_millis() as u64, "database not reachable yet");
                     tokio::time::sleep(delay).await;
                     delay = (delay * 2).min(Duration::from_secs(5));
                 }

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod database;
 mod first_user;
 pub mod protected;
+pub mod services;
 pub mod settings;
 pub mod shutdown;
 pub mod startup;

@@ -5,7 +5,8 @@ use anyhow::Context;
 use tessera_adapters::postgres::{
     PgAppRepository, PgGrantRepository, PgMcpServerRepository, PgSigningKeys,
 };
-use tessera_adapters::system::{OsRng, SystemClock};
+use tessera_adapters::system::{OsRng, ServerClock};
+use tessera_application::Clock;
 use tessera_application::mcp_servers::{McpServerPorts, McpServerService};
 use tessera_application::ports::{Actor, AuditEntry};
 
@@ -25,9 +26,10 @@ pub fn signing_keys(settings: &Settings, store: &Store) -> anyhow::Result<PgSign
 pub async fn mcp_server_service(
     settings: &Settings,
     store: &Store,
+    clock: &ServerClock,
 ) -> anyhow::Result<McpServerService<Production>> {
     let keys = signing_keys(settings, store)?;
-    keys.ensure_active(time::OffsetDateTime::now_utc())
+    keys.ensure_active(clock.now())
         .await
         .context("preparing the signing key of identity assertions")?;
     let ports = McpServerPorts::<Production> {
@@ -35,7 +37,7 @@ pub async fn mcp_server_service(
         grants: PgGrantRepository::new(store.db.clone()),
         clients: PgAppRepository::new(store.db.clone()),
         signer: keys,
-        clock: SystemClock,
+        clock: clock.clone(),
         rng: OsRng::default(),
     };
     Ok(McpServerService::new(ports, &settings.access_url))

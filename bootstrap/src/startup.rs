@@ -9,26 +9,24 @@ use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use tessera_adapters::cimd_fetcher::HttpMetadataFetcher;
 use tessera_adapters::http::{self, HttpState, Metrics, Readiness, TrustedProxies, WebSettings};
-use tessera_adapters::mcp::{McpEndpoint, McpSettings, SessionLimits};
 use tessera_adapters::postgres::{
-    PgAppRepository, PgAuditRepository, PgCimdRepository, PgGrantRepository, PgMcpSessionStore,
+    PgAppRepository, PgAuditRepository, PgCimdRepository, PgGrantRepository,
     PgPasswordResetRepository, PgRateLimitRepository, PgRegistrationRepository,
     PgSessionRepository, PgThrottleRepository, PgUserRepository,
 };
 use tessera_adapters::render::Pages;
-use tessera_adapters::system::{Argon2PasswordHasher, OsRng, SystemClock};
+use tessera_adapters::system::{Argon2PasswordHasher, OsRng, ServerClock};
 use tessera_application::Ports;
 use tessera_application::apps::AppService;
-use tessera_application::oauth::{CimdPolicy, CimdResolver, OAuthService, TokenPolicy};
-use tessera_application::people::{
-    AccountService, LoginThrottle, PasswordPorts, PasswordService, SessionService, UserService,
-};
-use tessera_application::registration::{RegistrationPolicy, RegistrationService};
-use tessera_domain::{DomainPolicy, RateLimit, Resources};
+use tessera_application::people::{LoginThrottle, SessionService};
 
 use crate::background::sweep_periodically;
 use crate::database::Store;
 use crate::first_user::create_configured_first_user;
+use crate::services::{
+    account_service, mcp_endpoint, oauth_service, password_service, registration_service,
+    user_service,
+};
 use crate::settings::{ConfigDuration, Settings};
 use crate::shutdown::{Shutdown, ShutdownHandle, forward_signals};
 
@@ -52,7 +50,7 @@ impl Ports for Production {
     type Resets = PgPasswordResetRepository;
     type Throttle = PgThrottleRepository;
     type Hasher = Argon2PasswordHasher;
-    type Clock = SystemClock;
+    type Clock = ServerClock;
     type Rng = OsRng;
 }
 
@@ -75,156 +73,25 @@ impl std::fmt::Debug for Application {
     }
 }
 
-/// First-user requests per client IP and minute, across replicas: each can cost a password
-/// hash without signing in.
-const FIRST_USER_REQUESTS_PER_IP_PER_MINUTE: u32 = 10;
-
-/// Builds the user use cases on a store (the CLI uses this too).
-pub fn user_service(store: &Store, hasher: Argon2PasswordHasher) -> UserService<Production> {
-    UserService::new(
-        PgUserRepository::new(store.db.clone()),
-        PgRateLimitRepository::new(store.db.clone()),
-        hasher,
-        SystemClock,
-        RateLimit::new(
-            FIRST_USER_REQUESTS_PER_IP_PER_MINUTE,
-            time::Duration::minutes(1),
-        ),
-    )
-}
-
-/// Builds the use cases of managing people on a store (the CLI uses this too).
-pub fn account_service(store: &Store, hasher: Argon2PasswordHasher) -> AccountService<Production> {
-    AccountService::new(
-        PgUserRepository::new(store.db.clone()),
-        PgPasswordResetRepository::new(store.db.clone()),
-        hasher,
-        SystemClock,
-        OsRng::default(),
-    )
-}
-
-/// People's own passwords and sessions.
-fn password_service(store: &Store, hasher: Argon2PasswordHasher) -> PasswordService<Production> {
-    PasswordService::new(PasswordPorts {
-        users: PgUserRepository::new(store.db.clone()),
-        sessions: PgSessionRepository::new(store.db.clone()),
-        resets: PgPasswordResetRepository::new(store.db.clone()),
-        rate_limits: PgRateLimitRepository::new(store.db.clone()),
-        hasher,
-        clock: SystemClock,
-    })
-}
-
-/// Metadata documents never seen before fetched per host and minute, across replicas.
-const CIMD_FETCHES_PER_HOST_PER_MINUTE: u32 = 30;
-/// Fetches of one metadata document URL per minute, across replicas: a URL that failed is
-/// not fetched again before the minute is over.
-const CIMD_FETCHES_PER_URL_PER_MINUTE: u32 = 2;
-
-/// The authorization code flow, with `tokens.*`, `cimd.*` and this server's resources.
-fn oauth_service(settings: &Settings, store: &Store) -> anyhow::Result<OAuthService<Production>> {
-    let t = &settings.tokens;
-    let c = &settings.cimd;
-    let fetcher = HttpMetadataFetcher::new(c.insecure_allow_http_loopback)
-        .context("building the metadata document client")?;
-    let resolver = CimdResolver::new(
-        PgCimdRepository::new(store.db.clone()),
-        fetcher,
-        PgRateLimitRepository::new(store.db.clone()),
-        SystemClock,
-        CimdPolicy {
-            enabled: c.enabled,
-            allow_http_loopback: c.insecure_allow_http_loopback,
-            domains: DomainPolicy::new(&c.allowed_domains, &c.denied_domains),
-            fetch_rate: RateLimit::new(
-                CIMD_FETCHES_PER_HOST_PER_MINUTE,
-                time::Duration::minutes(1),
-            ),
-            url_fetch_rate: RateLimit::new(
-                CIMD_FETCHES_PER_URL_PER_MINUTE,
-                time::Duration::minutes(1),
-            ),
-            max_clients: i64::from(settings.registration.max_clients),
-        },
-    );
-    Ok(OAuthService::new(
-        PgAppRepository::new(store.db.clone()),
-        PgGrantRepository::new(store.db.clone()),
-        SystemClock,
-        OsRng::default(),
-        TokenPolicy {
-            access_ttl: t.access_ttl.get(),
-            refresh_ttl: t.refresh_ttl.get(),
-            code_ttl: t.code_ttl.get(),
-            refresh_reuse_grace: t.refresh_reuse_grace.get(),
-        },
-        Resources::new(&settings.access_url),
-    )
-    .with_cimd(resolver)
-    .with_protected_servers(tessera_adapters::postgres::PgMcpServerRepository::new(
-        store.db.clone(),
-    )))
-}
-
-/// The MCP endpoint, with `mcp.*`, its sessions stored in the database.
-fn mcp_endpoint(
-    settings: &Settings,
-    store: &Store,
-    oauth: web::Data<OAuthService<Production>>,
-    apps: web::Data<AppService<Production>>,
-) -> anyhow::Result<McpEndpoint<Production>> {
-    let m = &settings.mcp;
-    let idle_timeout = std::time::Duration::try_from(m.session_idle_timeout.get())
-        .context("mcp.session_idle_timeout")?;
-    let rows = PgMcpSessionStore::new(store.db.clone(), idle_timeout);
-    let settings = McpSettings {
-        access_url: settings.access_url.clone(),
-        trusted_proxies: TrustedProxies::parse(&settings.http.trusted_proxies)
-            .map_err(anyhow::Error::msg)?,
-        limits: SessionLimits {
-            idle_timeout,
-            max_per_user: usize::try_from(m.max_sessions_per_user)?,
-            max_total: usize::try_from(m.max_sessions)?,
-        },
-    };
-    Ok(McpEndpoint::new(oauth, apps, rows, settings))
-}
-
-/// Dynamic registration, with `registration.*`.
-fn registration_service(settings: &Settings, store: &Store) -> RegistrationService<Production> {
-    let r = &settings.registration;
-    RegistrationService::new(
-        PgRegistrationRepository::new(store.db.clone()),
-        PgRateLimitRepository::new(store.db.clone()),
-        SystemClock,
-        OsRng::default(),
-        RegistrationPolicy {
-            rate_limit: RateLimit::new(
-                r.rate_limit.count,
-                time::Duration::seconds(i64::from(r.rate_limit.window_seconds)),
-            ),
-            max_clients: i64::from(r.max_clients),
-            unused_client_ttl: r.unused_client_ttl.get(),
-        },
-    )
-}
-
 impl Application {
     /// Binds `http.address` and `http.metrics_address`, opens the database and migrates.
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let listener = TcpListener::bind(settings.http.address).with_context(|| {
             format!("cannot listen on {} (http.address)", settings.http.address)
         })?;
-        Self::build_with_listener(settings, listener, Argon2PasswordHasher::new()?).await
+        let hasher = Argon2PasswordHasher::new()?;
+        Self::build_with_clock(settings, listener, hasher, ServerClock::system()).await
     }
 
-    /// As [`Application::build`], on an already bound public listener and with a chosen
-    /// hasher (tests bind port 0 first to learn `access_url`, and use cheap hashing).
-    pub async fn build_with_listener(
+    /// As [`Application::build`], on an already bound public listener, with a chosen hasher
+    /// and clock: end-to-end tests bind port 0 first to learn `access_url`, use cheap hashing,
+    /// and move a [`tessera_adapters::system::TestClock`] instead of sleeping. Only code can
+    /// hand the server another clock; no setting can.
+    pub async fn build_with_clock(
         settings: Settings,
         listener: TcpListener,
         hasher: Argon2PasswordHasher,
+        clock: ServerClock,
     ) -> anyhow::Result<Self> {
         let metrics_address = settings.http.metrics_listen_address();
         let metrics_listener = TcpListener::bind(metrics_address).with_context(|| {
@@ -233,26 +100,26 @@ impl Application {
         let mut store = Store::open(&settings).await?;
         store.migrate().await?;
         store.listen_for_revocations();
-        let users = user_service(&store, hasher.clone());
+        let users = user_service(&store, hasher.clone(), &clock);
         create_configured_first_user(&settings, &users).await?;
         let hashing = hasher.health();
-        let accounts = web::Data::new(account_service(&store, hasher.clone()));
-        let passwords = web::Data::new(password_service(&store, hasher.clone()));
+        let accounts = web::Data::new(account_service(&store, hasher.clone(), &clock));
+        let passwords = web::Data::new(password_service(&store, hasher.clone(), &clock));
         let sessions = SessionService::<Production>::new(
             PgUserRepository::new(store.db.clone()),
             PgSessionRepository::new(store.db.clone()),
             PgThrottleRepository::new(store.db.clone()),
             hasher,
-            SystemClock,
+            clock.clone(),
             OsRng::default(),
             LoginThrottle::default(),
             settings.sessions.ttl.get(),
         );
         let shutting_down = Arc::new(AtomicBool::new(false));
-        let registrations = web::Data::new(registration_service(&settings, &store));
-        let oauth = web::Data::new(oauth_service(&settings, &store)?);
+        let registrations = web::Data::new(registration_service(&settings, &store, &clock));
+        let oauth = web::Data::new(oauth_service(&settings, &store, &clock)?);
         let mcp_servers =
-            web::Data::new(crate::protected::mcp_server_service(&settings, &store).await?);
+            web::Data::new(crate::protected::mcp_server_service(&settings, &store, &clock).await?);
         let metrics = web::Data::new(
             Metrics::new(store.db.clone(), store.tokens.clone())
                 .context("registering metrics")?
@@ -261,10 +128,10 @@ impl Application {
         let apps = web::Data::new(AppService::new(
             PgAppRepository::new(store.db.clone()),
             PgAuditRepository::new(store.db.clone()),
-            SystemClock,
+            clock.clone(),
             OsRng::default(),
         ));
-        let mcp = mcp_endpoint(&settings, &store, oauth.clone(), apps.clone())?;
+        let mcp = mcp_endpoint(&settings, &store, oauth.clone(), apps.clone(), &clock)?;
         let suspended = mcp.clone();
         store
             .tokens
@@ -341,7 +208,11 @@ impl Application {
         )
         // MCP GET streams never finish by themselves; its sessions forget them too.
         .on_drain(move || mcp.close_streams());
-        tokio::spawn(sweep_periodically(store.db.clone(), registrations));
+        tokio::spawn(sweep_periodically(
+            store.db.clone(),
+            registrations,
+            clock.clone(),
+        ));
         tracing::info!(port, metrics_port, access_url = %settings.access_url, "tessera is listening");
         Ok(Self {
             port,

@@ -14,7 +14,7 @@ mod reply;
 mod rows;
 
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use rmcp::transport::streamable_http_server::session::SessionId;
 use rmcp::{RoleServer, Service};
@@ -28,6 +28,7 @@ pub(crate) use rows::SessionRows;
 use registry::{Holder, Registry};
 
 use crate::postgres::{McpSessionOwner, PgMcpSessionStore};
+use crate::system::ServerClock;
 
 /// Why rmcp's call into the sessions failed (rmcp answers these with a 500, after the edge
 /// has answered 404 for sessions that are unknown or someone else's).
@@ -44,10 +45,11 @@ pub enum SessionError {
     Unauthenticated,
 }
 
-/// Every MCP session of this replica.
+/// Every MCP session of this replica, timed on the clock of their rows.
 pub struct McpSessions<S> {
     registry: Arc<Mutex<Registry>>,
     rows: PgMcpSessionStore,
+    clock: ServerClock,
     service: Arc<dyn Fn() -> S + Send + Sync>,
 }
 
@@ -72,10 +74,16 @@ impl<S: Service<RoleServer>> McpSessions<S> {
         let registry = Arc::new(Mutex::new(Registry::new(limits)));
         let every =
             (limits.idle_timeout / 4).clamp(Duration::from_secs(1), Duration::from_secs(30));
-        tokio::spawn(expire_periodically(Arc::downgrade(&registry), every));
+        let clock = rows.clock().clone();
+        tokio::spawn(expire_periodically(
+            Arc::downgrade(&registry),
+            every,
+            clock.clone(),
+        ));
         Self {
             registry,
             rows,
+            clock,
             service: Arc::new(service),
         }
     }
@@ -91,7 +99,7 @@ impl<S: Service<RoleServer>> McpSessions<S> {
         id: &str,
         owner: McpSessionOwner,
     ) -> Result<bool, RepoError> {
-        let held = lock(&self.registry).holder(&SessionId::from(id), Instant::now());
+        let held = lock(&self.registry).holder(&SessionId::from(id), self.clock.instant());
         match held {
             Holder::Owned(holder) => Ok(holder == owner),
             Holder::Opening => Ok(false),
@@ -154,7 +162,7 @@ impl<S: Service<RoleServer>> McpSessions<S> {
                 lock(&registry).handshake_finished(&over_id);
             }
         });
-        let ended = lock(&self.registry).open(id, ends, Instant::now());
+        let ended = lock(&self.registry).open(id, ends, self.clock.instant());
         self.forget(ended).await;
         transport
     }
@@ -164,14 +172,14 @@ impl<S: Service<RoleServer>> McpSessions<S> {
     }
 }
 
-async fn expire_periodically(registry: Weak<Mutex<Registry>>, every: Duration) {
+async fn expire_periodically(registry: Weak<Mutex<Registry>>, every: Duration, clock: ServerClock) {
     let mut ticks = tokio::time::interval(every);
     loop {
         ticks.tick().await;
         let Some(registry) = registry.upgrade() else {
             return;
         };
-        let expired = lock(&registry).expire(Instant::now());
+        let expired = lock(&registry).expire(clock.instant());
         if expired > 0 {
             tracing::debug!(expired, "idle MCP sessions ended");
         }

@@ -5,11 +5,13 @@
 use std::time::Duration;
 
 use rmcp::transport::streamable_http_server::session::SessionState;
-use tessera_application::RepoError;
+use tessera_application::{Clock, RepoError};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::Database;
 use super::errors::{column, db_err};
+use crate::system::ServerClock;
 
 /// Who a session belongs to: the person and the client of the token that opened it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -29,21 +31,35 @@ pub struct StoredMcpSession {
     pub owner: Option<McpSessionOwner>,
 }
 
-/// The `mcp_sessions` table.
+/// The `mcp_sessions` table. Expiry is decided on the server's clock (passed to the SQL),
+/// not PostgreSQL's `now()`, so that the in-memory sessions and their rows agree on it.
 #[derive(Debug, Clone)]
 pub struct PgMcpSessionStore {
     db: Database,
     idle_timeout: Duration,
+    clock: ServerClock,
 }
 
 impl PgMcpSessionStore {
-    /// Sessions on `db` that expire `idle_timeout` after they were last stored or touched.
-    pub fn new(db: Database, idle_timeout: Duration) -> Self {
-        Self { db, idle_timeout }
+    /// Sessions on `db` that expire `idle_timeout` after they were last stored or touched,
+    /// as `clock` tells the time.
+    pub fn new(db: Database, idle_timeout: Duration, clock: ServerClock) -> Self {
+        Self {
+            db,
+            idle_timeout,
+            clock,
+        }
     }
 
-    fn interval(&self) -> String {
-        format!("{} milliseconds", self.idle_timeout.as_millis())
+    /// The clock these sessions are timed on.
+    pub fn clock(&self) -> &ServerClock {
+        &self.clock
+    }
+
+    /// When a session stored or touched now expires.
+    fn expiry(&self) -> OffsetDateTime {
+        let idle = time::Duration::try_from(self.idle_timeout).unwrap_or(time::Duration::MAX);
+        self.clock.now().saturating_add(idle)
     }
 
     /// Stores (or replaces) a session, owned by `owner`, expiring after the idle timeout.
@@ -54,7 +70,7 @@ impl PgMcpSessionStore {
         owner: McpSessionOwner,
     ) -> Result<(), RepoError> {
         const SAVE: &str = "INSERT INTO mcp_sessions (id, state, user_id, client_id, expires_at)
-             VALUES ($1, $2, $3, $4, now() + $5::text::interval)
+             VALUES ($1, $2, $3, $4, $5)
              ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, user_id = EXCLUDED.user_id,
                  client_id = EXCLUDED.client_id, expires_at = EXCLUDED.expires_at";
         let state = serde_json::to_value(state).map_err(|e| RepoError::Unexpected(e.into()))?;
@@ -65,7 +81,7 @@ impl PgMcpSessionStore {
             &state,
             &owner.user_id,
             &owner.client_id,
-            &self.interval(),
+            &self.expiry(),
         ];
         client.execute(&stmt, &params).await.map_err(db_err)?;
         Ok(())
@@ -74,10 +90,15 @@ impl PgMcpSessionStore {
     /// The session `id` unless it is unknown or expired.
     pub async fn load(&self, id: &str) -> Result<Option<StoredMcpSession>, RepoError> {
         const LOAD: &str = "SELECT state, user_id, client_id FROM mcp_sessions
-             WHERE id = $1 AND expires_at > now()";
+             WHERE id = $1 AND expires_at > $2";
         let client = self.db.client().await?;
         let stmt = client.prepare_cached(LOAD).await.map_err(db_err)?;
-        let Some(row) = client.query_opt(&stmt, &[&id]).await.map_err(db_err)? else {
+        let now = self.clock.now();
+        let Some(row) = client
+            .query_opt(&stmt, &[&id, &now])
+            .await
+            .map_err(db_err)?
+        else {
             return Ok(None);
         };
         let state: serde_json::Value = column(&row, "state")?;
@@ -92,12 +113,13 @@ impl PgMcpSessionStore {
 
     /// Moves the expiry of a session in use to one idle timeout from now.
     pub async fn touch(&self, id: &str) -> Result<(), RepoError> {
-        const TOUCH: &str = "UPDATE mcp_sessions SET expires_at = now() + $2::text::interval
-             WHERE id = $1 AND expires_at > now()";
+        const TOUCH: &str = "UPDATE mcp_sessions SET expires_at = $2
+             WHERE id = $1 AND expires_at > $3";
         let client = self.db.client().await?;
         let stmt = client.prepare_cached(TOUCH).await.map_err(db_err)?;
+        let now = self.clock.now();
         client
-            .execute(&stmt, &[&id, &self.interval()])
+            .execute(&stmt, &[&id, &self.expiry(), &now])
             .await
             .map_err(db_err)?;
         Ok(())

@@ -34,8 +34,9 @@ pub struct Database {
     tokens: Option<Arc<TokenCache>>,
 }
 
-/// rustls with the ring provider and the platform's roots (`SSL_CERT_FILE` and
-/// `SSL_CERT_DIR` add others, e.g. a cloud provider's database CA).
+/// rustls with the ring provider and the platform's roots, or instead of them only those
+/// in `SSL_CERT_FILE` and `SSL_CERT_DIR` when either is set (e.g. a cloud provider's
+/// database CA; bootstrap/tests/database_tls.rs).
 fn tls() -> Result<MakeRustlsConnect, DatabaseError> {
     let loaded = rustls_native_certs::load_native_certs();
     let mut roots = rustls::RootCertStore::empty();

@@ -6,15 +6,16 @@ use std::io::BufRead;
 
 use anyhow::Context;
 use clap::Subcommand;
-use tessera_adapters::system::Argon2PasswordHasher;
+use tessera_adapters::system::{Argon2PasswordHasher, ServerClock};
 use tessera_application::people::{AccountService, Caller, NewUserInput};
 use tessera_domain::{
     Account, AccountChange, AccountQuery, Email, Password, SecretString, Username,
 };
 
 use crate::database::Store;
+use crate::services::account_service;
 use crate::settings::Settings;
-use crate::startup::{Production, account_service};
+use crate::startup::Production;
 
 /// `tessera users …`.
 #[derive(Debug, Subcommand)]
@@ -81,7 +82,8 @@ impl UsersCommand {
         let store = Store::open(settings).await?;
         let result = async {
             store.migrate().await?;
-            let accounts = account_service(&store, Argon2PasswordHasher::new()?);
+            let accounts =
+                account_service(&store, Argon2PasswordHasher::new()?, &ServerClock::system());
             self.run_with(&accounts, &settings.access_url).await
         }
         .await;

@@ -27,8 +27,20 @@ pub struct Serve {
 
 impl Serve {
     /// Starts `tessera serve` with `env` on top of: both listeners on port 0 of loopback,
-    /// JSON logs at info, and no shutdown delay (tests that want one set it).
+    /// JSON logs at info, and no shutdown delay (tests that want one set it); returns once it
+    /// listens.
     pub fn start(env: &[(&str, &str)]) -> Self {
+        let mut serve = Self::spawn(env);
+        let listening = serve.wait_for_log("tessera is listening", Duration::from_secs(60));
+        let port = |field: &str| listening[field].as_u64().unwrap();
+        serve.base = format!("http://127.0.0.1:{}", port("port"));
+        serve.metrics = format!("http://127.0.0.1:{}", port("metrics_port"));
+        serve
+    }
+
+    /// Starts `tessera serve` as [`Serve::start`] does, without waiting for it to listen
+    /// (`base` and `metrics` stay empty): for tests of a start-up that does not get there.
+    pub fn spawn(env: &[(&str, &str)]) -> Self {
         let mut command = Command::new(TESSERA);
         command
             .arg("serve")
@@ -56,13 +68,11 @@ impl Serve {
                 }
             }
         });
-        let listening = wait_for(&logs, "tessera is listening", Duration::from_secs(60));
-        let port = |field: &str| listening[field].as_u64().unwrap();
         Self {
             child,
             logs,
-            base: format!("http://127.0.0.1:{}", port("port")),
-            metrics: format!("http://127.0.0.1:{}", port("metrics_port")),
+            base: String::new(),
+            metrics: String::new(),
             client: reqwest::Client::builder()
                 .pool_max_idle_per_host(0)
                 .build()

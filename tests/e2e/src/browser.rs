@@ -1,14 +1,17 @@
 //! `Browser`: headless Chromium driven over WebDriver (Debian's `chromium` and
 //! `chromium-driver`, installed by `.ci/run`), for tests that need a real browser.
 //!
-//! Each `Browser` starts its own `chromedriver` on a free port, in its own process group,
+//! Each `Browser` starts its own `chromedriver` on a free port (another if that one is taken
+//! before chromedriver binds it), in its own process group,
 //! with a fresh profile directory; dropping it kills that group and removes the directory.
 //! Call [`Browser::close`] at the end of a test so Chromium quits cleanly first.
 
-use std::net::{TcpListener, TcpStream};
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, sync_channel};
 use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
@@ -184,14 +187,26 @@ struct Driver {
 }
 
 impl Driver {
+    /// Starts `chromedriver` on a port that was free a moment ago. Another process may take
+    /// that port first: chromedriver then exits without saying it started, and a new port is
+    /// tried. Nothing is taken as ours before chromedriver itself says it listens.
     fn start() -> Driver {
-        let port = free_port();
+        for _ in 0..5 {
+            if let Some(driver) = Self::try_start(free_port()) {
+                return driver;
+            }
+        }
+        panic!("chromedriver could not listen on any of 5 free ports")
+    }
+
+    /// `None` when chromedriver exited before it listened (its port was taken).
+    fn try_start(port: u16) -> Option<Driver> {
         let scratch =
             std::env::temp_dir().join(format!("tessera-browser-{}-{port}", std::process::id()));
         let profile = scratch.join("profile");
         std::fs::create_dir_all(&profile)
             .unwrap_or_else(|e| panic!("cannot create {}: {e}", profile.display()));
-        let child = Command::new("chromedriver")
+        let mut child = Command::new("chromedriver")
             .arg(format!("--port={port}"))
             .arg(format!(
                 "--log-path={}",
@@ -202,40 +217,31 @@ impl Driver {
             .env("XDG_CONFIG_HOME", scratch.join("config"))
             .env("XDG_CACHE_HOME", scratch.join("cache"))
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .process_group(0)
             .spawn()
             .unwrap_or_else(|e| {
                 panic!("cannot start chromedriver ({e}); install chromium-driver as .ci/run does")
             });
-        let mut driver = Driver {
+        let started = started_lines(child.stdout.take().expect("piped stdout"));
+        let driver = Driver {
             child,
             port,
             scratch,
         };
-        driver.wait_until_listening();
-        driver
+        match started.recv_timeout(WAIT) {
+            Ok(()) => Some(driver),
+            Err(RecvTimeoutError::Disconnected) => None,
+            Err(RecvTimeoutError::Timeout) => panic!(
+                "chromedriver did not listen on port {port} within {WAIT:?}\n{}",
+                driver.log()
+            ),
+        }
     }
 
     fn profile(&self) -> PathBuf {
         self.scratch.join("profile")
-    }
-
-    fn wait_until_listening(&mut self) {
-        let deadline = Instant::now() + WAIT;
-        while TcpStream::connect(("127.0.0.1", self.port)).is_err() {
-            if let Ok(Some(status)) = self.child.try_wait() {
-                panic!("chromedriver exited with {status}\n{}", self.log());
-            }
-            assert!(
-                Instant::now() < deadline,
-                "chromedriver did not listen on port {} within {WAIT:?}\n{}",
-                self.port,
-                self.log()
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
     }
 
     fn log(&self) -> String {
@@ -265,6 +271,20 @@ fn capabilities(profile: &Path) -> Capabilities {
     capabilities.insert("browserName".to_owned(), json!("chrome"));
     capabilities.insert("goog:chromeOptions".to_owned(), json!({ "args": args }));
     capabilities
+}
+
+/// Reads chromedriver's stdout to its end (so it never blocks on a full pipe); sends once
+/// when it says it started. The channel closes without a message when it exits first.
+fn started_lines(stdout: std::process::ChildStdout) -> Receiver<()> {
+    let (started, receiver) = sync_channel(1);
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.contains("started successfully") {
+                let _ = started.try_send(());
+            }
+        }
+    });
+    receiver
 }
 
 /// A port nothing listens on right now.

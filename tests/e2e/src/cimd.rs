@@ -4,7 +4,6 @@
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
-use std::time::Duration;
 
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
 use serde_json::{Value, json};
@@ -150,10 +149,8 @@ async fn answer(
                 .content_type("application/json")
                 .streaming(stream)
         }
-        "slow.json" => {
-            tokio::time::sleep(Duration::from_secs(5)).await;
-            json(document(&own, DOCUMENT_REDIRECT))
-        }
+        // Never answers: how long tessera waits is tessera's to decide.
+        "slow.json" => std::future::pending().await,
         "redirect.json" => HttpResponse::Found()
             .insert_header(("Location", format!("{}/client.json", base.get_ref())))
             .finish(),
@@ -167,7 +164,7 @@ async fn answer(
 /// Serves `client.json` (a good public client, `max-age=3600`), `mismatch.json` (names
 /// another `client_id`), `bad-redirect.json` (an `http` redirect off loopback),
 /// `secret.json` (asks for a client secret), `jwt.json` (`private_key_jwt`), `logo.json`
-/// (a remote `logo_uri`), `big.json` (over 5 KiB), `stream.json` (over 5 KiB in chunks, no length), `slow.json` (5 s),
+/// (a remote `logo_uri`), `big.json` (over 5 KiB), `stream.json` (over 5 KiB in chunks, no length), `slow.json` (never answers),
 /// `redirect.json` (a 302) and `text.json` (`text/plain`), on a random loopback port.
 pub fn serve_documents() -> DocumentServer {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();

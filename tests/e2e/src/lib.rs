@@ -23,7 +23,7 @@ use tokio::task::JoinHandle;
 
 use reqwest::{Client, Response, StatusCode};
 use serde_json::{Value, json};
-use tessera_adapters::system::Argon2PasswordHasher;
+use tessera_adapters::system::{Argon2PasswordHasher, ServerClock, TestClock};
 use tessera_bootstrap::settings::ConfigDuration;
 use tessera_bootstrap::{Application, Settings, ShutdownHandle};
 use tessera_domain::SecretString;
@@ -44,6 +44,8 @@ pub struct TestApp {
     pub database_url: String,
     /// `http://127.0.0.1:<port>` of the metrics listener.
     pub metrics_address: String,
+    /// The server's clock: tests move it instead of sleeping (shared by [`TestApp::replica`]).
+    pub clock: TestClock,
     shutdown: ShutdownHandle,
     task: Arc<Mutex<Option<JoinHandle<anyhow::Result<()>>>>>,
 }
@@ -59,9 +61,19 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     spawn_on_database(database_url, adjust).await
 }
 
-/// Starts tessera against an existing database (two replicas share one this way).
+/// Starts tessera against an existing database (two replicas share one this way), with a
+/// clock of its own.
 pub async fn spawn_on_database(
     database_url: String,
+    adjust: impl FnOnce(&mut Settings),
+) -> TestApp {
+    spawn_with_clock(database_url, TestClock::default(), adjust).await
+}
+
+/// Starts tessera against an existing database, reading the time from `clock`.
+pub async fn spawn_with_clock(
+    database_url: String,
+    clock: TestClock,
     adjust: impl FnOnce(&mut Settings),
 ) -> TestApp {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -75,10 +87,11 @@ pub async fn spawn_on_database(
     settings.http.metrics_address = Some(([127, 0, 0, 1], 0).into());
     settings.http.shutdown_delay = ConfigDuration::seconds(0);
     adjust(&mut settings);
-    let app = Application::build_with_listener(
+    let app = Application::build_with_clock(
         settings,
         listener,
         Argon2PasswordHasher::for_tests().unwrap(),
+        ServerClock::test(&clock),
     )
     .await
     .expect("tessera starts");
@@ -90,6 +103,7 @@ pub async fn spawn_on_database(
         client: new_client(),
         database_url,
         metrics_address,
+        clock,
         shutdown,
         task,
     }
@@ -200,6 +214,17 @@ impl TestApp {
         self.login(&email, "member password").await
     }
 
+    /// Another replica on the same database, reading the same clock.
+    pub async fn replica(&self, adjust: impl FnOnce(&mut Settings)) -> TestApp {
+        spawn_with_clock(self.database_url.clone(), self.clock.clone(), adjust).await
+    }
+
+    /// Freezes the clock of this server (and its replicas) at the start of the next minute,
+    /// so that requests of a test all count in one rate-limit window, however slowly they run.
+    pub fn freeze_at_a_minute_start(&self) {
+        self.clock.freeze_at(next_minute(self.clock.now()));
+    }
+
     /// The same server seen by a new client with an empty cookie jar.
     pub fn with_new_client(&self) -> TestApp {
         TestApp {
@@ -207,6 +232,7 @@ impl TestApp {
             client: new_client(),
             database_url: self.database_url.clone(),
             metrics_address: self.metrics_address.clone(),
+            clock: self.clock.clone(),
             shutdown: self.shutdown.clone(),
             task: self.task.clone(),
         }
@@ -230,6 +256,12 @@ impl TestApp {
             task.await.unwrap().unwrap();
         }
     }
+}
+
+/// The start of the minute after the one `now` is in (rate-limit windows start on minutes).
+pub fn next_minute(now: time::OffsetDateTime) -> time::OffsetDateTime {
+    let minute = time::Time::from_hms(now.hour(), now.minute(), 0).unwrap();
+    now.replace_time(minute) + time::Duration::minutes(1)
 }
 
 /// The value of the hidden `csrf_token` field of an HTML form.

@@ -14,7 +14,7 @@ pub use html::{
 pub use responses::{
     assert_error_page, code_from_location, location, oauth_error, redirect_params,
 };
-pub use setup::{no_refresh_grace, one_second_codes, spawn_oauth, spawn_oauth_with};
+pub use setup::{no_refresh_grace, one_minute_codes, spawn_oauth, spawn_oauth_with};
 pub use token::{basic_credentials, http_client};
 
 use base64::Engine;

@@ -86,7 +86,8 @@ async fn a_flood_of_junk_urls_on_its_host_does_not_cut_off_a_known_document_clie
 
 #[tokio::test]
 async fn a_url_that_failed_is_not_fetched_again_on_every_request() {
-    let (_app, browser, documents) = setup().await;
+    let (app, browser, documents) = setup().await;
+    app.freeze_at_a_minute_start();
     for _ in 0..10 {
         assert_error_page(authorize_as(&browser, &documents.client("missing.json")).await).await;
     }

@@ -46,6 +46,7 @@ async fn twenty_concurrent_correct_logins_of_one_user_all_succeed() {
 #[tokio::test]
 async fn first_user_requests_are_limited_per_client_ip() {
     let app = spawn_app().await;
+    app.freeze_at_a_minute_start();
     app.create_admin().await;
     let body = json!({"email": "eve@example.com", "username": "eve", "password": "long enough"});
     for _ in 0..9 {

@@ -49,6 +49,7 @@ async fn registrations_from_every_address_of_one_ipv6_slash_64_share_the_rate_li
         s.registration.rate_limit = tessera_bootstrap::settings::RateLimit::parse("2/min").unwrap();
     })
     .await;
+    app.freeze_at_a_minute_start();
     let register_from = |ip: &'static str| {
         new_client()
             .post(app.url("/oauth2/register"))

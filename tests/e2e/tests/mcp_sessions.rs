@@ -150,15 +150,19 @@ async fn stored_sessions(database_url: &str) -> i64 {
 
 #[tokio::test]
 async fn a_session_unused_for_the_idle_timeout_is_gone() {
-    let setup = spawn_mcp_with(|s| s.mcp.session_idle_timeout = ConfigDuration::seconds(1)).await;
+    let setup = spawn_mcp_with(|s| s.mcp.session_idle_timeout = ConfigDuration::minutes(1)).await;
     let idle = setup.admin_session().await;
     let busy = setup.admin_session().await;
 
-    for _ in 0..6 {
-        tokio::time::sleep(Duration::from_millis(250)).await;
+    for _ in 0..2 {
+        setup.app.clock.advance(time::Duration::seconds(45));
         assert_eq!(tools_list_status(&busy).await, StatusCode::OK);
     }
 
-    assert_eq!(tools_list_status(&idle).await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        tools_list_status(&idle).await,
+        StatusCode::NOT_FOUND,
+        "idle 90 s"
+    );
     assert_eq!(tools_list_status(&busy).await, StatusCode::OK);
 }

@@ -262,10 +262,9 @@ async fn sse_events_arrive_as_the_upstream_sends_them_before_it_finishes() {
 #[tokio::test]
 async fn upstream_failures_are_502_or_504_with_a_json_rpc_error_and_its_own_errors_pass_through() {
     let s = spawn_protected().await;
-    // A port where nothing listens, and one that accepts but never answers.
-    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let closed_url = format!("http://{}/mcp", closed.local_addr().unwrap());
-    drop(closed);
+    // A port where nothing listens (port 1, which no port-0 bind of another test can be
+    // handed, unlike a free port let go of), and one that accepts but never answers.
+    let closed_url = "http://127.0.0.1:1/mcp";
     let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let silent_url = format!("http://{}/mcp", silent.local_addr().unwrap());
     let hold = tokio::spawn(async move {
@@ -275,7 +274,7 @@ async fn upstream_failures_are_502_or_504_with_a_json_rpc_error_and_its_own_erro
         }
     });
     s.app
-        .protect_server(&s.admin_token, "down", &closed_url)
+        .protect_server(&s.admin_token, "down", closed_url)
         .await;
     let slow =
         json!({"slug": "slow", "name": "Slow", "upstream_url": silent_url, "timeout_seconds": 1});

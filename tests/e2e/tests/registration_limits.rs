@@ -5,7 +5,7 @@ use serde_json::Value;
 use tessera_bootstrap::settings::{ConfigDuration, RateLimit};
 use tessera_e2e::oauth::oauth_error;
 use tessera_e2e::registration::native_public_metadata;
-use tessera_e2e::{ADMIN_EMAIL, ADMIN_PASSWORD, spawn_app, spawn_app_with, spawn_on_database};
+use tessera_e2e::{ADMIN_EMAIL, ADMIN_PASSWORD, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn the_rate_limit_is_counted_across_two_replicas_sharing_one_database() {
@@ -13,7 +13,8 @@ async fn the_rate_limit_is_counted_across_two_replicas_sharing_one_database() {
         s.registration.rate_limit = RateLimit::parse("3/min").unwrap();
     };
     let first = spawn_app_with(three).await;
-    let second = spawn_on_database(first.database_url.clone(), three).await;
+    let second = first.replica(three).await;
+    first.freeze_at_a_minute_start();
     for app in [&first, &second, &first] {
         assert_eq!(
             app.register(&native_public_metadata()).await.status(),
@@ -37,6 +38,7 @@ async fn behind_a_trusted_proxy_the_forwarded_client_ip_is_the_one_limited() {
         s.http.trusted_proxies = vec!["127.0.0.1/32".into()];
     })
     .await;
+    app.freeze_at_a_minute_start();
     let from = |ip: &'static str| {
         let app = &app;
         async move {
@@ -59,6 +61,7 @@ async fn behind_a_trusted_proxy_the_forwarded_client_ip_is_the_one_limited() {
 async fn without_trust_a_forwarded_ip_is_ignored() {
     let app =
         spawn_app_with(|s| s.registration.rate_limit = RateLimit::parse("1/min").unwrap()).await;
+    app.freeze_at_a_minute_start();
     for (ip, expected) in [
         ("203.0.113.1", StatusCode::CREATED),
         ("203.0.113.2", StatusCode::TOO_MANY_REQUESTS),
@@ -104,20 +107,20 @@ async fn with_registration_disabled_the_endpoint_is_404_and_not_advertised() {
 
 #[tokio::test]
 async fn a_client_never_used_expires_while_a_used_one_stays() {
-    let short = |s: &mut tessera_bootstrap::Settings| {
-        s.registration.unused_client_ttl = ConfigDuration::parse("1s").unwrap();
+    let hour = |s: &mut tessera_bootstrap::Settings| {
+        s.registration.unused_client_ttl = ConfigDuration::hours(1);
     };
-    let app = spawn_app_with(short).await;
+    let app = spawn_app_with(hour).await;
     app.create_admin().await;
     let unused = app.register_client(&native_public_metadata()).await;
     let used = app.register_client(&native_public_metadata()).await;
     let browser = app.browser_login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
     browser.tokens(&used.client, "user:read").await;
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
-    // Every replica sweeps when it starts (and every 10 minutes after).
-    let replica = spawn_on_database(app.database_url.clone(), short).await;
+    app.clock.advance(time::Duration::minutes(61));
+    // Every replica sweeps when it starts (and every 10 minutes after), here an hour later.
+    let replica = app.replica(hour).await;
     let mut status = StatusCode::OK;
-    for _ in 0..50 {
+    for _ in 0..250 {
         let response = replica
             .client_management(Method::GET, &unused.client.client_id, &unused.token)
             .send()
@@ -127,7 +130,8 @@ async fn a_client_never_used_expires_while_a_used_one_stays() {
         if status == StatusCode::UNAUTHORIZED {
             break;
         }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        // Waiting for the sweep the replica started, not for time to pass.
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
     assert_eq!(
         status,

@@ -1,13 +1,11 @@
 //! The rules of the token endpoint: codes, client authentication, refresh, one test each (SPEC §4).
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
-use std::time::Duration;
-
 use futures::future::join_all;
 use reqwest::{StatusCode, header};
 use tessera_e2e::new_client;
 use tessera_e2e::oauth::{
-    OAuthApp, basic_credentials, no_refresh_grace, oauth_error, one_second_codes, pkce_pair,
+    OAuthApp, basic_credentials, no_refresh_grace, oauth_error, one_minute_codes, pkce_pair,
     spawn_oauth, spawn_oauth_with,
 };
 
@@ -95,12 +93,19 @@ async fn basic_and_body_client_ids_that_disagree_are_an_invalid_request() {
 
 #[tokio::test]
 async fn an_expired_authorization_code_is_an_invalid_grant() {
-    let setup = spawn_oauth_with(one_second_codes).await;
-    let (code, pkce) = setup.code().await;
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let setup = spawn_oauth_with(one_minute_codes).await;
+    let (expiring, expiring_pkce) = setup.code().await;
+    let (kept, kept_pkce) = setup.code().await;
+    setup.app.clock.advance(time::Duration::seconds(59));
+    let in_time = setup
+        .app
+        .exchange_code(&setup.client, &kept, &kept_pkce.verifier)
+        .await;
+    assert_eq!(in_time.status(), StatusCode::OK, "a code within its minute");
+    setup.app.clock.advance(time::Duration::seconds(2));
     let response = setup
         .app
-        .exchange_code(&setup.client, &code, &pkce.verifier)
+        .exchange_code(&setup.client, &expiring, &expiring_pkce.verifier)
         .await;
     assert_eq!(
         oauth_error(response).await,

@@ -2,7 +2,7 @@
 //! every later request served on its own, notifications read for cancellations.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use futures::Stream;
 use rmcp::model::{
@@ -103,7 +103,7 @@ impl<S: Service<RoleServer>> SessionManager for McpSessions<S> {
     }
 
     async fn has_session(&self, id: &SessionId) -> Result<bool, SessionError> {
-        Ok(lock(&self.registry).contains(id, Instant::now()))
+        Ok(lock(&self.registry).contains(id, self.clock.instant()))
     }
 
     async fn close_session(&self, id: &SessionId) -> Result<(), SessionError> {
@@ -119,7 +119,7 @@ impl<S: Service<RoleServer>> SessionManager for McpSessions<S> {
         let ClientJsonRpcMessage::Request(request) = message else {
             return Err(SessionError::NotFound);
         };
-        let admission = lock(&self.registry).admit(id, &request.id, Instant::now());
+        let admission = lock(&self.registry).admit(id, &request.id, self.clock.instant());
         match admission {
             Admission::Unknown => Err(SessionError::NotFound),
             Admission::DuplicateId => Ok(reply::refusal(
@@ -149,7 +149,7 @@ impl<S: Service<RoleServer>> SessionManager for McpSessions<S> {
     ) -> Result<(), SessionError> {
         let mut registry = lock(&self.registry);
         let refresh = registry
-            .touch(id, Instant::now())
+            .touch(id, self.clock.instant())
             .ok_or(SessionError::NotFound)?;
         if let ClientJsonRpcMessage::Notification(notification) = &message
             && let ClientNotification::CancelledNotification(cancelled) = &notification.notification
@@ -168,7 +168,7 @@ impl<S: Service<RoleServer>> SessionManager for McpSessions<S> {
         &self,
         id: &SessionId,
     ) -> Result<impl Stream<Item = ServerSseMessage> + Send + Sync + 'static, SessionError> {
-        let opened = lock(&self.registry).stream(id, Instant::now());
+        let opened = lock(&self.registry).stream(id, self.clock.instant());
         let (stream, refresh) = opened.ok_or(SessionError::NotFound)?;
         if refresh {
             self.refresh(id);
@@ -190,7 +190,7 @@ impl<S: Service<RoleServer>> SessionManager for McpSessions<S> {
         &self,
         id: SessionId,
     ) -> Result<RestoreOutcome<Handshake>, SessionError> {
-        if lock(&self.registry).contains(&id, Instant::now()) {
+        if lock(&self.registry).contains(&id, self.clock.instant()) {
             return Ok(RestoreOutcome::AlreadyPresent);
         }
         Ok(RestoreOutcome::Restored(self.open(id).await))

@@ -3,7 +3,6 @@
 //! them, and for no one else.
 
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
 
 use rmcp::transport::streamable_http_server::session::{
     SessionId, SessionState, SessionStore, SessionStoreError,
@@ -37,7 +36,8 @@ impl SessionStore for SessionRows {
     /// Stores a session rmcp has just initialized, with its owner; a session without one
     /// (its `initialize` was refused) is not stored.
     async fn store(&self, session_id: &str, state: &SessionState) -> Result<(), SessionStoreError> {
-        let held = lock(&self.registry).holder(&SessionId::from(session_id), Instant::now());
+        let held =
+            lock(&self.registry).holder(&SessionId::from(session_id), self.rows.clock().instant());
         match held {
             Holder::Owned(owner) => Ok(self.rows.save(session_id, state, owner).await?),
             Holder::Opening | Holder::Absent => Ok(()),

@@ -67,7 +67,7 @@ pub fn no_refresh_grace(settings: &mut Settings) {
     settings.tokens.refresh_reuse_grace = ConfigDuration::seconds(0);
 }
 
-/// Settings: authorization codes live one second.
-pub fn one_second_codes(settings: &mut Settings) {
-    settings.tokens.code_ttl = ConfigDuration::seconds(1);
+/// Settings: authorization codes live one minute (tests move the clock past it).
+pub fn one_minute_codes(settings: &mut Settings) {
+    settings.tokens.code_ttl = ConfigDuration::minutes(1);
 }
