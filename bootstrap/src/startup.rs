@@ -19,6 +19,7 @@ use tessera_adapters::render::Pages;
 use tessera_adapters::system::{Argon2PasswordHasher, OsRng, SystemClock};
 use tessera_application::Ports;
 use tessera_application::apps::AppService;
+use tessera_application::audit::AuditService;
 use tessera_application::oauth::{CimdPolicy, CimdResolver, OAuthService, TokenPolicy};
 use tessera_application::people::{
     AccountService, LoginThrottle, PasswordPorts, PasswordService, SessionService, UserService,
@@ -260,7 +261,6 @@ impl Application {
         );
         let apps = web::Data::new(AppService::new(
             PgAppRepository::new(store.db.clone()),
-            PgAuditRepository::new(store.db.clone()),
             SystemClock,
             OsRng::default(),
         ));
@@ -275,6 +275,7 @@ impl Application {
             accounts,
             passwords,
             apps: apps.clone(),
+            audit: web::Data::new(AuditService::new(PgAuditRepository::new(store.db.clone()))),
             mcp: mcp.clone(),
             oauth,
             registrations: registrations.clone(),

@@ -1,8 +1,10 @@
 use tessera_application::RepoError;
 use tessera_application::ports::{Actor, AuditEntry, AuditRecord, AuditRepository};
+use tessera_domain::AuditQuery;
 use tokio_postgres::Row;
 
 use super::Database;
+use super::audit_filter::AuditFilter;
 use super::errors::{column, corrupt, db_err};
 
 /// The audit log in PostgreSQL.
@@ -115,22 +117,31 @@ fn from_row(row: &Row) -> Result<AuditRecord, RepoError> {
 }
 
 impl AuditRepository for PgAuditRepository {
-    async fn list(&self, limit: i64, offset: i64) -> Result<(Vec<AuditRecord>, i64), RepoError> {
-        const SQL: &str =
+    async fn list(&self, query: &AuditQuery) -> Result<(Vec<AuditRecord>, i64), RepoError> {
+        let filter = AuditFilter::of(query);
+        let (clause, n) = (filter.clause(), filter.next_param());
+        let sql = format!(
             "SELECT id, occurred_at, actor_user_id, actor, action, target_type, target_id,
-                                  client_ip, user_agent, details, count(*) OVER () AS total
-                           FROM audit_log ORDER BY occurred_at DESC, id DESC LIMIT $1 OFFSET $2";
+                    client_ip, user_agent, details, count(*) OVER () AS total
+             FROM audit_log {clause}
+             ORDER BY occurred_at DESC, id DESC LIMIT ${n} OFFSET ${}",
+            n + 1
+        );
         let client = self.db.client().await?;
-        let stmt = client.prepare_cached(SQL).await.map_err(db_err)?;
+        let stmt = client.prepare_cached(&sql).await.map_err(db_err)?;
+        let (limit, offset) = (query.limit(), query.offset());
         let rows = client
-            .query(&stmt, &[&limit, &offset])
+            .query(&stmt, &filter.params(&[&limit, &offset]))
             .await
             .map_err(db_err)?;
         let total = match rows.first() {
             Some(row) => column(row, "total")?,
+            None if offset == 0 => 0,
             None => {
+                let count = format!("SELECT count(*) AS total FROM audit_log {clause}");
+                let stmt = client.prepare_cached(&count).await.map_err(db_err)?;
                 let row = client
-                    .query_one("SELECT count(*) AS total FROM audit_log", &[])
+                    .query_one(&stmt, &filter.params(&[]))
                     .await
                     .map_err(db_err)?;
                 column(&row, "total")?
