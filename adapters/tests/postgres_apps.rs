@@ -4,7 +4,8 @@
 use tessera_adapters::postgres::{Database, PgAppRepository, PgAuditRepository};
 use tessera_application::ports::{Actor, AppRepository, AuditEntry, AuditRepository, NewAppSecret};
 use tessera_domain::{
-    App, AppDraft, AppSecretInfo, AuditQuery, Credential, CredentialKind, RegistrationSource, UserId,
+    App, AppDraft, AppSecretInfo, AuditQuery, Credential, CredentialKind, RegistrationSource,
+    UserId,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;

@@ -53,7 +53,12 @@ async fn empty_log() -> (Database, PgUserRepository) {
 }
 
 async fn clear(db: &Database) {
-    db.client().await.unwrap().execute("DELETE FROM audit_log", &[]).await.unwrap();
+    db.client()
+        .await
+        .unwrap()
+        .execute("DELETE FROM audit_log", &[])
+        .await
+        .unwrap();
 }
 
 async fn write(db: &Database, row: Row<'_>) -> i64 {
@@ -63,15 +68,25 @@ async fn write(db: &Database, row: Row<'_>) -> i64 {
     let user = row.user.map(|u| u.id.as_uuid());
     let client = db.client().await.unwrap();
     let (kind, id) = row.target;
-    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 7] =
-        [&row.at, &user, &row.actor, &row.action, &kind, &id, &row.details];
+    let params: [&(dyn tokio_postgres::types::ToSql + Sync); 7] = [
+        &row.at,
+        &user,
+        &row.actor,
+        &row.action,
+        &kind,
+        &id,
+        &row.details,
+    ];
     client.query_one(SQL, &params).await.unwrap().get(0)
 }
 
 /// The ids of the entries `text` selects (one page), and how many match in all.
 async fn ids(db: &Database, text: AuditQueryText<'_>) -> (Vec<i64>, i64) {
     let query = AuditQuery::parse(text).unwrap();
-    let (records, total) = PgAuditRepository::new(db.clone()).list(&query).await.unwrap();
+    let (records, total) = PgAuditRepository::new(db.clone())
+        .list(&query)
+        .await
+        .unwrap();
     (records.iter().map(|r| r.id).collect(), total)
 }
 
@@ -82,14 +97,20 @@ async fn an_actor_is_found_by_id_by_email_in_any_case_and_by_the_name_the_log_sh
     let bob = person(&users, "bob", false).await;
     clear(&db).await;
     let first = write(&db, Row::new(DAY, "create").by(&ada)).await;
-    let renamed = Row { actor: "ada-before", ..Row::new(DAY, "update").by(&ada) };
+    let renamed = Row {
+        actor: "ada-before",
+        ..Row::new(DAY, "update").by(&ada)
+    };
     let second = write(&db, renamed).await;
     write(&db, Row::new(DAY, "update").by(&bob)).await;
     let console = write(&db, Row::new(DAY, "suspend")).await;
 
     let id = ada.id.to_string();
     assert_eq!(ids(&db, by_actor(&id)).await, (vec![second, first], 2));
-    assert_eq!(ids(&db, by_actor("ADA@Example.com")).await, (vec![second, first], 2));
+    assert_eq!(
+        ids(&db, by_actor("ADA@Example.com")).await,
+        (vec![second, first], 2)
+    );
     assert_eq!(ids(&db, by_actor("ada")).await, (vec![first], 1));
     assert_eq!(ids(&db, by_actor("tessera CLI")).await, (vec![console], 1));
     assert_eq!(ids(&db, by_actor("nobody@example.com")).await, (vec![], 0));
@@ -122,13 +143,28 @@ async fn an_app_is_found_with_its_secrets_and_what_its_client_did_but_no_other_a
     let secret_details = serde_json::json!({ "app_id": app });
     let secret = write(&db, on("create", "app_secret", "s1", secret_details)).await;
     let blocked = write(&db, on("block", "client", &app, serde_json::json!({}))).await;
-    let by_client = Row { actor: &client_name, ..on("revoke", "grant", "g1", serde_json::json!({})) };
+    let by_client = Row {
+        actor: &client_name,
+        ..on("revoke", "grant", "g1", serde_json::json!({}))
+    };
     let revoked = write(&db, by_client).await;
     write(&db, on("create", "app", &other, serde_json::json!({}))).await;
-    write(&db, on("create", "app_secret", "s2", serde_json::json!({ "app_id": other }))).await;
+    write(
+        &db,
+        on(
+            "create",
+            "app_secret",
+            "s2",
+            serde_json::json!({ "app_id": other }),
+        ),
+    )
+    .await;
     write(&db, on("update", "user", &app, serde_json::json!({}))).await;
 
-    let text = AuditQueryText { app: Some(&app), ..Default::default() };
+    let text = AuditQueryText {
+        app: Some(&app),
+        ..Default::default()
+    };
     let (mut found, total) = ids(&db, text).await;
     found.sort();
     assert_eq!((found, total), (vec![created, secret, blocked, revoked], 4));
@@ -143,7 +179,11 @@ async fn a_time_range_keeps_exactly_the_entries_inside_its_bounds_and_combines_w
     let noon = write(&db, Row::new(DAY + Duration::hours(12), "delete")).await;
     let last = write(&db, Row::new(DAY + Duration::DAY - tick, "create")).await;
     let next_day = write(&db, Row::new(DAY + Duration::DAY, "create")).await;
-    let range = |from, to| AuditQueryText { from, to, ..Default::default() };
+    let range = |from, to| AuditQueryText {
+        from,
+        to,
+        ..Default::default()
+    };
 
     let whole_day = range(Some("2026-01-31"), Some("2026-01-31"));
     assert_eq!(ids(&db, whole_day).await, (vec![last, noon, midnight], 3));
@@ -153,9 +193,15 @@ async fn a_time_range_keeps_exactly_the_entries_inside_its_bounds_and_combines_w
     assert_eq!(ids(&db, until).await, (vec![day_before], 1));
     let noon_minute = range(Some("2026-01-31T12:00"), Some("2026-01-31T12:00"));
     assert_eq!(ids(&db, noon_minute).await, (vec![noon], 1));
-    let instant = range(Some("2026-01-31T12:00:00Z"), Some("2026-01-31T13:00:00+01:00"));
+    let instant = range(
+        Some("2026-01-31T12:00:00Z"),
+        Some("2026-01-31T13:00:00+01:00"),
+    );
     assert_eq!(ids(&db, instant).await, (vec![noon], 1));
-    let created_that_day = AuditQueryText { action: Some("create"), ..whole_day };
+    let created_that_day = AuditQueryText {
+        action: Some("create"),
+        ..whole_day
+    };
     assert_eq!(ids(&db, created_that_day).await, (vec![last, midnight], 2));
 }
 
@@ -184,7 +230,11 @@ async fn pages_are_newest_first_with_ties_in_log_order_and_count_every_match() {
         paged.extend(found);
     }
     assert_eq!(paged, newest_first);
-    let beyond = AuditQueryText { action: Some("update"), offset: Some(50), ..Default::default() };
+    let beyond = AuditQueryText {
+        action: Some("update"),
+        offset: Some(50),
+        ..Default::default()
+    };
     assert_eq!(ids(&db, beyond).await, (vec![], 7));
     assert_eq!(ids(&db, AuditQueryText::default()).await.1, 8);
 }

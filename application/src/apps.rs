@@ -40,11 +40,7 @@ pub struct AppService<P: Ports> {
 impl<P: Ports> AppService<P> {
     /// Wires the service to its ports.
     pub fn new(apps: P::Apps, clock: P::Clock, rng: P::Rng) -> Self {
-        Self {
-            apps,
-            clock,
-            rng,
-        }
+        Self { apps, clock, rng }
     }
 
     fn entry(

@@ -127,6 +127,11 @@ pub struct AuditQueryText<'a> {
     pub offset: Option<i64>,
 }
 
+/// A parameter with something in it, trimmed; blank is "not given".
+fn given(s: Option<&str>) -> Option<&str> {
+    s.map(str::trim).filter(|s| !s.is_empty())
+}
+
 /// Longest actor or app text accepted (a client id can be a URL).
 const MAX_FILTER_CHARS: usize = 2048;
 
@@ -152,7 +157,6 @@ impl AuditQuery {
     /// Accepts the filters, each naming its field when refused. A limit outside 1–500 and
     /// a negative offset are brought into range, as the API always did.
     pub fn parse(text: AuditQueryText<'_>) -> Result<Self, AuditQueryError> {
-        let given = |s: Option<&str>| s.map(str::trim).filter(|s| !s.is_empty());
         let actor = given(text.actor).map(AuditActor::parse).transpose()?;
         let action = match given(text.action) {
             None => None,

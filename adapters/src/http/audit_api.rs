@@ -148,7 +148,8 @@ pub(crate) async fn get_audit<P: Ports>(
     let query = AuditParams::from_query(req.query_string())?.try_into_domain()?;
     let page = audit.list_entries(&caller, query).await?;
     let audit_logs: Vec<AuditDto> = page.entries.into_iter().map(AuditDto::from).collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "audit_logs": audit_logs, "count": page.total })))
+    Ok(HttpResponse::Ok()
+        .json(serde_json::json!({ "audit_logs": audit_logs, "count": page.total })))
 }
 
 #[cfg(test)]

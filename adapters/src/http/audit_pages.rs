@@ -47,7 +47,10 @@ fn entry_view(r: &AuditRecord) -> serde_json::Value {
 
 /// The page filtered to the entries of `r`'s actor: by id when they had an account.
 fn actor_href(r: &AuditRecord) -> String {
-    let actor = r.actor.user_id.map_or_else(|| r.actor.name.clone(), |id| id.to_string());
+    let actor = r
+        .actor
+        .user_id
+        .map_or_else(|| r.actor.name.clone(), |id| id.to_string());
     let encoded: String = url::form_urlencoded::byte_serialize(actor.as_bytes()).collect();
     format!("{PAGE}?actor={encoded}")
 }
@@ -62,10 +65,8 @@ fn page_href(query: &AuditQuery, offset: i64) -> String {
         ("from", query.from().map(|b| b.text().to_owned())),
         ("to", query.to().map(|b| b.text().to_owned())),
     ];
-    for (name, value) in filters {
-        if let Some(value) = value {
-            href.append_pair(name, &value);
-        }
+    for (name, value) in filters.iter().filter_map(|(n, v)| Some((n, v.as_ref()?))) {
+        href.append_pair(name, value);
     }
     href.append_pair("offset", &offset.to_string());
     format!("{PAGE}?{}", href.finish())

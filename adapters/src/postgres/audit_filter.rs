@@ -23,10 +23,12 @@ impl AuditFilter {
     pub(crate) fn of(query: &AuditQuery) -> Self {
         let mut filter = Self::default();
         match query.actor() {
-            Some(AuditActor::Person(id)) => filter.add("actor_user_id = $1", vec![
-                Box::new(id.as_uuid()),
-            ]),
-            Some(AuditActor::Email(email)) => filter.add(BY_EMAIL, vec![Box::new(email.normalized())]),
+            Some(AuditActor::Person(id)) => {
+                filter.add("actor_user_id = $1", vec![Box::new(id.as_uuid())])
+            }
+            Some(AuditActor::Email(email)) => {
+                filter.add(BY_EMAIL, vec![Box::new(email.normalized())])
+            }
             Some(AuditActor::Name(name)) => filter.add("actor = $1", vec![Box::new(name.clone())]),
             None => {}
         }
@@ -53,7 +55,8 @@ impl AuditFilter {
         let mut renumbered = condition.to_owned();
         // Highest first, so `$1` is not rewritten inside `$12`.
         for n in (1..=values.len()).rev() {
-            renumbered = renumbered.replace(&format!("${n}"), &format!("${}", self.values.len() + n));
+            renumbered =
+                renumbered.replace(&format!("${n}"), &format!("${}", self.values.len() + n));
         }
         self.conditions.push(renumbered);
         self.values.extend(values);

@@ -1,9 +1,9 @@
 use std::future::Future;
 use std::net::IpAddr;
 
-use tessera_domain::AuditQuery;
 #[cfg(doc)]
 use tessera_domain::AuditActor;
+use tessera_domain::AuditQuery;
 use time::OffsetDateTime;
 use uuid::Uuid;
 

@@ -41,7 +41,9 @@ impl AuditBound {
             return Some((t.assume_utc(), Duration::SECOND));
         }
         let instant = OffsetDateTime::parse(s, &Rfc3339).ok()?;
-        let micros = instant.replace_nanosecond(instant.nanosecond() / 1000 * 1000).ok()?;
+        let micros = instant
+            .replace_nanosecond(instant.nanosecond() / 1000 * 1000)
+            .ok()?;
         Some((micros, Duration::MICROSECOND))
     }
 

@@ -31,7 +31,12 @@ fn blank_filters_are_no_filters() {
 #[test]
 fn an_actor_is_an_id_an_email_or_a_name() {
     let id = Uuid::from_u128(7);
-    let actor = |s: &str| parse(AuditQueryText { actor: Some(s), ..Default::default() });
+    let actor = |s: &str| {
+        parse(AuditQueryText {
+            actor: Some(s),
+            ..Default::default()
+        })
+    };
     let by_id = actor(&id.to_string()).unwrap();
     assert_eq!(by_id.actor(), Some(&AuditActor::Person(UserId::new(id))));
     let by_email = actor(" Bob@Example.com ").unwrap();
@@ -40,29 +45,50 @@ fn an_actor_is_an_id_an_email_or_a_name() {
         Some(&AuditActor::Email(Email::parse("Bob@Example.com").unwrap()))
     );
     let by_name = actor("client 1234").unwrap();
-    assert_eq!(by_name.actor(), Some(&AuditActor::Name("client 1234".into())));
+    assert_eq!(
+        by_name.actor(),
+        Some(&AuditActor::Name("client 1234".into()))
+    );
     assert_eq!(by_name.actor().unwrap().text(), "client 1234");
 }
 
 #[test]
 fn an_actor_with_an_at_sign_must_be_an_email_and_not_endless() {
-    let bad = parse(AuditQueryText { actor: Some("bob@"), ..Default::default() });
+    let bad = parse(AuditQueryText {
+        actor: Some("bob@"),
+        ..Default::default()
+    });
     assert!(matches!(bad, Err(AuditQueryError::ActorEmail(_))));
     assert_eq!(bad.unwrap_err().field(), "actor");
     let long = "a".repeat(2049);
-    let too_long = parse(AuditQueryText { actor: Some(&long), ..Default::default() });
+    let too_long = parse(AuditQueryText {
+        actor: Some(&long),
+        ..Default::default()
+    });
     assert_eq!(too_long, Err(AuditQueryError::ActorTooLong));
     let longest = "a".repeat(2048);
-    assert!(parse(AuditQueryText { actor: Some(&longest), ..Default::default() }).is_ok());
+    assert!(
+        parse(AuditQueryText {
+            actor: Some(&longest),
+            ..Default::default()
+        })
+        .is_ok()
+    );
 }
 
 #[test]
 fn only_actions_the_log_records_are_accepted() {
     for known in AUDIT_ACTIONS {
-        let query = parse(AuditQueryText { action: Some(*known), ..Default::default() });
+        let query = parse(AuditQueryText {
+            action: Some(*known),
+            ..Default::default()
+        });
         assert_eq!(query.unwrap().action(), Some(*known));
     }
-    let unknown = parse(AuditQueryText { action: Some("Create"), ..Default::default() });
+    let unknown = parse(AuditQueryText {
+        action: Some("Create"),
+        ..Default::default()
+    });
     assert_eq!(unknown, Err(AuditQueryError::UnknownAction));
     assert_eq!(AuditQueryError::UnknownAction.field(), "action");
 }
@@ -97,9 +123,15 @@ fn anything_else_is_not_a_time() {
         "2026-01-31x",
     ] {
         assert_eq!(AuditBound::parse(bad), None, "{bad}");
-        let from = parse(AuditQueryText { from: Some(bad), ..Default::default() });
+        let from = parse(AuditQueryText {
+            from: Some(bad),
+            ..Default::default()
+        });
         assert_eq!(from, Err(AuditQueryError::BadFrom), "{bad}");
-        let to = parse(AuditQueryText { to: Some(bad), ..Default::default() });
+        let to = parse(AuditQueryText {
+            to: Some(bad),
+            ..Default::default()
+        });
         assert_eq!(to, Err(AuditQueryError::BadTo), "{bad}");
     }
     assert_eq!(AuditQueryError::BadTo.field(), "to");
@@ -130,7 +162,12 @@ fn from_and_to_the_same_day_is_that_day_and_from_after_to_is_refused() {
 #[test]
 fn limit_and_offset_are_brought_into_range_as_the_api_always_did() {
     let query = |limit, offset| {
-        parse(AuditQueryText { limit, offset, ..Default::default() }).unwrap()
+        parse(AuditQueryText {
+            limit,
+            offset,
+            ..Default::default()
+        })
+        .unwrap()
     };
     assert_eq!(query(Some(0), None).limit(), 1);
     assert_eq!(query(Some(501), None).limit(), 500);
@@ -152,9 +189,16 @@ fn pages_link_to_their_neighbours() {
 
 #[test]
 fn an_app_is_kept_as_given_and_not_endless() {
-    let query = parse(AuditQueryText { app: Some(" abc "), ..Default::default() }).unwrap();
+    let query = parse(AuditQueryText {
+        app: Some(" abc "),
+        ..Default::default()
+    })
+    .unwrap();
     assert_eq!(query.app(), Some("abc"));
     let long = "a".repeat(2049);
-    let too_long = parse(AuditQueryText { app: Some(&long), ..Default::default() });
+    let too_long = parse(AuditQueryText {
+        app: Some(&long),
+        ..Default::default()
+    });
     assert_eq!(too_long, Err(AuditQueryError::AppTooLong));
 }

@@ -39,9 +39,14 @@ async fn the_audit_api_filters_by_actor_action_app_and_time() {
     assert_eq!(count, 4);
     let by_email = app.audit_summary(&admin, "actor=ADMIN%40example.com").await;
     assert_eq!(by_email, (all.clone(), 4));
-    let by_id = app.audit_summary(&admin, &format!("actor={admin_id}")).await;
+    let by_id = app
+        .audit_summary(&admin, &format!("actor={admin_id}"))
+        .await;
     assert_eq!(by_id, (all.clone(), 4));
-    assert_eq!(app.audit_summary(&admin, "actor=bob%40example.com").await.1, 0);
+    assert_eq!(
+        app.audit_summary(&admin, "actor=bob%40example.com").await.1,
+        0
+    );
     let docs_created = app
         .audit_summary(&admin, &format!("action=create&app={docs}"))
         .await;
@@ -49,7 +54,9 @@ async fn the_audit_api_filters_by_actor_action_app_and_time() {
     assert_eq!(docs_created, (expected, 2));
     let other_only = app.audit_summary(&admin, &format!("app={other}")).await;
     assert_eq!(other_only, (pairs(&[("create", "app")]), 1));
-    let users = app.audit_summary(&admin, "action=create&limit=1&offset=3").await;
+    let users = app
+        .audit_summary(&admin, "action=create&limit=1&offset=3")
+        .await;
     assert_eq!(users, (pairs(&[("create", "user")]), 4));
 
     let (_, body) = app.audit_log(&admin, "").await;
@@ -60,7 +67,9 @@ async fn the_audit_api_filters_by_actor_action_app_and_time() {
     let until_oldest = app.audit_summary(&admin, &format!("to={oldest}")).await;
     assert_eq!(until_oldest, (pairs(&[("create", "user")]), 1));
     let day = &newest[..10];
-    let that_day = app.audit_summary(&admin, &format!("from={day}&to={day}")).await;
+    let that_day = app
+        .audit_summary(&admin, &format!("from={day}&to={day}"))
+        .await;
     assert_eq!(that_day.1, 4);
 }
 
@@ -78,8 +87,16 @@ async fn without_parameters_the_audit_api_answers_as_it_always_did() {
     let mut fields: Vec<&str> = entry.keys().map(String::as_str).collect();
     fields.sort_unstable();
     let expected = [
-        "action", "actor", "details", "id", "ip", "resource_id", "resource_type", "time",
-        "user_agent", "user_id",
+        "action",
+        "actor",
+        "details",
+        "id",
+        "ip",
+        "resource_id",
+        "resource_type",
+        "time",
+        "user_agent",
+        "user_id",
     ];
     assert_eq!(fields, expected);
     assert_eq!(entry["actor"], "admin");
@@ -102,11 +119,19 @@ async fn bad_audit_parameters_get_a_400_naming_the_field() {
         assert_eq!(status, StatusCode::BAD_REQUEST, "{query}");
         assert_eq!(body["message"], "Invalid audit log query.", "{query}");
         assert_eq!(body["validations"][0]["field"], field, "{query}: {body}");
-        assert!(body["validations"][0]["detail"].as_str().unwrap().contains(field));
+        assert!(
+            body["validations"][0]["detail"]
+                .as_str()
+                .unwrap()
+                .contains(field)
+        );
     }
     let (status, body) = app.audit_log(&admin, "action=create&action=delete").await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
-    assert!(body["message"].as_str().unwrap().contains("action"), "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("action"),
+        "{body}"
+    );
 }
 
 #[tokio::test]
@@ -116,11 +141,16 @@ async fn only_admins_read_the_audit_log_and_strangers_are_sent_to_sign_in() {
     let member = app.login_as_new_member(&admin, "bob").await;
     assert_eq!(app.audit_log(&member, "").await.0, StatusCode::FORBIDDEN);
     let refused = app.audit_log(&member, "from=yesterday").await;
-    assert_eq!(refused.0, StatusCode::FORBIDDEN, "refused before the filters are read");
-    let anonymous = app.get("/api/v2/audit").await;
+    assert_eq!(
+        refused.0,
+        StatusCode::FORBIDDEN,
+        "refused before the filters are read"
+    );
+    let signed_out = app.with_new_client();
+    let anonymous = signed_out.get("/api/v2/audit").await;
     assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
 
-    let stranger = app.get("/settings/audit?action=create").await;
+    let stranger = signed_out.get("/settings/audit?action=create").await;
     assert_eq!(stranger.status(), StatusCode::SEE_OTHER);
     assert_eq!(
         stranger.headers()["location"],
@@ -164,7 +194,10 @@ async fn the_audit_page_shows_fifty_entries_a_page_with_links_that_keep_the_filt
     assert!(second.contains("seeded-60<"));
     assert_eq!(link_in(&second, "next"), None);
     let previous = link_in(&second, "prev").unwrap();
-    assert_eq!(previous, "/settings/audit?actor=seeder&action=revoke&offset=0");
+    assert_eq!(
+        previous,
+        "/settings/audit?actor=seeder&action=revoke&offset=0"
+    );
     assert!(second.contains("<option value=\"revoke\" selected>"));
     assert!(second.contains("value=\"seeder\""));
 }
@@ -174,10 +207,15 @@ async fn a_bad_date_on_the_audit_page_is_shown_with_the_form_to_correct_it() {
     let app = spawn_app().await;
     app.create_admin().await;
     let ada = app.browser_login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let page = ada.get("/settings/audit?from=31.01.2026&action=create").await;
+    let page = ada
+        .get("/settings/audit?from=31.01.2026&action=create")
+        .await;
     assert_eq!(page.status(), StatusCode::BAD_REQUEST);
     let html = page.text().await.unwrap();
-    assert!(html.contains("role=\"alert\">from: from must be a date"), "{html}");
+    assert!(
+        html.contains("role=\"alert\">from: from must be a date"),
+        "{html}"
+    );
     assert!(html.contains("value=\"31.01.2026\""), "{html}");
     assert!(html.contains("<option value=\"create\" selected>"));
     assert_eq!(rows_in(&html), 0);

@@ -17,7 +17,11 @@ async fn texts(browser: &Browser, css: &str) -> Vec<String> {
 }
 
 async fn choose_action(browser: &Browser, action: &str) {
-    let select = browser.client().find(Locator::Css("#action")).await.unwrap();
+    let select = browser
+        .client()
+        .find(Locator::Css("#action"))
+        .await
+        .unwrap();
     select.select_by_value(action).await.unwrap();
 }
 
@@ -43,7 +47,10 @@ async fn an_admin_filters_the_audit_page_and_corrects_a_bad_date() {
     browser.fill("#password", ADMIN_PASSWORD).await;
     browser.click("button[type=submit]").await;
     browser.wait_for_path("/settings/audit").await;
-    assert_eq!(texts(&browser, "td.action").await, ["create", "suspend", "create"]);
+    assert_eq!(
+        texts(&browser, "td.action").await,
+        ["create", "suspend", "create"]
+    );
 
     browser.fill("#actor", ADMIN_EMAIL).await;
     choose_action(&browser, "create").await;
@@ -65,6 +72,9 @@ async fn an_admin_filters_the_audit_page_and_corrects_a_bad_date() {
     let targets = texts(&browser, "td.target").await;
     assert_eq!(targets, [format!("app {docs}")]);
     let url = browser.current_url().await;
-    assert!(url.contains("action=create") && url.contains("from=2000-01-01"), "{url}");
+    assert!(
+        url.contains("action=create") && url.contains("from=2000-01-01"),
+        "{url}"
+    );
     browser.close().await;
 }
