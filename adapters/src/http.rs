@@ -7,6 +7,8 @@ mod account_pages;
 mod api_auth;
 mod app_pages;
 mod apps;
+mod audit_api;
+mod audit_pages;
 mod authorize;
 mod authorized_apps;
 mod body_timeout;
@@ -52,6 +54,7 @@ pub use metrics::{Metrics, TokenEvent, metrics_routes};
 pub use request_id::with_request_id;
 use tessera_application::Ports;
 use tessera_application::apps::AppService;
+use tessera_application::audit::AuditService;
 use tessera_application::mcp_servers::McpServerService;
 use tessera_application::oauth::OAuthService;
 use tessera_application::people::{AccountService, PasswordService, SessionService, UserService};
@@ -92,6 +95,8 @@ pub struct HttpState<P: Ports> {
     pub passwords: web::Data<PasswordService<P>>,
     /// OAuth2 app use cases.
     pub apps: web::Data<AppService<P>>,
+    /// Reading the audit log.
+    pub audit: web::Data<AuditService<P>>,
     /// The authorization code flow.
     pub oauth: web::Data<OAuthService<P>>,
     /// Dynamic client registration.
@@ -122,6 +127,7 @@ impl<P: Ports> Clone for HttpState<P> {
             accounts: self.accounts.clone(),
             passwords: self.passwords.clone(),
             apps: self.apps.clone(),
+            audit: self.audit.clone(),
             oauth: self.oauth.clone(),
             registrations: self.registrations.clone(),
             mcp_servers: self.mcp_servers.clone(),
@@ -298,6 +304,7 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
             .app_data(state.accounts)
             .app_data(state.passwords)
             .app_data(state.apps)
+            .app_data(state.audit)
             .app_data(state.oauth)
             .app_data(state.registrations)
             .app_data(state.mcp_servers)
@@ -336,7 +343,11 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
                         web::delete().to(apps::delete_secret::<P>),
                     ),
             )
-            .route("/api/v2/audit", web::get().to(apps::get_audit::<P>))
+            .route("/api/v2/audit", web::get().to(audit_api::get_audit::<P>))
+            .route(
+                "/settings/audit",
+                web::get().to(audit_pages::get_audit_page::<P>),
+            )
             .configure(mcp_server_routes::<P>)
             .service(
                 web::scope("/settings/oauth2-apps")

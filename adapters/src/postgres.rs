@@ -9,6 +9,7 @@
 
 mod account_changes;
 mod app_repository;
+mod audit_filter;
 mod audit_repository;
 mod cimd_repository;
 mod client_lookup;

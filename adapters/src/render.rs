@@ -5,6 +5,7 @@ use tera::{Context, Tera};
 
 const TEMPLATES: &[(&str, &str)] = &[
     ("account.html", include_str!("../../templates/account.html")),
+    ("audit.html", include_str!("../../templates/audit.html")),
     (
         "authorized_apps.html",
         include_str!("../../templates/authorized_apps.html"),

@@ -4,7 +4,8 @@
 use tessera_adapters::postgres::{Database, PgAppRepository, PgAuditRepository};
 use tessera_application::ports::{Actor, AppRepository, AuditEntry, AuditRepository, NewAppSecret};
 use tessera_domain::{
-    App, AppDraft, AppSecretInfo, Credential, CredentialKind, RegistrationSource, UserId,
+    App, AppDraft, AppSecretInfo, AuditQuery, Credential, CredentialKind, RegistrationSource,
+    UserId,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -151,7 +152,10 @@ async fn the_audit_log_reads_back_newest_first_with_where_it_came_from() {
     let app = new_app();
     repo.insert(&app, &audit("create", &app)).await.unwrap();
     repo.update(&app, &audit("update", &app)).await.unwrap();
-    let (records, total) = PgAuditRepository::new(db).list(10, 0).await.unwrap();
+    let (records, total) = PgAuditRepository::new(db)
+        .list(&AuditQuery::all())
+        .await
+        .unwrap();
     assert_eq!(total, 2);
     assert_eq!(records[0].action, "update");
     assert_eq!(records[1].actor.ip, Some("192.0.2.7".parse().unwrap()));

@@ -62,10 +62,12 @@ async fn replicas_migrating_at_once_apply_each_migration_exactly_once() {
     for replica in replicas {
         applied += replica.await.unwrap().unwrap();
     }
-    assert_eq!(
-        applied as i32,
-        tessera_adapters::postgres::latest_migration()
-    );
+    // Counted, not read off the latest version: versions may have gaps while branches land.
+    let migrations = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations"))
+        .unwrap()
+        .filter(|f| f.as_ref().unwrap().path().extension() == Some("sql".as_ref()))
+        .count();
+    assert_eq!(applied, migrations);
     assert!(
         schema_is_current(&Database::connect(&url, 1).unwrap())
             .await

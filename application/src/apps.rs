@@ -1,4 +1,4 @@
-//! OAuth2 apps as admins manage them (SPEC §3): CRUD, client secrets, the audit log.
+//! OAuth2 apps as admins manage them (SPEC §3): CRUD and client secrets, audited.
 
 #[cfg(test)]
 mod tests;
@@ -12,8 +12,7 @@ use uuid::Uuid;
 
 use crate::issue_credential;
 use crate::ports::{
-    Actor, AppRepository, AuditEntry, AuditRecord, AuditRepository, Clock, Details, NewAppSecret,
-    Ports, RepoError,
+    Actor, AppRepository, AuditEntry, Clock, Details, NewAppSecret, Ports, RepoError,
 };
 
 /// Why an app operation failed.
@@ -30,27 +29,18 @@ pub enum AppError {
     Repo(#[from] RepoError),
 }
 
-/// How many audit entries one page may hold.
-pub const MAX_AUDIT_PAGE: i64 = 500;
-
 /// Use cases of the admin API and page for OAuth2 apps.
 #[derive(Debug)]
 pub struct AppService<P: Ports> {
     apps: P::Apps,
-    audit: P::Audit,
     clock: P::Clock,
     rng: P::Rng,
 }
 
 impl<P: Ports> AppService<P> {
     /// Wires the service to its ports.
-    pub fn new(apps: P::Apps, audit: P::Audit, clock: P::Clock, rng: P::Rng) -> Self {
-        Self {
-            apps,
-            audit,
-            clock,
-            rng,
-        }
+    pub fn new(apps: P::Apps, clock: P::Clock, rng: P::Rng) -> Self {
+        Self { apps, clock, rng }
     }
 
     fn entry(
@@ -219,18 +209,6 @@ impl<P: Ports> AppService<P> {
             true => Ok(()),
             false => Err(AppError::NotFound),
         }
-    }
-
-    /// A page of the audit log, newest first, with the total count.
-    pub async fn audit_log(
-        &self,
-        limit: i64,
-        offset: i64,
-    ) -> Result<(Vec<AuditRecord>, i64), AppError> {
-        Ok(self
-            .audit
-            .list(limit.clamp(1, MAX_AUDIT_PAGE), offset.max(0))
-            .await?)
     }
 }
 

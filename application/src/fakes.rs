@@ -8,12 +8,14 @@ use tessera_domain::{
 };
 use time::{Duration, OffsetDateTime};
 
+mod audit;
 mod cimd;
 mod login;
 mod mcp_servers;
 mod oauth;
 mod people;
 mod registration;
+pub use audit::FakeAudit;
 pub use cimd::{FakeCimd, FakeFetcher};
 pub use login::{FakeHasher, FakeThrottle};
 pub use mcp_servers::{FakeMcpServers, FakeSigner};
@@ -173,45 +175,6 @@ pub async fn session_service_with_user_and_hasher(
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct FakeAudit(Arc<Mutex<Vec<AuditEntry>>>);
-
-impl FakeAudit {
-    pub fn entries(&self) -> Vec<AuditEntry> {
-        self.0.lock().unwrap().clone()
-    }
-    pub(crate) fn record(&self, entry: &AuditEntry) {
-        self.0.lock().unwrap().push(entry.clone());
-    }
-}
-
-impl AuditRepository for FakeAudit {
-    async fn list(&self, limit: i64, offset: i64) -> Result<(Vec<AuditRecord>, i64), RepoError> {
-        let entries = self.0.lock().unwrap();
-        let records = entries
-            .iter()
-            .enumerate()
-            .rev()
-            .skip(offset as usize)
-            .take(limit as usize)
-            .map(|(i, e)| AuditRecord {
-                id: i as i64 + 1,
-                actor: e.actor.clone(),
-                action: e.action.to_owned(),
-                target_type: e.target_type.to_owned(),
-                target_id: e.target_id.clone(),
-                at: e.at,
-                details: e
-                    .details
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.clone()))
-                    .collect(),
-            })
-            .collect();
-        Ok((records, entries.len() as i64))
-    }
-}
-
-#[derive(Debug, Clone, Default)]
 pub struct FakeApps {
     apps: Arc<Mutex<Vec<App>>>,
     secrets: Arc<Mutex<Vec<(uuid::Uuid, AppSecretInfo)>>>,
@@ -321,12 +284,7 @@ pub fn app_service() -> (AppService<FakePorts>, FakeAudit) {
     let apps = FakeApps::default();
     let audit = apps.audit.clone();
     (
-        AppService::new(
-            apps,
-            audit.clone(),
-            FakeClock::default(),
-            CountingRng::default(),
-        ),
+        AppService::new(apps, FakeClock::default(), CountingRng::default()),
         audit,
     )
 }

@@ -5,6 +5,7 @@
 #![deny(missing_docs)]
 
 pub mod apps;
+pub mod audit;
 pub mod credentials;
 #[cfg(test)]
 pub(crate) mod fakes;

@@ -18,6 +18,7 @@ use tessera_adapters::render::Pages;
 use tessera_adapters::system::{Argon2PasswordHasher, OsRng, ServerClock};
 use tessera_application::Ports;
 use tessera_application::apps::AppService;
+use tessera_application::audit::AuditService;
 use tessera_application::people::{LoginThrottle, SessionService};
 
 use crate::background::sweep_periodically;
@@ -127,7 +128,6 @@ impl Application {
         );
         let apps = web::Data::new(AppService::new(
             PgAppRepository::new(store.db.clone()),
-            PgAuditRepository::new(store.db.clone()),
             clock.clone(),
             OsRng::default(),
         ));
@@ -142,6 +142,7 @@ impl Application {
             accounts,
             passwords,
             apps: apps.clone(),
+            audit: web::Data::new(AuditService::new(PgAuditRepository::new(store.db.clone()))),
             mcp: mcp.clone(),
             oauth,
             registrations: registrations.clone(),

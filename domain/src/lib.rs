@@ -15,6 +15,7 @@ mod access_token;
 mod account;
 mod app;
 mod assertion;
+mod audit;
 mod authorization_code;
 mod client;
 mod client_id_url;
@@ -44,6 +45,9 @@ pub use app::{App, AppDraft, AppSecretInfo, ClientOrigin, FieldProblem};
 pub use assertion::{
     ASSERTION_TTL, Assertion, AssertionSubject, RETIRED_KEY_PUBLISHED, SIGNING_KEY_REFRESH,
     key_is_published,
+};
+pub use audit::{
+    AUDIT_ACTIONS, AuditActor, AuditBound, AuditQuery, AuditQueryError, AuditQueryText,
 };
 pub use authorization_code::{CodePresentation, CodeRedemption, StoredCode};
 pub use client::{

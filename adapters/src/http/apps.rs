@@ -1,10 +1,11 @@
-//! `/api/v2/oauth2-provider/apps/*` and `/api/v2/audit` (SPEC §3), with Coder's JSON shapes.
+//! `/api/v2/oauth2-provider/apps/*` (SPEC §3), with Coder's JSON shapes, and who the audit
+//! log names as the actor of a request.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use tessera_application::Ports;
 use tessera_application::apps::{AppError, AppService};
-use tessera_application::ports::{Actor, AuditRecord};
+use tessera_application::ports::Actor;
 use tessera_domain::{App, AppDraft, AppSecretInfo, User, UserId};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -275,60 +276,4 @@ pub(crate) async fn delete_secret<P: Ports>(
     let (app_id, secret_id) = path.into_inner();
     apps.delete_secret(&actor, app_id, secret_id).await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct AuditQuery {
-    limit: Option<i64>,
-    offset: Option<i64>,
-}
-
-#[derive(Debug, Serialize)]
-struct AuditDto {
-    id: i64,
-    #[serde(with = "time::serde::rfc3339")]
-    time: OffsetDateTime,
-    user_id: Option<Uuid>,
-    actor: String,
-    action: String,
-    resource_type: String,
-    resource_id: String,
-    ip: Option<String>,
-    user_agent: Option<String>,
-    details: serde_json::Map<String, serde_json::Value>,
-}
-
-impl From<AuditRecord> for AuditDto {
-    fn from(r: AuditRecord) -> Self {
-        Self {
-            id: r.id,
-            time: r.at,
-            user_id: r.actor.user_id,
-            actor: r.actor.name,
-            action: r.action,
-            resource_type: r.target_type,
-            resource_id: r.target_id,
-            ip: r.actor.ip.map(|ip| ip.to_string()),
-            user_agent: r.actor.user_agent,
-            details: r
-                .details
-                .into_iter()
-                .map(|(k, v)| (k, serde_json::Value::String(v)))
-                .collect(),
-        }
-    }
-}
-
-/// `GET /api/v2/audit?limit=&offset=`, newest first, shaped as Coder's `AuditLogResponse`.
-pub(crate) async fn get_audit<P: Ports>(
-    req: HttpRequest,
-    (apps, sessions, settings): Deps<P>,
-    query: web::Query<AuditQuery>,
-) -> Result<HttpResponse, ApiError> {
-    admin_actor(&req, &sessions, &settings).await?;
-    let (records, count) = apps
-        .audit_log(query.limit.unwrap_or(50), query.offset.unwrap_or(0))
-        .await?;
-    let audit_logs: Vec<AuditDto> = records.into_iter().map(AuditDto::from).collect();
-    Ok(HttpResponse::Ok().json(serde_json::json!({ "audit_logs": audit_logs, "count": count })))
 }

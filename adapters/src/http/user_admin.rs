@@ -111,7 +111,7 @@ struct ResetLinkDto {
 
 /// The caller of an admin request (a session, or an access token with `admin`); the use
 /// case refuses them unless they are an admin.
-async fn caller<P: Ports>(
+pub(crate) async fn caller<P: Ports>(
     req: &HttpRequest,
     auth: &ApiAuth<P>,
     settings: &WebSettings,

@@ -1,8 +1,10 @@
 use tessera_application::RepoError;
 use tessera_application::ports::{Actor, AuditEntry, AuditRecord, AuditRepository};
-use tokio_postgres::Row;
+use tessera_domain::AuditQuery;
+use tokio_postgres::{IsolationLevel, Row};
 
 use super::Database;
+use super::audit_filter::AuditFilter;
 use super::errors::{column, corrupt, db_err};
 
 /// The audit log in PostgreSQL.
@@ -115,27 +117,48 @@ fn from_row(row: &Row) -> Result<AuditRecord, RepoError> {
 }
 
 impl AuditRepository for PgAuditRepository {
-    async fn list(&self, limit: i64, offset: i64) -> Result<(Vec<AuditRecord>, i64), RepoError> {
-        const SQL: &str =
+    async fn list(&self, query: &AuditQuery) -> Result<(Vec<AuditRecord>, i64), RepoError> {
+        // The page and the count are two statements: a window count (`count(*) OVER ()`)
+        // would read every matching row in full before returning the first. One snapshot
+        // keeps them in agreement.
+        let filter = AuditFilter::of(query);
+        let (clause, n) = (filter.clause(), filter.next_param());
+        let page = format!(
             "SELECT id, occurred_at, actor_user_id, actor, action, target_type, target_id,
-                                  client_ip, user_agent, details, count(*) OVER () AS total
-                           FROM audit_log ORDER BY occurred_at DESC, id DESC LIMIT $1 OFFSET $2";
-        let client = self.db.client().await?;
-        let stmt = client.prepare_cached(SQL).await.map_err(db_err)?;
-        let rows = client
-            .query(&stmt, &[&limit, &offset])
+                    client_ip, user_agent, details
+             FROM audit_log {clause}
+             ORDER BY occurred_at DESC, id DESC LIMIT ${n} OFFSET ${}",
+            n + 1
+        );
+        let mut client = self.db.client().await?;
+        let tx = client
+            .build_transaction()
+            .isolation_level(IsolationLevel::RepeatableRead)
+            .read_only(true)
+            .start()
             .await
             .map_err(db_err)?;
-        let total = match rows.first() {
-            Some(row) => column(row, "total")?,
-            None => {
-                let row = client
-                    .query_one("SELECT count(*) AS total FROM audit_log", &[])
+        let stmt = tx.prepare_cached(&page).await.map_err(db_err)?;
+        let (limit, offset) = (query.limit(), query.offset());
+        let rows = tx
+            .query(&stmt, &filter.params(&[&limit, &offset]))
+            .await
+            .map_err(db_err)?;
+        let shown = rows.len() as i64;
+        // A first page that is not full holds every match.
+        let total = match offset == 0 && shown < limit {
+            true => shown,
+            false => {
+                let count = format!("SELECT count(*) AS total FROM audit_log {clause}");
+                let stmt = tx.prepare_cached(&count).await.map_err(db_err)?;
+                let row = tx
+                    .query_one(&stmt, &filter.params(&[]))
                     .await
                     .map_err(db_err)?;
                 column(&row, "total")?
             }
         };
+        tx.commit().await.map_err(db_err)?;
         Ok((rows.iter().map(from_row).collect::<Result<_, _>>()?, total))
     }
 }

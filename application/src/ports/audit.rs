@@ -1,6 +1,9 @@
 use std::future::Future;
 use std::net::IpAddr;
 
+#[cfg(doc)]
+use tessera_domain::AuditActor;
+use tessera_domain::AuditQuery;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -60,10 +63,19 @@ pub struct AuditRecord {
 
 /// Reading the audit log (SPEC §3); entries are written by the repositories that change state.
 pub trait AuditRepository: Send + Sync + 'static {
-    /// Newest first; `limit` at most what the caller allows.
+    /// The page `query` asks for of the entries that match all of its filters, newest first
+    /// (by `at`, then by `id`, both descending), and how many entries match in all. Every
+    /// implementation MUST match:
+    ///
+    /// - an actor [`AuditActor::Person`] to the entries whose `actor.user_id` is that id;
+    ///   [`AuditActor::Email`] to those of the account with that email (compared by its
+    ///   normalized form) — none when no account has it; [`AuditActor::Name`] to those
+    ///   whose `actor.name` is exactly that;
+    /// - an app to the entries whose target is an `app` or `client` with that id, whose
+    ///   details name it as `app_id`, or whose actor is the client itself (`client <id>`);
+    /// - `from` to entries at or after its start, `to` to entries before its end.
     fn list(
         &self,
-        limit: i64,
-        offset: i64,
+        query: &AuditQuery,
     ) -> impl Future<Output = Result<(Vec<AuditRecord>, i64), RepoError>> + Send;
 }

@@ -1,0 +1,71 @@
+//! The audit log in memory, filtered as `AuditRepository` says (the fake knows no people,
+//! so an email matches nothing).
+
+use std::sync::{Arc, Mutex};
+
+use tessera_domain::{AuditActor, AuditQuery};
+
+use crate::ports::{AuditEntry, AuditRecord, AuditRepository, RepoError};
+
+#[derive(Debug, Clone, Default)]
+pub struct FakeAudit(Arc<Mutex<Vec<AuditEntry>>>);
+
+impl FakeAudit {
+    pub fn entries(&self) -> Vec<AuditEntry> {
+        self.0.lock().unwrap().clone()
+    }
+    pub(crate) fn record(&self, entry: &AuditEntry) {
+        self.0.lock().unwrap().push(entry.clone());
+    }
+}
+
+fn matches(query: &AuditQuery, e: &AuditEntry) -> bool {
+    let actor = match query.actor() {
+        None => true,
+        Some(AuditActor::Person(id)) => e.actor.user_id == Some(id.as_uuid()),
+        Some(AuditActor::Email(_)) => false,
+        Some(AuditActor::Name(name)) => e.actor.name == *name,
+    };
+    let app = query.app().is_none_or(|app| {
+        (["app", "client"].contains(&e.target_type) && e.target_id == app)
+            || e.details.iter().any(|(k, v)| *k == "app_id" && v == app)
+            || e.actor.name == format!("client {app}")
+    });
+    actor
+        && app
+        && query.action().is_none_or(|a| a == e.action)
+        && query.from().is_none_or(|from| e.at >= from.start())
+        && query.to().is_none_or(|to| e.at < to.end())
+}
+
+impl AuditRepository for FakeAudit {
+    async fn list(&self, query: &AuditQuery) -> Result<(Vec<AuditRecord>, i64), RepoError> {
+        let entries = self.0.lock().unwrap();
+        let mut found: Vec<(usize, &AuditEntry)> = entries
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| matches(query, e))
+            .collect();
+        found.sort_by(|(i, a), (j, b)| (b.at, j).cmp(&(a.at, i)));
+        let total = found.len() as i64;
+        let records = found
+            .into_iter()
+            .skip(query.offset() as usize)
+            .take(query.limit() as usize)
+            .map(|(i, e)| AuditRecord {
+                id: i as i64 + 1,
+                actor: e.actor.clone(),
+                action: e.action.to_owned(),
+                target_type: e.target_type.to_owned(),
+                target_id: e.target_id.clone(),
+                at: e.at,
+                details: e
+                    .details
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.clone()))
+                    .collect(),
+            })
+            .collect();
+        Ok((records, total))
+    }
+}
