@@ -4,6 +4,7 @@
 
 mod browser;
 pub mod cimd;
+pub mod database;
 pub mod floods;
 pub mod mcp;
 pub mod oauth;
