@@ -2,9 +2,11 @@
 //! "tessera is listening" line (it binds port 0, so no free port is guessed and reused).
 #![allow(dead_code)] // each test file uses a part of it
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -17,6 +19,9 @@ pub const TESSERA: &str = env!("CARGO_BIN_EXE_tessera");
 pub struct Serve {
     child: Child,
     logs: Receiver<Value>,
+    /// Every line the process wrote, stdout and stderr, as written.
+    output: Arc<Mutex<Vec<String>>>,
+    readers: Vec<JoinHandle<()>>,
     /// `http://127.0.0.1:<port>` of the public listener.
     pub base: String,
     /// `http://127.0.0.1:<port>` of the metrics listener.
@@ -50,27 +55,23 @@ impl Serve {
             .env("TESSERA_LOG__FORMAT", "json")
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped());
         for (key, value) in env {
             command.env(key, value);
         }
         let mut child = command.spawn().unwrap();
-        let stderr = child.stderr.take().unwrap();
         let (sender, logs) = channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                match serde_json::from_str::<Value>(&line) {
-                    Ok(json) => {
-                        let _ = sender.send(json);
-                    }
-                    Err(_) => eprintln!("tessera: {line}"),
-                }
-            }
-        });
+        let output = Arc::new(Mutex::new(Vec::new()));
+        let readers = vec![
+            read_lines(child.stderr.take().unwrap(), sender, output.clone()),
+            read_lines(child.stdout.take().unwrap(), channel().0, output.clone()),
+        ];
         Self {
             child,
             logs,
+            output,
+            readers,
             base: String::new(),
             metrics: String::new(),
             client: reqwest::Client::builder()
@@ -129,6 +130,19 @@ impl Serve {
         wait_for(&self.logs, message, within)
     }
 
+    /// Everything the process wrote to stdout and stderr, once it has exited (waits until
+    /// both are closed).
+    pub fn output_after_exit(&mut self) -> String {
+        assert!(
+            self.child.try_wait().unwrap().is_some(),
+            "tessera is still running"
+        );
+        for reader in self.readers.drain(..) {
+            reader.join().unwrap();
+        }
+        self.output.lock().unwrap().join("\n")
+    }
+
     /// Waits up to `within` for the process to exit (and reaps it: until then it stays in
     /// /proc as a zombie); returns its status and how long it took.
     pub async fn wait_exit(&mut self, within: Duration) -> (ExitStatus, Duration) {
@@ -153,6 +167,25 @@ impl Drop for Serve {
             let _ = self.child.wait();
         }
     }
+}
+
+/// Reads `from` line by line into `output`; JSON lines also go to `logs`, others are shown.
+fn read_lines(
+    from: impl Read + Send + 'static,
+    logs: Sender<Value>,
+    output: Arc<Mutex<Vec<String>>>,
+) -> JoinHandle<()> {
+    std::thread::spawn(move || {
+        for line in BufReader::new(from).lines().map_while(Result::ok) {
+            output.lock().unwrap().push(line.clone());
+            match serde_json::from_str::<Value>(&line) {
+                Ok(json) => {
+                    let _ = logs.send(json);
+                }
+                Err(_) => eprintln!("tessera: {line}"),
+            }
+        }
+    })
 }
 
 fn wait_for(logs: &Receiver<Value>, message: &str, within: Duration) -> Value {

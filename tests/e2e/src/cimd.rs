@@ -1,11 +1,13 @@
 //! A local server publishing Client ID Metadata Documents, good and bad, for the CIMD tests
 //! (tessera admits `http` documents on loopback only with its test-only setting).
 
+use std::collections::HashMap;
 use std::net::TcpListener;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use futures::StreamExt;
 use serde_json::{Value, json};
 
 use crate::oauth::OAuthApp;
@@ -19,6 +21,7 @@ pub struct DocumentServer {
     /// `http://127.0.0.1:<port>`.
     pub base: String,
     hits: Arc<AtomicUsize>,
+    hits_by_name: Arc<Mutex<HashMap<String, usize>>>,
     failing_with: Arc<AtomicU16>,
 }
 
@@ -40,6 +43,12 @@ impl DocumentServer {
     /// How many requests the server has answered.
     pub fn hits(&self) -> usize {
         self.hits.load(Ordering::SeqCst)
+    }
+
+    /// How many requests for the document `name` the server has answered.
+    pub fn hits_of(&self, name: &str) -> usize {
+        let hits = self.hits_by_name.lock().unwrap();
+        hits.get(name).copied().unwrap_or(0)
     }
 
     /// From now on every document answers `status` (e.g. 503: the host is down; 404: the
@@ -94,13 +103,19 @@ async fn answer(
     req: HttpRequest,
     base: web::Data<String>,
     hits: web::Data<AtomicUsize>,
+    hits_by_name: web::Data<Mutex<HashMap<String, usize>>>,
     failing_with: web::Data<AtomicU16>,
 ) -> HttpResponse {
     hits.fetch_add(1, Ordering::SeqCst);
+    let name = req.match_info().query("name").to_owned();
+    *hits_by_name
+        .lock()
+        .unwrap()
+        .entry(name.clone())
+        .or_default() += 1;
     if let Ok(status) = actix_web::http::StatusCode::from_u16(failing_with.load(Ordering::SeqCst)) {
         return HttpResponse::build(status).finish();
     }
-    let name = req.match_info().query("name").to_owned();
     let own = format!("{}/{name}", base.get_ref());
     let json = |body: Value| {
         HttpResponse::Ok()
@@ -137,14 +152,15 @@ async fn answer(
             json(doc)
         }
         "stream.json" => {
-            // No Content-Length: the size is only known by reading, chunk after chunk.
+            // No Content-Length and no end: only a reader that stops at the limit returns.
             let chunk = web::Bytes::from(format!(
                 "{{\"client_id\": \"{own}\", \"pad\": \"{}",
                 "x".repeat(1024)
             ));
-            let rest =
-                (0..8).map(|_| Ok::<_, actix_web::Error>(web::Bytes::from("x".repeat(1024))));
-            let stream = futures::stream::iter(std::iter::once(Ok(chunk)).chain(rest));
+            let rest = futures::stream::repeat_with(|| {
+                Ok::<_, actix_web::Error>(web::Bytes::from("x".repeat(1024)))
+            });
+            let stream = futures::stream::iter(std::iter::once(Ok(chunk))).chain(rest);
             HttpResponse::Ok()
                 .content_type("application/json")
                 .streaming(stream)
@@ -152,8 +168,17 @@ async fn answer(
         // Never answers: how long tessera waits is tessera's to decide.
         "slow.json" => std::future::pending().await,
         "redirect.json" => HttpResponse::Found()
-            .insert_header(("Location", format!("{}/client.json", base.get_ref())))
+            .insert_header((
+                "Location",
+                format!("{}/redirect-target.json", base.get_ref()),
+            ))
             .finish(),
+        // What `redirect.json` points to: a valid document naming `redirect.json` as its
+        // `client_id`, so only a fetcher that follows no redirect refuses the client.
+        "redirect-target.json" => json(document(
+            &format!("{}/redirect.json", base.get_ref()),
+            DOCUMENT_REDIRECT,
+        )),
         "text.json" => HttpResponse::Ok()
             .content_type("text/plain")
             .body(document(&own, DOCUMENT_REDIRECT).to_string()),
@@ -164,20 +189,25 @@ async fn answer(
 /// Serves `client.json` (a good public client, `max-age=3600`), `mismatch.json` (names
 /// another `client_id`), `bad-redirect.json` (an `http` redirect off loopback),
 /// `secret.json` (asks for a client secret), `jwt.json` (`private_key_jwt`), `logo.json`
-/// (a remote `logo_uri`), `big.json` (over 5 KiB), `stream.json` (over 5 KiB in chunks, no length), `slow.json` (never answers),
-/// `redirect.json` (a 302) and `text.json` (`text/plain`), on a random loopback port.
+/// (a remote `logo_uri`), `big.json` (over 5 KiB), `stream.json` (chunks without a length
+/// and without an end), `slow.json` (never answers), `redirect.json` (a 302 to
+/// `redirect-target.json`, a valid document for `redirect.json`'s client) and `text.json`
+/// (`text/plain`), on a random loopback port.
 pub fn serve_documents() -> DocumentServer {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
     let hits = web::Data::new(AtomicUsize::new(0));
+    let hits_by_name = web::Data::new(Mutex::new(HashMap::new()));
     let shared = web::Data::new(base.clone());
     let counter = hits.clone();
+    let counter_by_name = hits_by_name.clone();
     let failing_with = web::Data::new(AtomicU16::new(0));
     let failing = failing_with.clone();
     let server = HttpServer::new(move || {
         App::new()
             .app_data(shared.clone())
             .app_data(counter.clone())
+            .app_data(counter_by_name.clone())
             .app_data(failing.clone())
             .route("/{name}", web::get().to(answer))
     })
@@ -189,6 +219,7 @@ pub fn serve_documents() -> DocumentServer {
     DocumentServer {
         base,
         hits: hits.into_inner(),
+        hits_by_name: hits_by_name.into_inner(),
         failing_with: failing_with.into_inner(),
     }
 }

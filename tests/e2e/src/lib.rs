@@ -5,6 +5,7 @@
 pub mod audit;
 mod browser;
 pub mod cimd;
+pub mod database;
 pub mod floods;
 pub mod mcp;
 pub mod oauth;

@@ -9,7 +9,8 @@ mod setup;
 mod token;
 
 pub use html::{
-    consent_form, form_value, has_decision_button, hidden_inputs, html_unescape, set_field,
+    consent_form, form_value, has_decision_button, hidden_inputs, html_unescape, list_items_by_id,
+    set_field, text_by_id,
 };
 pub use responses::{
     assert_error_page, code_from_location, location, oauth_error, redirect_params,

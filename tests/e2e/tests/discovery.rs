@@ -104,16 +104,25 @@ async fn the_protected_resources_describe_the_api_and_the_mcp_endpoint() {
 #[tokio::test]
 async fn public_endpoints_answer_preflights_naming_each_allowed_header() {
     let app = spawn_app().await;
-    for path in [
-        "/oauth2/tokens",
-        "/oauth2/register",
-        "/oauth2/revoke",
-        "/.well-known/oauth-authorization-server",
+    for (path, method) in [
+        ("/oauth2/tokens", "POST"),
+        ("/oauth2/register", "POST"),
+        ("/oauth2/revoke", "POST"),
+        ("/oauth2/introspect", "POST"),
+        ("/.well-known/oauth-authorization-server", "GET"),
+        ("/.well-known/oauth-protected-resource", "GET"),
+        (
+            "/.well-known/oauth-protected-resource/api/experimental/mcp/http",
+            "GET",
+        ),
+        ("/api/experimental/mcp/http", "POST"),
+        ("/api/experimental/mcp/http", "GET"),
+        ("/api/experimental/mcp/http", "DELETE"),
     ] {
         let response = new_client()
             .request(Method::OPTIONS, app.url(path))
             .header("Origin", "https://inspector.example")
-            .header("Access-Control-Request-Method", "POST")
+            .header("Access-Control-Request-Method", method)
             .header(
                 "Access-Control-Request-Headers",
                 "authorization, content-type, mcp-protocol-version",
@@ -121,9 +130,12 @@ async fn public_endpoints_answer_preflights_naming_each_allowed_header() {
             .send()
             .await
             .unwrap();
-        assert!(response.status().is_success(), "{path}");
+        assert!(response.status().is_success(), "{method} {path}");
         let headers = response.headers();
-        assert_eq!(headers["access-control-allow-origin"], "*", "{path}");
+        assert_eq!(
+            headers["access-control-allow-origin"], "*",
+            "{method} {path}"
+        );
         let allowed = headers["access-control-allow-headers"]
             .to_str()
             .unwrap()
@@ -135,7 +147,10 @@ async fn public_endpoints_answer_preflights_naming_each_allowed_header() {
             "mcp-protocol-version",
             "last-event-id",
         ] {
-            assert!(allowed.contains(name), "{path} allows {name}: {allowed}");
+            assert!(
+                allowed.contains(name),
+                "{method} {path} allows {name}: {allowed}"
+            );
         }
         assert!(!allowed.contains('*'));
     }

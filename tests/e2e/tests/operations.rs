@@ -13,6 +13,21 @@ async fn healthz_and_readyz_answer_200_when_all_is_well() {
 }
 
 #[tokio::test]
+async fn readyz_is_503_while_the_database_schema_is_behind_this_binary() {
+    let app = spawn_app().await;
+    tessera_e2e::database::execute(
+        &app.database_url,
+        "DELETE FROM refinery_schema_history
+         WHERE version = (SELECT max(version) FROM refinery_schema_history)",
+    )
+    .await;
+    let ready = app.get("/readyz").await;
+    assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(ready.text().await.unwrap(), "migrations pending");
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+}
+
+#[tokio::test]
 async fn the_embedded_database_keeps_users_across_a_restart() {
     let data_dir =
         std::env::temp_dir().join(format!("tessera-e2e-{}", uuid::Uuid::new_v4().simple()));

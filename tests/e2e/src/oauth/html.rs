@@ -106,3 +106,73 @@ fn attr(attrs: &[(String, String)], name: &str) -> Option<String> {
         .find(|(n, _)| n == name)
         .map(|(_, v)| v.clone())
 }
+
+/// The text of the element whose `id` attribute is `id`: its tags dropped, Tera's escaping
+/// undone and whitespace collapsed; `None` when no element has that id.
+pub fn text_by_id(html: &str, id: &str) -> Option<String> {
+    inner_html_by_id(html, id).map(plain_text)
+}
+
+/// The text of each `<li>` inside the element whose `id` is `id` (empty when there is none).
+pub fn list_items_by_id(html: &str, id: &str) -> Vec<String> {
+    let Some(inner) = inner_html_by_id(html, id) else {
+        return Vec::new();
+    };
+    inner
+        .split("<li")
+        .skip(1)
+        .filter_map(|item| {
+            let content = &item[item.find('>')? + 1..];
+            Some(plain_text(content.split("</li>").next()?))
+        })
+        .collect()
+}
+
+/// What lies between the opening tag carrying `id="{id}"` and its matching closing tag.
+fn inner_html_by_id<'a>(html: &'a str, id: &str) -> Option<&'a str> {
+    let marker = format!("id=\"{id}\"");
+    let at = html.find(&marker)?;
+    let open = html[..at].rfind('<')?;
+    let name: String = html[open + 1..]
+        .chars()
+        .take_while(char::is_ascii_alphanumeric)
+        .collect();
+    let start = at + html[at..].find('>')? + 1;
+    let (open_tag, close_tag) = (format!("<{name}"), format!("</{name}>"));
+    let (mut depth, mut pos) = (1, start);
+    loop {
+        let close = pos + html[pos..].find(&close_tag)?;
+        let nested = html[pos..close].match_indices(&open_tag).find(|(i, _)| {
+            html[pos + i + open_tag.len()..].starts_with(|c: char| c.is_whitespace() || c == '>')
+        });
+        match nested {
+            Some((i, _)) => {
+                depth += 1;
+                pos += i + open_tag.len();
+            }
+            None if depth == 1 => return Some(&html[start..close]),
+            None => {
+                depth -= 1;
+                pos = close + close_tag.len();
+            }
+        }
+    }
+}
+
+/// `html` without its tags, unescaped, with runs of whitespace made one space.
+fn plain_text(html: &str) -> String {
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => in_tag = false,
+            _ if !in_tag => text.push(c),
+            _ => {}
+        }
+    }
+    html_unescape(&text)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
