@@ -11,16 +11,57 @@ mod serve;
 
 use std::io::Write;
 use std::process::Stdio;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use serve::{Serve, TESSERA, new_data_dir, remove_data_dir};
 
-/// Longer than a watchdog needs to notice its process is gone (it looks once a second) and
-/// to stop a cluster.
-const WATCHDOG_SETTLES: Duration = Duration::from_secs(3);
+/// Waits until the watchdog of process `pid` has seen it gone and is waiting for the in-use
+/// lock (its `flock` child runs): the moment a watchdog without that lock would have stopped
+/// the cluster. An event, not a guessed delay; a watchdog that never gets there fails the test.
+async fn watchdog_waits_on_the_lock(pid: u32) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while !watchdog_blocked_on_lock(pid) {
+        assert!(
+            Instant::now() < deadline,
+            "the watchdog of process {pid} never reached the in-use lock"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+fn watchdog_blocked_on_lock(pid: u32) -> bool {
+    let pid = pid.to_string();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        let process = entry.file_name().to_string_lossy().into_owned();
+        let runs_flock = cmdline(&process)
+            .first()
+            .is_some_and(|program| program.ends_with("flock"));
+        runs_flock
+            && parent(&process).is_some_and(|parent| {
+                cmdline(&parent)
+                    .windows(2)
+                    .any(|pair| pair[0] == "tessera-watchdog" && pair[1] == pid)
+            })
+    })
+}
+
+fn cmdline(process: &str) -> Vec<String> {
+    let raw = std::fs::read(format!("/proc/{process}/cmdline")).unwrap_or_default();
+    raw.split(|b| *b == 0)
+        .map(|arg| String::from_utf8_lossy(arg).into_owned())
+        .collect()
+}
+
+fn parent(process: &str) -> Option<String> {
+    let stat = std::fs::read_to_string(format!("/proc/{process}/stat")).ok()?;
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    after_name.split_whitespace().nth(1).map(str::to_owned)
+}
 
 async fn still_ready_and_serving(serve: &Serve) {
-    tokio::time::sleep(WATCHDOG_SETTLES).await;
     assert_eq!(serve.status("/readyz").await, Some(200), "still ready");
     assert_eq!(
         serve.status("/api/v2/users/me").await,
@@ -41,6 +82,7 @@ async fn a_serve_started_right_after_another_stopped_keeps_its_embedded_database
     second.wait_ready().await;
     assert!(first.wait_exit(Duration::from_secs(30)).await.0.success());
 
+    watchdog_waits_on_the_lock(first.pid()).await;
     still_ready_and_serving(&second).await;
     second.signal("TERM");
     assert!(second.wait_exit(Duration::from_secs(30)).await.0.success());
@@ -58,6 +100,7 @@ async fn a_serve_started_after_another_was_killed_keeps_the_cluster_it_adopted()
     second.wait_ready().await;
     first.wait_exit(Duration::from_secs(10)).await;
 
+    watchdog_waits_on_the_lock(first.pid()).await;
     still_ready_and_serving(&second).await;
     second.signal("TERM");
     assert!(second.wait_exit(Duration::from_secs(30)).await.0.success());
@@ -76,6 +119,7 @@ async fn a_serve_sharing_the_cluster_keeps_it_when_the_one_that_started_it_stops
     first.signal("TERM");
     assert!(first.wait_exit(Duration::from_secs(30)).await.0.success());
 
+    watchdog_waits_on_the_lock(first.pid()).await;
     still_ready_and_serving(&second).await;
     second.signal("TERM");
     assert!(second.wait_exit(Duration::from_secs(30)).await.0.success());
