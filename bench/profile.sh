@@ -60,11 +60,11 @@ until grep -q "$ready_line" "$OUT/load.err"; do sleep 0.5; done
 sleep "$settle"
 served() { curl -s "http://127.0.0.1:$METRICS_PORT/metrics" | awk '/^tessera_http_requests_total/ { n += $2 } END { print n }'; }
 before=$(served)
-callgrind_control -i on "$SERVER_PID" >/dev/null
-callgrind_control -z "$SERVER_PID" >/dev/null
+callgrind_control -i on "$SERVER_PID" >/dev/null 2>&1
+callgrind_control -z "$SERVER_PID" >/dev/null 2>&1
 sleep "$SECONDS_ON"
-callgrind_control -d "$SERVER_PID" >/dev/null
-callgrind_control -i off "$SERVER_PID" >/dev/null
+callgrind_control -d "$SERVER_PID" >/dev/null 2>&1
+callgrind_control -i off "$SERVER_PID" >/dev/null 2>&1
 after=$(served)
 requests=$((after - before))
 total=$(callgrind_annotate "$OUT"/callgrind.out.*.1 2>/dev/null | awk '/PROGRAM TOTALS/ { gsub(",", "", $1); print $1 }')
