@@ -227,6 +227,9 @@ SERVER_PID="" RSS_SAMPLER=""
 
 
 {
+    # The commit measured; "+ changes" when the tree differed from it outside docs/.
+    printf 'machine\tcommit\t%s%s\n' "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
+        "$(git -C "$ROOT" diff --quiet HEAD -- . ':!docs' 2>/dev/null || echo ' + changes')"
     printf 'machine\tcpus\t%s\n' "$(nproc)"
     printf 'machine\tcpu\t%s\n' "$(lscpu | sed -n 's/^Model name: *//p' | head -1)"
     printf 'machine\tram\t%s\n' "$(free -h | awk '/^Mem:/ { print $2 }')"

@@ -91,7 +91,13 @@ impl LookupId {
     }
 
     fn from_bytes(bytes: [u8; 8]) -> Self {
-        Self(bytes.iter().map(|b| format!("{b:02x}")).collect())
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        let mut id = String::with_capacity(LOOKUP_ID_LEN);
+        for b in bytes {
+            id.push(char::from(HEX[usize::from(b >> 4)]));
+            id.push(char::from(HEX[usize::from(b & 0x0f)]));
+        }
+        Self(id)
     }
 
     /// The id as stored and as written inside the credential.
@@ -113,8 +119,13 @@ impl Credential {
     /// Builds a credential from random bytes supplied by the caller's CSPRNG port.
     pub fn from_entropy(kind: CredentialKind, lookup: [u8; 8], secret: [u8; 32]) -> Self {
         let lookup_id = LookupId::from_bytes(lookup);
-        let secret = URL_SAFE_NO_PAD.encode(secret);
-        let full = format!("{}_{}_{}", kind.prefix(), lookup_id.as_str(), secret);
+        let prefix = kind.prefix();
+        let mut full = String::with_capacity(prefix.len() + 1 + LOOKUP_ID_LEN + 1 + SECRET_LEN);
+        full.push_str(prefix);
+        full.push('_');
+        full.push_str(lookup_id.as_str());
+        full.push('_');
+        URL_SAFE_NO_PAD.encode_string(secret, &mut full);
         Self {
             kind,
             lookup_id,

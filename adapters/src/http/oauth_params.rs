@@ -1,43 +1,40 @@
 //! The parameters of an OAuth request, from a query string or a form body, remembering
 //! repeats: a known parameter sent twice is `invalid_request` (RFC 6749 §3.1, SPEC §4).
 
-use std::collections::HashMap;
-
-/// Decoded parameters; empty values count as absent (RFC 6749 §3.1).
+/// Decoded parameters in the order sent; empty values count as absent (RFC 6749 §3.1).
+/// A request carries a handful, so a list searched in order beats a hash map.
 #[derive(Debug, Default)]
 pub(crate) struct OAuthParams {
-    values: HashMap<String, Vec<String>>,
+    values: Vec<(String, String)>,
 }
 
 impl OAuthParams {
     /// Decodes `application/x-www-form-urlencoded` bytes (a query string or a form body).
     pub(crate) fn parse(input: &[u8]) -> Self {
-        let mut values: HashMap<String, Vec<String>> = HashMap::new();
-        for (name, value) in url::form_urlencoded::parse(input) {
-            if !value.is_empty() {
-                values
-                    .entry(name.into_owned())
-                    .or_default()
-                    .push(value.into_owned());
-            }
-        }
+        let values = url::form_urlencoded::parse(input)
+            .filter(|(_, value)| !value.is_empty())
+            .map(|(name, value)| (name.into_owned(), value.into_owned()))
+            .collect();
         Self { values }
     }
 
     /// The value of `name`, if sent (the first, when repeated).
     pub(crate) fn get(&self, name: &str) -> Option<&str> {
         self.values
-            .get(name)
-            .and_then(|v| v.first())
-            .map(String::as_str)
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
     }
 
     /// The first of `names` that was sent more than once.
     pub(crate) fn repeated<'a>(&self, names: &[&'a str]) -> Option<&'a str> {
-        names
-            .iter()
-            .copied()
-            .find(|name| self.values.get(*name).is_some_and(|v| v.len() > 1))
+        names.iter().copied().find(|name| {
+            self.values
+                .iter()
+                .filter(|(n, _)| n == name)
+                .nth(1)
+                .is_some()
+        })
     }
 
     /// The value of `name` unless it was repeated.

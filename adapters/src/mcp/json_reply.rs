@@ -46,17 +46,60 @@ fn first_message(stream: &[u8]) -> Start {
         if data.is_empty() {
             continue;
         }
-        let Ok(message) = serde_json::from_str::<serde_json::Value>(&data) else {
+        let Ok(Members(members)) = serde_json::from_str::<Members>(&data) else {
             return Start::Other;
         };
-        let answer = message.get("id").is_some()
-            && (message.get("result").is_some() || message.get("error").is_some());
+        let answer = members.id && (members.result || members.error);
         return match answer {
             true => Start::Answer(data),
             false => Start::Other,
         };
     }
     Start::Incomplete
+}
+
+/// Which of a JSON-RPC message's members decide whether it is an answer: present, with
+/// any value (`null` included).
+#[derive(Debug, Default)]
+struct Seen {
+    id: bool,
+    result: bool,
+    error: bool,
+}
+
+/// A JSON object's [`Seen`] members, read without building the message (a JSON value of
+/// another kind is refused, as it is no answer).
+struct Members(Seen);
+
+impl<'de> serde::Deserialize<'de> for Members {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl<'de> serde::de::Visitor<'de> for Visitor {
+            type Value = Members;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a JSON-RPC message object")
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<Members, A::Error> {
+                let mut seen = Seen::default();
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    map.next_value::<serde::de::IgnoredAny>()?;
+                    match key.as_ref() {
+                        "id" => seen.id = true,
+                        "result" => seen.result = true,
+                        "error" => seen.error = true,
+                        _ => {}
+                    }
+                }
+                Ok(Members(seen))
+            }
+        }
+        deserializer.deserialize_map(Visitor)
+    }
 }
 
 /// The next chunk of `body`; `None` at its end or on an error.
@@ -153,6 +196,21 @@ mod tests {
         let stream =
             b"data: {\"jsonrpc\":\"2.0\",\"method\":\"notifications/progress\",\"params\":{}}\n\n";
         assert_eq!(first_message(stream), Start::Other);
+    }
+
+    #[test]
+    fn a_null_id_still_counts_and_anything_but_an_object_is_no_answer() {
+        let null_id = b"data: {\"jsonrpc\":\"2.0\",\"id\":null,\"error\":{\"code\":-32700,\"message\":\"x\"}}\n\n";
+        assert!(matches!(first_message(null_id), Start::Answer(_)));
+        let escaped_key = b"data: {\"i\\u0064\":1,\"result\":{\"id\":2}}\n\n";
+        assert!(matches!(first_message(escaped_key), Start::Answer(_)));
+        let batch =
+            b"data: [{\"jsonrpc\":\"2.0\",\"id\":1,\"result\":{}},{\"id\":2,\"result\":{}}]\n\n";
+        assert_eq!(first_message(batch), Start::Other);
+        assert_eq!(
+            first_message(b"data: {\"id\":1,\"result\":\n\n"),
+            Start::Other
+        );
     }
 
     #[test]

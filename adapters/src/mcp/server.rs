@@ -71,7 +71,16 @@ impl<P: Ports> ServerHandler for TesseraMcp<P> {
             ));
         };
         let arguments = request.arguments.unwrap_or_default();
-        let result = tools::call(name, &arguments, &caller, &self.oauth, &self.apps).await;
+        // Boxed: rmcp moves this handler's future into a task of its own per request, and
+        // the tools' futures (use cases down to PostgreSQL) would make that a large copy.
+        let result = Box::pin(tools::call(
+            name,
+            &arguments,
+            &caller,
+            &self.oauth,
+            &self.apps,
+        ))
+        .await;
         Ok(match result {
             Ok(value) => CallToolResult::structured(value),
             Err(message) => CallToolResult::error(vec![ContentBlock::text(message)]),

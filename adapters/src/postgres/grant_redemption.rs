@@ -1,6 +1,8 @@
 //! Redeeming codes and refresh tokens: each in one transaction that locks the code or the
 //! grant, so concurrent redemptions are serialized (SPEC §4 "Correctness under concurrency").
 
+use std::sync::LazyLock;
+
 use deadpool_postgres::Transaction;
 use tessera_application::RepoError;
 use tessera_application::ports::{ClientUse, CodeOutcome, NewTokens, RefreshOutcome, RefreshRow};
@@ -186,6 +188,24 @@ fn tokens_sql(extra: &str) -> String {
     )
 }
 
+/// The token insert alone (a reissue within the grace), built once.
+static TOKENS_SQL: LazyLock<String> = LazyLock::new(|| tokens_sql(""));
+/// The token insert creating the grant of a redeemed code, built once.
+static NEW_GRANT_SQL: LazyLock<String> = LazyLock::new(|| {
+    tokens_sql(
+        "g AS (INSERT INTO oauth2_grants (id, app_id, user_id, scopes, resources, created_at, expires_at)
+               VALUES ($3, $13, $14, $11, $15, $6, $16)),
+         c AS (UPDATE oauth2_codes SET consumed_at = $6, grant_id = $3 WHERE lookup_id = $17),",
+    )
+});
+/// The token insert retiring the current refresh generation (a rotation), built once.
+static RETIRE_SQL: LazyLock<String> = LazyLock::new(|| {
+    tokens_sql(
+        "t AS (UPDATE oauth2_refresh_tokens SET rotated_at = $6
+               WHERE grant_id = $3 AND generation = $14 AND rotated_at IS NULL),",
+    )
+});
+
 /// Stores one token response, notes that the client (and its secret) were used, and does
 /// what `before` says, in one statement of the caller's transaction (one round trip).
 async fn insert_tokens(
@@ -233,22 +253,15 @@ async fn insert_tokens(
                 *expires_at as &(dyn ToSql + Sync),
                 code as &(dyn ToSql + Sync),
             ]);
-            tokens_sql(
-                "g AS (INSERT INTO oauth2_grants (id, app_id, user_id, scopes, resources, created_at, expires_at)
-                       VALUES ($3, $13, $14, $11, $15, $6, $16)),
-                 c AS (UPDATE oauth2_codes SET consumed_at = $6, grant_id = $3 WHERE lookup_id = $17),",
-            )
+            &NEW_GRANT_SQL
         }
         Before::Retire(current) => {
             retired = *current;
             params.push(&retired);
-            tokens_sql(
-                "t AS (UPDATE oauth2_refresh_tokens SET rotated_at = $6
-                       WHERE grant_id = $3 AND generation = $14 AND rotated_at IS NULL),",
-            )
+            &RETIRE_SQL
         }
-        Before::Nothing => tokens_sql(""),
+        Before::Nothing => &TOKENS_SQL,
     };
-    let stmt = tx.prepare_cached(&sql).await.map_err(db_err)?;
+    let stmt = tx.prepare_cached(sql).await.map_err(db_err)?;
     tx.execute(&stmt, &params).await.map_err(db_err).map(drop)
 }

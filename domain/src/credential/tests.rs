@@ -200,3 +200,11 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_lookup_id_is_the_bytes_in_lowercase_hex() {
+    let lookup = [0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef];
+    let credential = Credential::from_entropy(CredentialKind::RefreshToken, lookup, [0xfb; 32]);
+    assert_eq!(credential.lookup_id().as_str(), "0123456789abcdef");
+    assert!(credential.expose().starts_with("trt_0123456789abcdef_-_v7"));
+}
