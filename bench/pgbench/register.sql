@@ -5,8 +5,7 @@ INSERT INTO rate_limit_counters (bucket, window_start, hits)
 VALUES ('register:127.0.0.1', date_trunc('minute', now()), 1)
 ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limit_counters.hits + 1 RETURNING hits;
 BEGIN;
-SELECT pg_advisory_xact_lock(127979077435394);
-SELECT count(*) FROM oauth2_apps WHERE source = 'dynamic';
+SELECT count(*) FROM oauth2_apps WHERE source IN ('dynamic', 'cimd');
 INSERT INTO oauth2_apps (id, name, icon, callback_url, redirect_uris, client_type,
         token_endpoint_auth_method, application_type, grant_types, response_types, scope, client_uri,
         logo_uri, tos_uri, policy_uri, jwks_uri, jwks, software_id, software_version, contacts,

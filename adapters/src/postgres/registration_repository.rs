@@ -16,9 +16,6 @@ use super::grant_repository::hash_of;
 /// The name shown for a registered client that sent no `client_name`.
 const UNNAMED: &str = "Unnamed client";
 
-/// Serializes registrations, so the client cap holds across replicas.
-const REGISTRATION_LOCK: i64 = 0x7465_7373_0002;
-
 /// Dynamically registered clients in PostgreSQL (rows of `oauth2_apps` with source `dynamic`).
 #[derive(Debug, Clone)]
 pub struct PgRegistrationRepository {
@@ -116,17 +113,18 @@ fn client_from_row(row: &Row) -> Result<RegisteredClient, RepoError> {
     })
 }
 
-/// Whether one more registered or document client fits under `max_clients`; takes the
-/// registration lock for the rest of `tx`, so concurrent additions are counted one by one.
+/// Whether one more registered or document client fits under `max_clients`. No lock: the
+/// count is what this transaction sees, so registrations that run at once may all see room
+/// and the cap may be passed by fewer than the connections writing at that moment (the pool
+/// size per replica). A global lock would serialize every registration behind one WAL flush
+/// each; an approximate cap is what the setting needs (issue 15).
 pub(super) async fn room_for_a_client(
     tx: &deadpool_postgres::Transaction<'_>,
     max_clients: i64,
 ) -> Result<bool, RepoError> {
     const COUNT: &str = "SELECT count(*) FROM oauth2_apps WHERE source IN ('dynamic', 'cimd')";
-    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&REGISTRATION_LOCK])
-        .await
-        .map_err(db_err)?;
-    let count: i64 = tx.query_one(COUNT, &[]).await.map_err(db_err)?.get(0);
+    let count = tx.prepare_cached(COUNT).await.map_err(db_err)?;
+    let count: i64 = tx.query_one(&count, &[]).await.map_err(db_err)?.get(0);
     Ok(count < max_clients)
 }
 
