@@ -169,7 +169,7 @@ async fn the_admin_page_lists_registered_clients_with_their_origin_and_deletes_t
     assert!(page.contains("127.0.0.1"), "the registering IP");
     assert!(page.contains("claude-code&#x2F;2.0"), "the user agent");
     assert!(page.contains("tessera-e2e"), "the software_id");
-    assert!(page.contains("Last token: never"));
+    assert!(page.contains("<td class=\"last-token\">never</td>"));
     let csrf = tessera_e2e::csrf_token_in(&page);
     let deleted = browser
         .post_form(
