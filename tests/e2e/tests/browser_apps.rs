@@ -41,7 +41,7 @@ async fn an_admin_creates_an_app_and_a_secret_reads_it_once_then_deletes_both() 
         .fill("#callback_url", "https://docs.example/cb")
         .await;
     browser
-        .click("form[action='/settings/oauth2-apps'] button[type=submit]")
+        .click("form[method=post][action='/settings/oauth2-apps'] button[type=submit]")
         .await;
     let app_page = wait_for_app_page(&browser).await;
     assert_eq!(browser.text_of("h1").await, "Docs");
