@@ -64,7 +64,10 @@ echo bench-admin-password | "$BIN/tessera" users create --email admin@bench.test
 t0=$(now_ms)
 "$PGBIN/psql" -q "$DB_URL" -v apps="$APPS" -f "$ROOT/bench/apps_seed.sql" >"$WORK/seed.log" 2>&1 ||
     die "seeding failed: $(cat "$WORK/seed.log")"
-log "seeded $APPS apps in $(($(now_ms) - t0)) ms ($PROFILE build, PostgreSQL $("$PGBIN/psql" -Atq "$DB_URL" -c 'SHOW server_version'))"
+visible=$("$PGBIN/psql" -Atq "$DB_URL" -c \
+    "SELECT relallvisible || ' of ' || relpages FROM pg_class WHERE relname = 'oauth2_apps'")
+log "seeded $APPS apps in $(($(now_ms) - t0)) ms, $visible pages all-visible ($PROFILE build, PostgreSQL $("$PGBIN/psql" -Atq "$DB_URL" -c 'SHOW server_version'))"
+log "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 
 "$BIN/tessera" serve >"$WORK/tessera.log" 2>&1 &
 SERVER_PID=$!
@@ -107,3 +110,4 @@ for base in "$API" "$PAGE"; do
     measure "$kind deep page offset=$DEEP" "$base?offset=$DEEP"
     measure "$kind deep page by last token" "$base?sort=-last_token&offset=$DEEP"
 done
+log "load average after: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"

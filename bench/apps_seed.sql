@@ -7,7 +7,6 @@
 -- autovacuum would. (tessera deletes dynamic clients unused for
 -- registration.unused_client_ttl: the script sets it long enough to keep these.)
 \set ON_ERROR_STOP on
-SET synchronous_commit = off;  -- seeding only
 -- A number from 0 to 2^31 - 1 drawn from the app's number and a trait's name.
 CREATE FUNCTION pg_temp.h(i integer, trait text) RETURNS integer LANGUAGE sql IMMUTABLE
     AS $$ SELECT hashtext(trait || i) & 2147483647 $$;
@@ -37,6 +36,6 @@ FROM (SELECT i, kind, kind = 'cimd' OR (kind = 'dynamic' AND pg_temp.h(i, 'publi
                            WHEN pg_temp.h(i, 'kind') % 10 = 1 THEN 'cimd' ELSE 'dynamic' END AS kind
             FROM generate_series(1, :apps) AS i) AS k) AS s;
 
--- Hint bits (and so all-visible pages) wait for the commit to be flushed.
-SET synchronous_commit = on;
+-- (One transaction committed synchronously: VACUUM can mark every page all-visible at once,
+-- which it cannot do before an asynchronous commit reaches the disk.)
 VACUUM ANALYZE oauth2_apps;

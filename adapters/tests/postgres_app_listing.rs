@@ -122,6 +122,18 @@ async fn every_filter_and_order_selects_what_the_domain_selects() {
             ..Default::default()
         },
         AppFilter {
+            text: search("203.0.113.7"),
+            ..Default::default()
+        },
+        AppFilter {
+            text: search("00000000-0000-0000-0000-00000000a005"),
+            ..Default::default()
+        },
+        AppFilter {
+            text: search("CLAUDE TOOL"),
+            ..Default::default()
+        },
+        AppFilter {
             text: search("DOCS5.example"),
             ..Default::default()
         },

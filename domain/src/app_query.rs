@@ -3,8 +3,10 @@
 //! order, and every repository must select and order exactly so.
 
 use std::cmp::Ordering;
+use std::net::IpAddr;
 
 use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
 
 use crate::{App, ClientType, RegistrationSource, UserId};
 
@@ -32,7 +34,9 @@ pub enum AppQueryError {
 }
 
 /// A piece of text to find, in any case, in an app's name, its client id, its metadata
-/// document URL or the IP address it registered from.
+/// document URL or the IP address it registered from. A whole IP address finds the apps
+/// registered from it, and a whole client id (a UUID) that app, and nothing else: the exact
+/// question an admin pasting one asks, and answered from an index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AppSearch(String);
 
@@ -65,6 +69,16 @@ impl AppSearch {
         format!("%{escaped}%")
     }
 
+    /// The text as a whole IP address, if it is one.
+    pub fn as_ip(&self) -> Option<IpAddr> {
+        self.0.parse().ok()
+    }
+
+    /// The text as a whole client id, if it is one.
+    pub fn as_client_id(&self) -> Option<Uuid> {
+        Uuid::try_parse(&self.0).ok()
+    }
+
     /// Whether the text can be part of a client id at all (a UUID: hex digits, hyphens);
     /// when not, looking in client ids is wasted work.
     pub fn may_be_in_client_id(&self) -> bool {
@@ -80,6 +94,12 @@ impl AppSearch {
 
     /// Whether `app` holds the text in its name, client id, document URL or registering IP.
     pub fn matches(&self, app: &App) -> bool {
+        if let Some(ip) = self.as_ip() {
+            return app.origin.ip == Some(ip);
+        }
+        if let Some(id) = self.as_client_id() {
+            return app.id == id;
+        }
         let needle = self.0.to_lowercase();
         let holds = |hay: &str| hay.to_lowercase().contains(&needle);
         holds(app.draft.name.as_str())

@@ -13,12 +13,15 @@ use super::app_repository::{COLUMNS, PgAppRepository, app_from_row};
 use super::audit_repository::details_json;
 use super::errors::{column, db_err};
 
-/// Each filter's condition; `$?` stands for its one parameter. The search looks in client
-/// ids and IPs only when the text could be in one (`AppSearch::may_be_in_…`): printing
-/// them for every row is most of a search's cost.
-const TEXT: &str = "a.name ILIKE $? OR a.cimd_url ILIKE $?";
-const TEXT_IN_ID: &str = " OR a.id::text ILIKE $?";
-const TEXT_IN_IP: &str = " OR host(a.created_from_ip) ILIKE $?";
+/// Each filter's condition; `$?` stands for its one parameter. A whole IP address or client
+/// id is looked up in an index; other text is looked for in client ids and IPs only when it
+/// could be in one (`AppSearch::may_be_in_…`): printing them for every row is costly.
+/// `lower(…) LIKE lower(…)` is ILIKE's meaning at about half its cost.
+const TEXT_IS_IP: &str = "a.created_from_ip = $?";
+const TEXT_IS_ID: &str = "a.id = $?";
+const TEXT: &str = "lower(a.name) LIKE lower($?) OR lower(a.cimd_url) LIKE lower($?)";
+const TEXT_IN_ID: &str = " OR a.id::text LIKE lower($?)";
+const TEXT_IN_IP: &str = " OR host(a.created_from_ip) LIKE lower($?)";
 const SOURCE: &str = "a.source = $?";
 const CLIENT_TYPE: &str = "a.client_type = $?";
 const BLOCKED: &str = "a.blocked = $?";
@@ -56,7 +59,11 @@ struct Conditions {
 impl Conditions {
     fn of(filter: &AppFilter, now: OffsetDateTime) -> Self {
         let mut c = Self::default();
-        if let Some(text) = &filter.text {
+        if let Some(ip) = filter.text.as_ref().and_then(|t| t.as_ip()) {
+            c.add(TEXT_IS_IP, param(ip));
+        } else if let Some(id) = filter.text.as_ref().and_then(|t| t.as_client_id()) {
+            c.add(TEXT_IS_ID, param(id));
+        } else if let Some(text) = &filter.text {
             let mut fragment = format!("({TEXT}");
             if text.may_be_in_client_id() {
                 fragment.push_str(TEXT_IN_ID);

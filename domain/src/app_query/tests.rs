@@ -62,6 +62,28 @@ fn text_that_no_client_id_or_ip_can_hold_is_known_as_such() {
 }
 
 #[test]
+fn a_whole_ip_address_or_client_id_finds_exactly_that_app() {
+    let mut registered = app(1, "Proxy at 203.0.113.9");
+    registered.origin.ip = Some("203.0.113.9".parse().unwrap());
+    let mut named_only = app(2, "Proxy at 203.0.113.9");
+    named_only.origin.ip = Some("203.0.113.90".parse().unwrap());
+    let whole = AppSearch::parse("203.0.113.9").unwrap().unwrap();
+    assert_eq!(whole.as_ip(), registered.origin.ip);
+    assert!(whole.matches(&registered));
+    assert!(
+        !whole.matches(&named_only),
+        "not by its name nor a longer address"
+    );
+    let partial = AppSearch::parse("113.9").unwrap().unwrap();
+    assert!(partial.matches(&named_only) && partial.matches(&registered));
+    let id = AppSearch::parse("00000000-0000-0000-0000-000000000002")
+        .unwrap()
+        .unwrap();
+    assert_eq!(id.as_client_id(), Some(named_only.id));
+    assert!(id.matches(&named_only) && !id.matches(&registered));
+}
+
+#[test]
 fn search_text_matches_literally_even_with_like_wildcards() {
     let search = AppSearch::parse(" a_b%c\\ ").unwrap().unwrap();
     assert_eq!(search.as_str(), "a_b%c\\");
