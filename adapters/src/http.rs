@@ -5,6 +5,8 @@ mod account_api;
 mod account_errors;
 mod account_pages;
 mod api_auth;
+mod app_list_page;
+mod app_listing;
 mod app_pages;
 mod apps;
 mod audit_api;
@@ -351,7 +353,11 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
             .configure(mcp_server_routes::<P>)
             .service(
                 web::scope("/settings/oauth2-apps")
-                    .route("", web::get().to(app_pages::get_list::<P>))
+                    .route("", web::get().to(app_list_page::get_list::<P>))
+                    .route(
+                        "/bulk-delete",
+                        web::post().to(app_list_page::post_bulk_delete::<P>),
+                    )
                     .route("", web::post().to(app_pages::post_create::<P>))
                     .route("/{app}", web::get().to(app_pages::get_app::<P>))
                     .route("/{app}", web::post().to(app_pages::post_update::<P>))

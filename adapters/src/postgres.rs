@@ -8,6 +8,7 @@
 //! stay synchronous.
 
 mod account_changes;
+mod app_listing;
 mod app_repository;
 mod audit_filter;
 mod audit_repository;

@@ -1,7 +1,10 @@
 //! OAuth2 apps as admins manage them (SPEC §3): CRUD and client secrets, audited.
 
+mod listing;
 #[cfg(test)]
 mod tests;
+
+pub use listing::AppPage;
 
 use crate::ports::Rng as _;
 use tessera_domain::{

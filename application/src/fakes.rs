@@ -3,11 +3,10 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use tessera_domain::{
-    App, AppSecretInfo, Email, Password, SecretString, User, UserId, UserWithPassword, Username,
-};
+use tessera_domain::{Email, Password, SecretString, User, UserId, UserWithPassword, Username};
 use time::{Duration, OffsetDateTime};
 
+mod apps;
 mod audit;
 mod cimd;
 mod login;
@@ -15,6 +14,7 @@ mod mcp_servers;
 mod oauth;
 mod people;
 mod registration;
+pub use apps::{FakeApps, app_service, app_service_with};
 pub use audit::FakeAudit;
 pub use cimd::{FakeCimd, FakeFetcher};
 pub use login::{FakeHasher, FakeThrottle};
@@ -23,7 +23,6 @@ pub use oauth::{FakeClients, FakeGrants, credential};
 pub use people::{FakeResets, FakeSessions, FakeUsers};
 pub use registration::{FakeRateLimits, FakeRegistrations};
 
-use crate::apps::AppService;
 use crate::people::{LoginThrottle, NewUserInput, SessionService, UserService};
 use crate::ports::*;
 
@@ -172,119 +171,4 @@ pub async fn session_service_with_user_and_hasher(
         Duration::hours(24),
     );
     (service, clock, hasher)
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct FakeApps {
-    apps: Arc<Mutex<Vec<App>>>,
-    secrets: Arc<Mutex<Vec<(uuid::Uuid, AppSecretInfo)>>>,
-    audit: FakeAudit,
-}
-
-impl AppRepository for FakeApps {
-    async fn insert(&self, app: &App, audit: &AuditEntry) -> Result<(), RepoError> {
-        self.apps.lock().unwrap().push(app.clone());
-        self.audit.record(audit);
-        Ok(())
-    }
-    async fn update(&self, app: &App, audit: &AuditEntry) -> Result<bool, RepoError> {
-        let mut apps = self.apps.lock().unwrap();
-        let Some(slot) = apps.iter_mut().find(|a| a.id == app.id) else {
-            return Ok(false);
-        };
-        *slot = app.clone();
-        self.audit.record(audit);
-        Ok(true)
-    }
-    async fn set_blocked(
-        &self,
-        id: uuid::Uuid,
-        blocked: bool,
-        audit: &AuditEntry,
-    ) -> Result<bool, RepoError> {
-        let mut apps = self.apps.lock().unwrap();
-        let Some(app) = apps.iter_mut().find(|a| a.id == id) else {
-            return Ok(false);
-        };
-        app.blocked = blocked;
-        self.audit.record(audit);
-        Ok(true)
-    }
-    async fn delete(&self, id: uuid::Uuid, audit: &AuditEntry) -> Result<bool, RepoError> {
-        let mut apps = self.apps.lock().unwrap();
-        let before = apps.len();
-        apps.retain(|a| a.id != id);
-        self.secrets.lock().unwrap().retain(|(app, _)| *app != id);
-        self.audit.record(audit);
-        Ok(apps.len() < before)
-    }
-    async fn find(&self, id: uuid::Uuid) -> Result<Option<App>, RepoError> {
-        Ok(self
-            .apps
-            .lock()
-            .unwrap()
-            .iter()
-            .find(|a| a.id == id)
-            .cloned())
-    }
-    async fn list(&self, user: Option<UserId>) -> Result<Vec<App>, RepoError> {
-        Ok(match user {
-            None => self.apps.lock().unwrap().clone(),
-            Some(_) => Vec::new(),
-        })
-    }
-    async fn insert_secret(
-        &self,
-        app_id: uuid::Uuid,
-        secret: &NewAppSecret,
-        audit: &AuditEntry,
-    ) -> Result<bool, RepoError> {
-        if !self.apps.lock().unwrap().iter().any(|a| a.id == app_id) {
-            return Ok(false);
-        }
-        self.secrets
-            .lock()
-            .unwrap()
-            .push((app_id, secret.info.clone()));
-        self.audit.record(audit);
-        Ok(true)
-    }
-    async fn list_secrets(
-        &self,
-        app_id: uuid::Uuid,
-    ) -> Result<Option<Vec<AppSecretInfo>>, RepoError> {
-        if !self.apps.lock().unwrap().iter().any(|a| a.id == app_id) {
-            return Ok(None);
-        }
-        let secrets = self.secrets.lock().unwrap();
-        Ok(Some(
-            secrets
-                .iter()
-                .filter(|(a, _)| *a == app_id)
-                .map(|(_, s)| s.clone())
-                .collect(),
-        ))
-    }
-    async fn delete_secret(
-        &self,
-        app_id: uuid::Uuid,
-        secret_id: uuid::Uuid,
-        audit: &AuditEntry,
-    ) -> Result<bool, RepoError> {
-        let mut secrets = self.secrets.lock().unwrap();
-        let before = secrets.len();
-        secrets.retain(|(a, s)| !(*a == app_id && s.id == secret_id));
-        self.audit.record(audit);
-        Ok(secrets.len() < before)
-    }
-}
-
-/// An app service on fakes, and the audit log its changes land in.
-pub fn app_service() -> (AppService<FakePorts>, FakeAudit) {
-    let apps = FakeApps::default();
-    let audit = apps.audit.clone();
-    (
-        AppService::new(apps, FakeClock::default(), CountingRng::default()),
-        audit,
-    )
 }

@@ -14,6 +14,8 @@
 mod access_token;
 mod account;
 mod app;
+mod app_deletion;
+mod app_query;
 mod assertion;
 mod audit;
 mod authorization_code;
@@ -42,6 +44,10 @@ pub use account::{
     PASSWORD_RESET_TTL,
 };
 pub use app::{App, AppDraft, AppSecretInfo, ClientOrigin, FieldProblem};
+pub use app_deletion::{AppDeletion, AppDeletionError};
+pub use app_query::{
+    AppFilter, AppOrder, AppQuery, AppQueryError, AppSearch, TokenUse, parse_flag,
+};
 pub use assertion::{
     ASSERTION_TTL, Assertion, AssertionSubject, RETIRED_KEY_PUBLISHED, SIGNING_KEY_REFRESH,
     key_is_published,

@@ -1,5 +1,6 @@
-//! `/settings/oauth2-apps` (SPEC §3): the admin page for apps and their secrets. Works
-//! without JavaScript; every form carries the session's CSRF token.
+//! `/settings/oauth2-apps/{app}` (SPEC §3): create, edit, block and delete an app and its
+//! secrets (the list itself is `app_list_page`). Works without JavaScript; every form
+//! carries the session's CSRF token.
 
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
@@ -9,10 +10,11 @@ use tessera_application::Ports;
 use tessera_application::apps::{AppError, AppService};
 use tessera_application::people::SessionService;
 use tessera_application::ports::Actor;
-use tessera_domain::{App, AppDraft, AppSecretInfo};
+use tessera_domain::{App, AppDraft, AppQuery, AppSecretInfo};
 use uuid::Uuid;
 
 use super::WebSettings;
+use super::app_list_page::{Notice, list_page};
 use super::apps::actor;
 use super::csrf::{token_for_session, tokens_match};
 use super::error::ApiError;
@@ -20,7 +22,8 @@ use super::html::{error_page, render, see_other};
 use super::session_auth::require_admin;
 use crate::render::Pages;
 
-const LIST: &str = "/settings/oauth2-apps";
+/// The list page, where forms come back to.
+pub(super) const LIST: &str = "/settings/oauth2-apps";
 
 /// The fields of the create and edit forms; redirect URIs one per line.
 #[derive(Debug, Deserialize)]
@@ -64,7 +67,7 @@ pub(crate) struct CsrfOnly {
 }
 
 /// Shorthand for the data every handler here takes.
-type Deps<P> = (
+pub(super) type Deps<P> = (
     web::Data<AppService<P>>,
     web::Data<SessionService<P>>,
     web::Data<WebSettings>,
@@ -73,7 +76,7 @@ type Deps<P> = (
 
 /// The signed-in admin and their CSRF token, or the page to answer with instead: a login
 /// detour without a session, 403 for a non-admin, 403 for a form without the right token.
-async fn admin<P: Ports>(
+pub(super) async fn admin<P: Ports>(
     req: &HttpRequest,
     sessions: &SessionService<P>,
     settings: &WebSettings,
@@ -145,26 +148,6 @@ fn secret_view(s: &AppSecretInfo) -> serde_json::Value {
     })
 }
 
-/// Renders the list page, with the create form holding `form` and `errors` after a failure.
-async fn list_page<P: Ports>(
-    apps: &AppService<P>,
-    pages: &Pages,
-    csrf: &str,
-    status: StatusCode,
-    errors: Vec<String>,
-) -> HttpResponse {
-    match apps.list_apps(None).await {
-        Ok(list) => {
-            let mut ctx = Context::new();
-            ctx.insert("csrf_token", csrf);
-            ctx.insert("apps", &list.iter().map(app_view).collect::<Vec<_>>());
-            ctx.insert("errors", &errors);
-            render(pages, status, "oauth2_apps.html", &ctx)
-        }
-        Err(e) => error_page(pages, e.into()),
-    }
-}
-
 /// Renders one app's page; `new_secret` is shown once, right after it was created.
 async fn app_page<P: Ports>(
     apps: &AppService<P>,
@@ -206,17 +189,6 @@ fn problems(e: AppError) -> Result<Vec<String>, ApiError> {
     }
 }
 
-/// `GET /settings/oauth2-apps`.
-pub(crate) async fn get_list<P: Ports>(
-    req: HttpRequest,
-    (apps, sessions, settings, pages): Deps<P>,
-) -> HttpResponse {
-    match admin(&req, &sessions, &settings, &pages, None).await {
-        Ok((_, csrf)) => list_page(&apps, &pages, &csrf, StatusCode::OK, Vec::new()).await,
-        Err(page) => page,
-    }
-}
-
 /// `POST /settings/oauth2-apps`: creates an app and opens its page.
 pub(crate) async fn post_create<P: Ports>(
     req: HttpRequest,
@@ -234,7 +206,10 @@ pub(crate) async fn post_create<P: Ports>(
     };
     match created.map_err(problems) {
         Ok(app) => see_other(&format!("{LIST}/{}", app.id)),
-        Err(Ok(errors)) => list_page(&apps, &pages, &csrf, StatusCode::BAD_REQUEST, errors).await,
+        Err(Ok(errors)) => {
+            let notice = Notice::errors(StatusCode::BAD_REQUEST, errors);
+            list_page(&apps, &pages, &csrf, AppQuery::all(), notice).await
+        }
         Err(Err(e)) => error_page(&pages, e),
     }
 }

@@ -6,12 +6,13 @@ use serde::{Deserialize, Serialize};
 use tessera_application::Ports;
 use tessera_application::apps::{AppError, AppService};
 use tessera_application::ports::Actor;
-use tessera_domain::{App, AppDraft, AppSecretInfo, User, UserId};
+use tessera_domain::{App, AppDraft, AppSecretInfo, User};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::WebSettings;
 use super::api_auth::ApiAuth;
+use super::app_listing::{AppListParams, page_response};
 use super::error::{ApiError, FieldError};
 use super::json_body::JsonBody;
 
@@ -140,11 +141,6 @@ impl AppRequest {
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct ListQuery {
-    user_id: Option<Uuid>,
-}
-
 #[derive(Debug, Serialize)]
 struct SecretDto {
     id: Uuid,
@@ -172,14 +168,19 @@ struct NewSecretDto<'a> {
 /// Shorthand for the data every handler here takes.
 type Deps<P> = (web::Data<AppService<P>>, ApiAuth<P>, web::Data<WebSettings>);
 
-/// `GET /api/v2/oauth2-provider/apps[?user_id=U]`.
+/// `GET /api/v2/oauth2-provider/apps[?user_id=U]`: every app, as Coder lists them; with
+/// any search or paging parameter (`app_listing`), one page of them.
 pub(crate) async fn get_apps<P: Ports>(
     req: HttpRequest,
     (apps, sessions, settings): Deps<P>,
-    query: web::Query<ListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     admin_actor(&req, &sessions, &settings).await?;
-    let list = apps.list_apps(query.user_id.map(UserId::new)).await?;
+    let params = AppListParams::from_query(req.query_string())?;
+    if params.asks_for_a_page() {
+        let page = apps.search_apps(params.try_into_domain()?).await?;
+        return Ok(page_response(&page, &settings.access_url));
+    }
+    let list = apps.list_apps(params.user()?).await?;
     let body: Vec<AppDto> = list
         .iter()
         .map(|a| AppDto::new(a, &settings.access_url))

@@ -1,9 +1,11 @@
 use tessera_application::RepoError;
 use tessera_application::ports::{AppRepository, AuditEntry, NewAppSecret};
+use tessera_domain::AppQuery;
 use tessera_domain::{
-    App, AppDraft, AppName, AppSecretInfo, ApplicationType, ClientOrigin, ClientType, HttpUrl,
-    RedirectUri, RegistrationSource, UserId,
+    App, AppDeletion, AppDraft, AppName, AppSecretInfo, ApplicationType, ClientOrigin, ClientType,
+    HttpUrl, RedirectUri, RegistrationSource, UserId,
 };
+use time::OffsetDateTime;
 use tokio_postgres::Row;
 use tokio_postgres::types::ToSql;
 use uuid::Uuid;
@@ -29,12 +31,13 @@ impl PgAppRepository {
     }
 }
 
-const COLUMNS: &str = "a.id, a.name, a.icon, a.callback_url, a.redirect_uris, a.client_type, a.source, a.created_at, a.updated_at,
+/// The columns `app_from_row` reads, of `oauth2_apps a`.
+pub(super) const COLUMNS: &str = "a.id, a.name, a.icon, a.callback_url, a.redirect_uris, a.client_type, a.source, a.created_at, a.updated_at,
                        a.created_from_ip, a.created_user_agent, a.software_id, a.last_token_at, a.blocked, a.cimd_url,
                        (SELECT d.fetched_at FROM cimd_documents d WHERE d.url = a.cimd_url) AS document_fetched_at";
 
 /// Re-parses a row through the domain constructors, so bad data fails loudly.
-fn app_from_row(row: &Row) -> Result<App, RepoError> {
+pub(super) fn app_from_row(row: &Row) -> Result<App, RepoError> {
     let bad = |e: &dyn std::fmt::Display| corrupt("oauth2_apps", e);
     let uris: Vec<String> = column(row, "redirect_uris")?;
     let redirect_uris = uris
@@ -197,6 +200,22 @@ impl AppRepository for PgAppRepository {
             }
         };
         rows.iter().map(app_from_row).collect()
+    }
+
+    async fn search(
+        &self,
+        query: &AppQuery,
+        now: OffsetDateTime,
+    ) -> Result<(Vec<App>, i64), RepoError> {
+        self.search_page(query, now).await
+    }
+
+    async fn delete_many(
+        &self,
+        deletion: &AppDeletion,
+        audit: &AuditEntry,
+    ) -> Result<u64, RepoError> {
+        self.delete_apps(deletion, audit).await
     }
 
     async fn insert_secret(

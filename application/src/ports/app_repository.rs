@@ -1,6 +1,7 @@
 use std::future::Future;
 
-use tessera_domain::{App, AppSecretInfo, CredentialHash, LookupId, UserId};
+use tessera_domain::{App, AppDeletion, AppQuery, AppSecretInfo, CredentialHash, LookupId, UserId};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{AuditEntry, RepoError};
@@ -52,6 +53,22 @@ pub trait AppRepository: Send + Sync + 'static {
         &self,
         user: Option<UserId>,
     ) -> impl Future<Output = Result<Vec<App>, RepoError>> + Send;
+    /// One page of the apps `query` selects, in its order, and how many it selects in all.
+    /// MUST select and order exactly as [`AppQuery::select`] does (`now` dates "used within
+    /// N days"), and MUST keep `authorized_by` to apps the person holds a live grant for.
+    fn search(
+        &self,
+        query: &AppQuery,
+        now: OffsetDateTime,
+    ) -> impl Future<Output = Result<(Vec<App>, i64), RepoError>> + Send;
+    /// Deletes every app `deletion` covers as it stands at the moment of deleting (as
+    /// [`AppDeletion::covers`] says), each as `delete` does, in one transaction; writes
+    /// `audit` once per deleted app with that app's id as its target; returns how many.
+    fn delete_many(
+        &self,
+        deletion: &AppDeletion,
+        audit: &AuditEntry,
+    ) -> impl Future<Output = Result<u64, RepoError>> + Send;
     /// Stores a secret; `false` when the app does not exist.
     fn insert_secret(
         &self,

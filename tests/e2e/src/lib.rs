@@ -2,6 +2,7 @@
 //! helpers that keep each end-to-end test short.
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic)]
 
+pub mod app_listing;
 pub mod audit;
 mod browser;
 pub mod cimd;

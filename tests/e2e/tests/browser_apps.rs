@@ -41,7 +41,7 @@ async fn an_admin_creates_an_app_and_a_secret_reads_it_once_then_deletes_both() 
         .fill("#callback_url", "https://docs.example/cb")
         .await;
     browser
-        .click("form[action='/settings/oauth2-apps'] button[type=submit]")
+        .click("form[method=post][action='/settings/oauth2-apps'] button[type=submit]")
         .await;
     let app_page = wait_for_app_page(&browser).await;
     assert_eq!(browser.text_of("h1").await, "Docs");
@@ -88,5 +88,44 @@ async fn an_admin_creates_an_app_and_a_secret_reads_it_once_then_deletes_both() 
         !source(&browser).await.contains("docs.example"),
         "the app is gone"
     );
+    browser.close().await;
+}
+
+#[tokio::test]
+async fn an_admin_pages_through_apps_searches_them_and_deletes_the_selected_in_chromium() {
+    let app = spawn_app().await;
+    let admin = app.login_as_admin().await;
+    app.create_apps_named(&admin, "Docs", 55).await;
+    let zeta = app.create_apps_named(&admin, "Zeta", 2).await;
+    let browser = Browser::launch().await;
+    browser
+        .goto(&app.url("/login?redirect=/settings/oauth2-apps"))
+        .await;
+    browser.fill("#email", ADMIN_EMAIL).await;
+    browser.fill("#password", ADMIN_PASSWORD).await;
+    browser.click("button[type=submit]").await;
+    browser.wait_for_path("/settings/oauth2-apps").await;
+    assert_eq!(browser.text_of("#count").await, "1–50 of 57");
+
+    browser.click("a[rel=next]").await;
+    browser.wait_until_gone("1–50 of 57").await;
+    assert_eq!(browser.text_of("#count").await, "51–57 of 57");
+    assert!(source(&browser).await.contains(">Zeta 2<"));
+
+    browser.fill("#q", "zeta").await;
+    browser.click("form[role=search] button[type=submit]").await;
+    browser.wait_until_gone("51–57 of 57").await;
+    assert_eq!(browser.text_of("#count").await, "1–2 of 2");
+    for id in &zeta {
+        browser
+            .click(&format!("tr[data-app='{id}'] input[type=checkbox]"))
+            .await;
+    }
+    browser.click("#delete-selected").await;
+    assert_eq!(browser.text_of("#deleted").await, "Deleted 2 apps.");
+    assert_eq!(browser.text_of("#count").await, "No apps match.");
+    let left = app.list_apps(&admin, "?q=zeta").await;
+    assert_eq!(left.header("x-total-count").as_deref(), Some("0"));
+    assert_eq!(app.list_apps(&admin, "").await.names().len(), 55);
     browser.close().await;
 }

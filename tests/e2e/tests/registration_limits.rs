@@ -169,20 +169,23 @@ async fn the_admin_page_lists_registered_clients_with_their_origin_and_deletes_t
         .text()
         .await
         .unwrap();
-    assert!(page.contains(&format!("Client ID <code>{id}</code>")));
+    assert!(
+        page.contains(&format!("client-id\">{id}</code>")),
+        "the client id"
+    );
     assert!(
         page.contains("<span class=\"origin-ip\">127.0.0.1</span>"),
         "the registering IP: {page}"
     );
     assert!(
-        page.contains("<span class=\"origin-ua\">claude-code&#x2F;2.0</span>"),
+        page.contains("<span class=\"detail origin-ua\">claude-code&#x2F;2.0</span>"),
         "the user agent"
     );
     assert!(
         page.contains("software <code>tessera-e2e</code>"),
         "the software_id"
     );
-    assert!(page.contains("Last token: never"));
+    assert!(page.contains("<td class=\"last-token\">never</td>"));
     let csrf = tessera_e2e::csrf_token_in(&page);
     let deleted = browser
         .post_form(
