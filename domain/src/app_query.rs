@@ -263,13 +263,12 @@ impl AppQuery {
 
     /// The offset of the next page, when `total` apps match and there are more.
     pub fn next_offset(&self, total: i64) -> Option<i64> {
-        let next = self.offset + self.limit;
-        (next < total).then_some(next)
+        crate::paging::next_offset(self.offset, self.limit, total)
     }
 
     /// The offset of the previous page, unless this is the first.
     pub fn previous_offset(&self) -> Option<i64> {
-        (self.offset > 0).then(|| (self.offset - self.limit).max(0))
+        crate::paging::previous_offset(self.offset, self.limit)
     }
 
     /// This page of `apps` (all of them, in any order) at `now`, and how many match in

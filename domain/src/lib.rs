@@ -28,6 +28,7 @@ mod local_redirect;
 mod mcp_server;
 mod oauth_client;
 mod oauth_error;
+mod paging;
 mod pkce;
 mod public_address;
 mod rate_limit;
