@@ -30,7 +30,7 @@ lint:
 	$(CARGO) clippy --locked --workspace --all-targets -- -D warnings
 
 unit: clients
-	$(CARGO) test --locked --workspace
+	bash scripts/test-cluster.sh $(CARGO) test --locked --workspace
 
 ## The MCP SDKs that tests/e2e/tests/sdk_journeys.rs drives (needs node, npm and python3):
 ## `npm ci` in tests/clients/typescript, and tests/clients/python/.venv from the hash-pinned

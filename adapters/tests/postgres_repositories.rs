@@ -349,7 +349,12 @@ async fn the_sweep_removes_expired_sessions_and_stale_failures_only() {
 
 #[tokio::test]
 async fn sslmode_require_refuses_a_server_without_tls() {
-    let url = tessera_test_support::fresh_database().await;
+    // A cluster of its own, on a loopback port: the shared test server may be on a Unix
+    // socket, where PostgreSQL clients never use TLS whatever `sslmode` says.
+    let dir =
+        std::env::temp_dir().join(format!("tessera-no-tls-{}", uuid::Uuid::new_v4().simple()));
+    let cluster = tessera_adapters::postgres::EmbeddedPostgres::start(&dir, true).unwrap();
+    let url = cluster.url().to_owned();
     let separator = if url.contains('?') { '&' } else { '?' };
     let plain = Database::connect(&format!("{url}{separator}sslmode=disable"), 1).unwrap();
     assert!(plain.client().await.is_ok(), "a plain connection works");
@@ -359,4 +364,6 @@ async fn sslmode_require_refuses_a_server_without_tls() {
     let err = required.client().await.expect_err("TLS was required");
     let message = format!("{:#}", anyhow::Error::new(err));
     assert!(message.contains("TLS"), "{message}");
+    drop((plain, required));
+    cluster.stop().unwrap();
 }

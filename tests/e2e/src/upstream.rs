@@ -1,12 +1,12 @@
 //! An MCP server of someone else's, for tessera to protect (SPEC §9): rmcp's streamable HTTP
 //! server on a random port, with no OAuth of its own. It records the headers of every request
 //! it receives, and its tools answer from the identity headers tessera adds:
-//! `whoami` (who the relay says is calling) and `slow_count` (progress notifications half a
-//! second apart, then the result, to show SSE events arrive before the tool finishes).
+//! `whoami` (who the relay says is calling) and `slow_count` (a progress notification, then
+//! nothing until the test calls [`Upstream::finish_slow_count`], then two more and the
+//! result: SSE events must reach the client while the tool has not finished).
 
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use actix_web::{App, HttpServer};
 use rmcp::model::{
@@ -30,6 +30,7 @@ pub struct Upstream {
     pub url: String,
     seen: Arc<Mutex<Vec<SeenHeaders>>>,
     handle: actix_web::dev::ServerHandle,
+    finish: Arc<tokio::sync::Notify>,
 }
 
 impl Upstream {
@@ -47,6 +48,11 @@ impl Upstream {
             .to_owned()
     }
 
+    /// Lets a `slow_count` in progress (or the next one) finish.
+    pub fn finish_slow_count(&self) {
+        self.finish.notify_one();
+    }
+
     /// Stops it (the relay then gets connection refused).
     pub async fn stop(&self) {
         self.handle.stop(false).await;
@@ -62,7 +68,9 @@ pub fn header<'a>(headers: &'a SeenHeaders, name: &str) -> Option<&'a str> {
 }
 
 #[derive(Clone)]
-struct UpstreamMcp;
+struct UpstreamMcp {
+    finish: Arc<tokio::sync::Notify>,
+}
 
 fn headers_of(context: &RequestContext<RoleServer>) -> SeenHeaders {
     let parts = context.extensions.get::<http::request::Parts>();
@@ -97,7 +105,7 @@ impl ServerHandler for UpstreamMcp {
             tool("whoami", "Who tessera says is calling."),
             tool(
                 "slow_count",
-                "Three progress notifications half a second apart, then done.",
+                "A progress notification, then more and done once the test says so.",
             ),
         ]))
     }
@@ -123,7 +131,9 @@ impl ServerHandler for UpstreamMcp {
                         let note = ProgressNotificationParam::new(token, f64::from(n));
                         let _ = context.peer.notify_progress(note).await;
                     }
-                    tokio::time::sleep(Duration::from_millis(500)).await;
+                    if n == 1 {
+                        self.finish.notified().await;
+                    }
                 }
                 json!({"counted": 3})
             }
@@ -143,8 +153,12 @@ pub async fn spawn_upstream() -> Upstream {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let seen: Arc<Mutex<Vec<SeenHeaders>>> = Arc::default();
+    let finish = Arc::new(tokio::sync::Notify::new());
+    let tools = UpstreamMcp {
+        finish: finish.clone(),
+    };
     let service = StreamableHttpService::builder()
-        .service_factory(Arc::new(|| Ok(UpstreamMcp)))
+        .service_factory(Arc::new(move || Ok(tools.clone())))
         .session_manager(Arc::new(LocalSessionManager::default()))
         .allowed_hosts(vec![format!("127.0.0.1:{port}"), "127.0.0.1".to_owned()])
         .build();
@@ -174,6 +188,7 @@ pub async fn spawn_upstream() -> Upstream {
         url: format!("http://127.0.0.1:{port}/mcp"),
         seen,
         handle,
+        finish,
     }
 }
 

@@ -2,7 +2,7 @@
 //! checks and challenges, what the upstream sees, and how failures come back.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use reqwest::{StatusCode, header};
 use serde_json::{Value, json};
@@ -217,7 +217,6 @@ async fn sse_events_arrive_as_the_upstream_sends_them_before_it_finishes() {
     let token = s.token_for("docs").await;
     let mut mcp = s.raw("docs", &token);
     mcp.initialize().await;
-    let started = Instant::now();
     let mut response = mcp
         .request(reqwest::Method::POST)
         .header(header::ACCEPT, "application/json, text/event-stream")
@@ -233,30 +232,30 @@ async fn sse_events_arrive_as_the_upstream_sends_them_before_it_finishes() {
             .unwrap()
             .starts_with("text/event-stream")
     );
-    let (mut first_progress, mut result) = (None, None);
+    // The tool sends one progress event and then waits for this test: the event can only
+    // arrive if the relay passes it on before the tool finishes (a buffering relay hangs
+    // here until the timeout).
     let mut buffer = String::new();
+    let first = tokio::time::timeout(Duration::from_secs(10), async {
+        while !buffer.contains("notifications/progress") {
+            let chunk = response.chunk().await.unwrap().expect("the stream went on");
+            buffer.push_str(&String::from_utf8_lossy(&chunk));
+        }
+    })
+    .await;
+    assert!(
+        first.is_ok(),
+        "no progress event while the tool was still running: {buffer}"
+    );
+    assert!(!buffer.contains("\"counted\""), "the tool had not finished");
+    s.upstream.finish_slow_count();
     while let Some(chunk) = response.chunk().await.unwrap() {
         buffer.push_str(&String::from_utf8_lossy(&chunk));
-        if first_progress.is_none() && buffer.contains("notifications/progress") {
-            first_progress = Some(started.elapsed());
-        }
         if buffer.contains("\"counted\"") {
-            result = Some(started.elapsed());
             break;
         }
     }
-    let (first, last) = (
-        first_progress.expect("a progress event"),
-        result.expect("the result"),
-    );
-    assert!(
-        last >= Duration::from_millis(1400),
-        "the tool takes 1.5 s: {last:?}"
-    );
-    assert!(
-        first < Duration::from_millis(900),
-        "the first event came at {first:?}, not at the end ({last:?})"
-    );
+    assert!(buffer.contains("\"counted\""), "the result: {buffer}");
 }
 
 #[tokio::test]
