@@ -82,9 +82,11 @@ async fn sigterm_lets_a_request_in_flight_finish_then_exits_cleanly() {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 
-    assert_eq!(request.finish().await, "HTTP/1.1 201 Created");
+    let answer = request.finish().await;
     let (status, _) = serve.wait_exit(Duration::from_secs(30)).await;
-    assert!(status.success());
+    let said = serve.output_after_exit();
+    assert_eq!(answer, "HTTP/1.1 201 Created", "tessera logged:\n{said}");
+    assert!(status.success(), "tessera logged:\n{said}");
 }
 
 #[tokio::test]
