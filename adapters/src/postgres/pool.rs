@@ -10,6 +10,7 @@ use tokio_postgres::{AsyncMessage, NoTls};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
 use super::TokenCache;
+use super::connector::OnPoolRuntime;
 use super::revocation_listener::{CHANNEL, LISTENER_NAME};
 use super::token_cache::BARRIER;
 
@@ -71,9 +72,22 @@ impl Database {
         // `sslmode=require`: TLS, with the server's certificate verified against the
         // system's roots (stricter than libpq's `require`). Otherwise plain, as before: a
         // local cluster's self-signed certificate must not break the embedded default.
+        let runtime = tokio::runtime::Handle::try_current().ok();
         let manager = match config.get_ssl_mode() {
-            SslMode::Require => Manager::from_config(config.clone(), tls()?, manager_config),
-            _ => Manager::from_config(config.clone(), NoTls, manager_config),
+            SslMode::Require => {
+                let connect = OnPoolRuntime {
+                    tls: tls()?,
+                    runtime,
+                };
+                Manager::from_connect(config.clone(), connect, manager_config)
+            }
+            _ => {
+                let connect = OnPoolRuntime {
+                    tls: NoTls,
+                    runtime,
+                };
+                Manager::from_connect(config.clone(), connect, manager_config)
+            }
         };
         let pool = Pool::builder(manager)
             .max_size(size)
