@@ -16,9 +16,9 @@ use uuid::Uuid;
 use super::WebSettings;
 use super::app_list_page::{Notice, list_page};
 use super::apps::actor;
-use super::csrf::{token_for_session, tokens_match};
 use super::error::ApiError;
 use super::html::{error_page, render, see_other};
+use super::page_session::{login_detour, session_csrf};
 use super::session_auth::require_admin;
 use crate::render::Pages;
 
@@ -85,30 +85,11 @@ pub(super) async fn admin<P: Ports>(
 ) -> Result<(Actor, String), HttpResponse> {
     let (user, credential) = match require_admin(req, sessions).await {
         Ok(found) => found,
-        Err(ApiError::Unauthenticated) => {
-            let back = req.uri().path_and_query().map_or(LIST, |p| p.as_str());
-            let target = if req.method() == actix_web::http::Method::GET {
-                back
-            } else {
-                LIST
-            };
-            return Err(see_other(&format!(
-                "/login?redirect={}",
-                url_escape(target)
-            )));
-        }
+        Err(ApiError::Unauthenticated) => return Err(login_detour(req, LIST)),
         Err(e) => return Err(error_page(pages, e)),
     };
-    let csrf = token_for_session(&credential);
-    if form_token.is_some_and(|t| !tokens_match(&csrf, t)) {
-        let e = ApiError::CsrfRejected;
-        return Err(error_page(pages, e));
-    }
+    let csrf = session_csrf(&credential, form_token, pages)?;
     Ok((actor(req, &user, settings), csrf))
-}
-
-fn url_escape(s: &str) -> String {
-    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
 fn app_view(app: &App) -> serde_json::Value {

@@ -176,7 +176,7 @@ pub(crate) async fn post_authorize<P: Ports>(
     }
 }
 
-/// `Origin`, when sent and not `null`, must be `access_url`'s origin (SPEC §4).
+/// To the login page, coming back to this authorization request.
 fn login_detour(req: &HttpRequest) -> HttpResponse {
     let back = req
         .uri()

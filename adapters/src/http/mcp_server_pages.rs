@@ -2,7 +2,7 @@
 //! introspection credentials. Works without JavaScript; every form carries the session's
 //! CSRF token, and every change is audited by the use cases.
 
-use actix_web::http::{Method, StatusCode};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use tera::Context;
@@ -15,9 +15,9 @@ use uuid::Uuid;
 
 use super::WebSettings;
 use super::apps::actor;
-use super::csrf::{token_for_session, tokens_match};
 use super::error::ApiError;
 use super::html::{error_page, render, see_other};
+use super::page_session::{login_detour, session_csrf};
 use super::session_auth::require_admin;
 use crate::render::Pages;
 
@@ -80,20 +80,10 @@ async fn admin<P: Ports>(
 ) -> Result<(Actor, String), HttpResponse> {
     let (user, credential) = match require_admin(req, sessions).await {
         Ok(found) => found,
-        Err(ApiError::Unauthenticated) => {
-            let back = match req.method() == Method::GET {
-                true => req.uri().path_and_query().map_or(LIST, |p| p.as_str()),
-                false => LIST,
-            };
-            let escaped: String = url::form_urlencoded::byte_serialize(back.as_bytes()).collect();
-            return Err(see_other(&format!("/login?redirect={escaped}")));
-        }
+        Err(ApiError::Unauthenticated) => return Err(login_detour(req, LIST)),
         Err(e) => return Err(error_page(pages, e)),
     };
-    let csrf = token_for_session(&credential);
-    if form_token.is_some_and(|t| !tokens_match(&csrf, t)) {
-        return Err(error_page(pages, ApiError::CsrfRejected));
-    }
+    let csrf = session_csrf(&credential, form_token, pages)?;
     Ok((actor(req, &user, settings), csrf))
 }
 

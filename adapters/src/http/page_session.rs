@@ -37,23 +37,39 @@ pub(crate) async fn page_session<P: Ports>(
 ) -> Result<PageSession, HttpResponse> {
     let (user, credential) = match require_user(req, sessions).await {
         Ok(found) => found,
-        Err(ApiError::Unauthenticated) => {
-            let back = match req.method() == Method::GET {
-                true => req.uri().path_and_query().map_or(home, |p| p.as_str()),
-                false => home,
-            };
-            let escaped: String = url::form_urlencoded::byte_serialize(back.as_bytes()).collect();
-            return Err(see_other(&format!("/login?redirect={escaped}")));
-        }
+        Err(ApiError::Unauthenticated) => return Err(login_detour(req, home)),
         Err(e) => return Err(error_page(pages, e)),
     };
-    let csrf = token_for_session(&credential);
-    if form_token.is_some_and(|t| !tokens_match(&csrf, t)) {
-        return Err(error_page(pages, ApiError::CsrfRejected));
-    }
+    let csrf = session_csrf(&credential, form_token, pages)?;
     Ok(PageSession {
         user,
         credential,
         csrf,
     })
+}
+
+/// To the login page and back: a `GET` returns to itself, a form post (whose body is gone)
+/// to `home`.
+pub(crate) fn login_detour(req: &HttpRequest, home: &str) -> HttpResponse {
+    let back = match req.method() == Method::GET {
+        true => req.uri().path_and_query().map_or(home, |p| p.as_str()),
+        false => home,
+    };
+    let escaped: String = url::form_urlencoded::byte_serialize(back.as_bytes()).collect();
+    see_other(&format!("/login?redirect={escaped}"))
+}
+
+/// The CSRF token of the session `credential`; a form token that is not it gets the 403
+/// error page.
+#[allow(clippy::result_large_err)] // the page answer, returned at once as the handler's
+pub(crate) fn session_csrf(
+    credential: &str,
+    form_token: Option<&str>,
+    pages: &Pages,
+) -> Result<String, HttpResponse> {
+    let csrf = token_for_session(credential);
+    match form_token.is_some_and(|t| !tokens_match(&csrf, t)) {
+        true => Err(error_page(pages, ApiError::CsrfRejected)),
+        false => Ok(csrf),
+    }
 }
