@@ -63,7 +63,7 @@ def seed(url, audience):
     psql(url, f"""
 INSERT INTO users (id, email, email_normalized, username, password_hash, admin, created_at)
 VALUES ('00000000-0000-4000-8000-0000000000a1', 'rss@bench.test', 'rss@bench.test', 'rss',
-        '$argon2id$v=19$m=19456,t=2,p=1$c2VlZA$c2VlZA', true, now());
+        '$argon2id$v=19$m=7168,t=5,p=1$c2VlZA$c2VlZA', true, now());
 INSERT INTO oauth2_apps (id, name, callback_url, redirect_uris, client_type,
                          token_endpoint_auth_method, application_type, source, created_at, updated_at)
 VALUES ('00000000-0000-4000-8000-0000000000b1', 'rss', 'http://127.0.0.1:9/cb',

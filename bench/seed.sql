@@ -11,7 +11,7 @@ EXCEPTION WHEN insufficient_privilege THEN NULL; END $$;
 
 INSERT INTO users (id, email, email_normalized, username, password_hash, admin, created_at)
 SELECT md5('u' || i)::uuid, 'seed' || i || '@bench.test', 'seed' || i || '@bench.test',
-       'seed' || i, '$argon2id$v=19$m=19456,t=2,p=1$c2VlZA$c2VlZA', false, now() - interval '30 days'
+       'seed' || i, '$argon2id$v=19$m=7168,t=5,p=1$c2VlZA$c2VlZA', false, now() - interval '30 days'
 FROM generate_series(1, 10000) AS i;
 
 INSERT INTO oauth2_apps (id, name, callback_url, redirect_uris, client_type,

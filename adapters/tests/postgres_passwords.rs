@@ -152,3 +152,32 @@ async fn a_new_reset_link_replaces_the_old_and_an_expired_one_is_dead() {
             .unwrap()
     );
 }
+
+#[tokio::test]
+async fn a_rehash_replaces_only_the_hash_it_was_computed_from_and_keeps_the_sessions() {
+    let db = migrated_db().await;
+    let repo = PgUserRepository::new(db.clone());
+    let sessions = PgSessionRepository::new(db.clone());
+    let ada = person(&repo, "ada", true).await;
+    let here = session_of(&sessions, &ada).await;
+    let old = repo
+        .find_by_email("ada@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let new = PasswordHash::new("$argon2id$rehashed".into());
+    let stale = PasswordHash::new("$argon2id$not-the-stored-one".into());
+    assert!(!repo.rehash_password(ada.id, &stale, &new).await.unwrap());
+    assert!(
+        repo.rehash_password(ada.id, &old.password_hash, &new)
+            .await
+            .unwrap()
+    );
+    let stored = repo
+        .find_by_email("ada@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.password_hash.as_str(), "$argon2id$rehashed");
+    assert!(live(&sessions, &here).await, "a rehash ends no session");
+}

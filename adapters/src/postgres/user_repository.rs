@@ -198,6 +198,21 @@ impl UserRepository for PgUserRepository {
         Ok(Some(ended))
     }
 
+    async fn rehash_password(
+        &self,
+        id: UserId,
+        old: &PasswordHash,
+        new: &PasswordHash,
+    ) -> Result<bool, RepoError> {
+        const REHASH: &str =
+            "UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2";
+        let client = self.db.client().await?;
+        let stmt = client.prepare_cached(REHASH).await.map_err(db_err)?;
+        let params: [&(dyn tokio_postgres::types::ToSql + Sync); 3] =
+            [&id.as_uuid(), &old.as_str(), &new.as_str()];
+        Ok(client.execute(&stmt, &params).await.map_err(db_err)? == 1)
+    }
+
     async fn any_exists(&self) -> Result<bool, RepoError> {
         let client = self.db.client().await?;
         let row = client

@@ -5,15 +5,27 @@ use argon2::{Algorithm, Argon2, Block, Params, Version};
 use tessera_application::{HashError, PasswordHasher};
 use tessera_domain::{Password, PasswordHash, SecretString, constant_time_eq};
 
-use super::hashing_pool::{HashingHealth, HashingPool};
+use super::hashing_pool::{HashingHealth, HashingPool, Memory};
+
+/// OWASP's argon2id setting with the least memory per hash: m = 7 MiB, t = 5, p = 1.
+const MEMORY_KIB: u32 = 7 * 1024;
+/// Passes for [`MEMORY_KIB`].
+const PASSES: u32 = 5;
+
+/// The most memory a stored hash may ask for when it is verified (64 MiB): a worker grows its
+/// block that far for one hash and gives it back after; beyond, the hash is refused.
+const MAX_VERIFY_BLOCKS: usize = 64 * 1024;
 
 /// Jobs allowed to wait per worker: beyond this a hash would wait seconds, so it is refused
 /// (503) instead.
 const QUEUED_PER_WORKER: usize = 32;
 
-/// argon2id with OWASP's parameters (19 MiB, 2 passes, 1 lane), on one thread per core,
-/// each reusing one memory block allocated once: memory stays at workers × 19 MiB however
-/// many people sign in, and work beyond a short queue is refused as busy.
+/// argon2id with OWASP's 7 MiB parameters (7 MiB, 5 passes, 1 lane: one of the cheat
+/// sheet's five equally strong settings, the one that holds least memory), on one thread per
+/// core, each reusing one memory block allocated once: memory stays at workers × 7 MiB
+/// however many people sign in, and work beyond a short queue is refused as busy. Hashes
+/// stored with other parameters (before 2026-12, 19 MiB and 2 passes) still verify, and
+/// [`PasswordHasher::needs_rehash`] says so, so the next login stores them anew.
 #[derive(Debug, Clone)]
 pub struct Argon2PasswordHasher {
     params: Params,
@@ -26,7 +38,7 @@ pub struct Argon2PasswordHasher {
 impl Argon2PasswordHasher {
     /// OWASP parameters; starts the workers.
     pub fn new() -> anyhow::Result<Self> {
-        Self::with_params(Params::new(19 * 1024, 2, 1, None).map_err(anyhow::Error::msg)?)
+        Self::with_params(Params::new(MEMORY_KIB, PASSES, 1, None).map_err(anyhow::Error::msg)?)
     }
 
     /// Cheaper parameters for tests that create many users; never for production.
@@ -68,7 +80,7 @@ fn hash_phc(
     params: &Params,
     password: &[u8],
     salt: &SaltString,
-    memory: &mut [Block],
+    memory: &mut Memory,
 ) -> anyhow::Result<String> {
     let mut salt_bytes = [0u8; 64];
     let salt_bytes = salt
@@ -95,9 +107,9 @@ fn phc(params: &Params, salt: &SaltString, output: &[u8]) -> anyhow::Result<Stri
 }
 
 /// Recomputes the hash of `password` with the algorithm, parameters and salt stored in
-/// `stored`, in `memory` (or, for a hash made with more memory than the workers hold, in a
-/// buffer of its own), and compares it with the stored one in constant time.
-fn verify_phc(password: &[u8], stored: &str, memory: &mut [Block]) -> anyhow::Result<bool> {
+/// `stored`, in `memory` (grown for a hash made with more memory than a worker holds, up to
+/// [`MAX_VERIFY_BLOCKS`]), and compares it with the stored one in constant time.
+fn verify_phc(password: &[u8], stored: &str, memory: &mut Memory) -> anyhow::Result<bool> {
     let parsed = argon2::password_hash::PasswordHash::new(stored).map_err(anyhow::Error::msg)?;
     let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
         return Err(anyhow::anyhow!(
@@ -116,14 +128,17 @@ fn verify_phc(password: &[u8], stored: &str, memory: &mut [Block]) -> anyhow::Re
     let salt_bytes = salt
         .decode_b64(&mut salt_bytes)
         .map_err(anyhow::Error::msg)?;
-    let mut own;
-    let memory = match memory.len() >= params.block_count() {
-        true => memory,
-        false => {
-            own = vec![Block::default(); params.block_count()];
-            own.as_mut_slice()
-        }
-    };
+    let blocks = params.block_count();
+    if blocks > MAX_VERIFY_BLOCKS {
+        return Err(anyhow::anyhow!(
+            "the stored password hash asks for {} KiB of memory, more than {} KiB",
+            params.m_cost(),
+            MAX_VERIFY_BLOCKS
+        ));
+    }
+    if memory.len() < blocks {
+        memory.resize(blocks, Block::default());
+    }
     let mut computed = vec![0u8; expected.len()];
     Argon2::new(algorithm, version, params)
         .hash_password_into_with_memory(password, salt_bytes, &mut computed, memory)
@@ -158,6 +173,23 @@ impl PasswordHasher for Argon2PasswordHasher {
             .run(move |memory| verify_phc(candidate.as_bytes(), &stored, memory))
             .await??;
         Ok(ok && real)
+    }
+
+    fn needs_rehash(&self, stored: &PasswordHash) -> bool {
+        let Ok(parsed) = argon2::password_hash::PasswordHash::new(stored.as_str()) else {
+            return false;
+        };
+        let same = Algorithm::try_from(parsed.algorithm) == Ok(Algorithm::Argon2id)
+            && parsed.version == Some(Version::V0x13.into())
+            && Params::try_from(&parsed).is_ok_and(|p| {
+                (p.m_cost(), p.t_cost(), p.p_cost())
+                    == (
+                        self.params.m_cost(),
+                        self.params.t_cost(),
+                        self.params.p_cost(),
+                    )
+            });
+        !same
     }
 }
 
@@ -227,8 +259,35 @@ mod tests {
                 hasher.params.t_cost(),
                 hasher.params.p_cost()
             ),
-            (19456, 2, 1)
+            (7168, 5, 1)
         );
+    }
+
+    #[tokio::test]
+    async fn a_hash_of_older_parameters_verifies_and_asks_to_be_stored_anew() {
+        let hasher = Argon2PasswordHasher::for_tests().unwrap();
+        let older = Params::new(4096, 2, 1, None).unwrap();
+        let stored = argon(&older)
+            .hash_password(b"correct horse", &fresh_salt().unwrap())
+            .unwrap()
+            .to_string();
+        let stored = PasswordHash::new(stored);
+        let candidate = SecretString::new("correct horse".into());
+        assert!(hasher.verify(&candidate, Some(&stored)).await.unwrap());
+        assert!(hasher.needs_rehash(&stored));
+        let ours = hasher.hash(&password("correct horse")).await.unwrap();
+        assert!(!hasher.needs_rehash(&ours));
+    }
+
+    #[tokio::test]
+    async fn a_stored_hash_asking_for_more_than_64_mib_is_refused_without_allocating_it() {
+        let hasher = Argon2PasswordHasher::for_tests().unwrap();
+        let huge = "$argon2id$v=19$m=4194304,t=1,p=1$c2FsdHNhbHRzYWx0$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+        let candidate = SecretString::new("correct horse".into());
+        let verified = hasher
+            .verify(&candidate, Some(&PasswordHash::new(huge.into())))
+            .await;
+        assert!(matches!(verified, Err(HashError::Unexpected(_))));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,8 +10,12 @@ use std::time::{Duration, Instant};
 use argon2::Block;
 use tessera_application::HashError;
 
+/// A worker's argon2 memory: its preallocated blocks, which a job may grow for one hash made
+/// with more memory (a stored hash from older parameters); the worker shrinks it back after.
+pub(crate) type Memory = Vec<Block>;
+
 /// Work for a worker, given the worker's memory.
-type Job = Box<dyn FnOnce(&mut [Block]) + Send>;
+type Job = Box<dyn FnOnce(&mut Memory) + Send>;
 
 struct Queued {
     job: Job,
@@ -74,7 +78,7 @@ impl HashingPool {
     /// [`HashError::Busy`] at once; never a wait for part of the pool while holding another.
     pub(crate) async fn run<T: Send + 'static>(
         &self,
-        f: impl FnOnce(&mut [Block]) -> T + Send + 'static,
+        f: impl FnOnce(&mut Memory) -> T + Send + 'static,
     ) -> Result<T, HashError> {
         let asked = Instant::now();
         let (reply, answer) = tokio::sync::oneshot::channel();
@@ -140,6 +144,12 @@ fn work(shared: &Shared, index: usize, blocks: usize) {
         };
         // A panic inside argon2 fails that one job (its caller sees an error), not the worker.
         let _ = catch_unwind(AssertUnwindSafe(|| job(&mut memory)));
+        if memory.len() != blocks {
+            // Given back in place (a shrinking `realloc` of a mapped block unmaps its tail),
+            // never freed, so the allocator's thresholds stay where they were.
+            memory.truncate(blocks);
+            memory.shrink_to_fit();
+        }
         if let Some(slot) = shared.lock().running.get_mut(index) {
             *slot = None;
         }
@@ -187,6 +197,20 @@ mod tests {
         let pool = HashingPool::start(1, 8, 4).unwrap();
         let blocks = pool.run(|memory| memory.len()).await.unwrap();
         assert_eq!(blocks, 8);
+    }
+
+    #[tokio::test]
+    async fn memory_a_job_grew_is_back_to_its_size_for_the_next_job() {
+        let pool = HashingPool::start(1, 8, 4).unwrap();
+        let grown = pool
+            .run(|memory| {
+                memory.resize(64, Block::default());
+                memory.len()
+            })
+            .await
+            .unwrap();
+        let next = pool.run(|memory| (memory.len(), memory.capacity())).await;
+        assert_eq!((grown, next.unwrap()), (64, (8, 8)));
     }
 
     #[tokio::test]

@@ -197,6 +197,22 @@ impl UserRepository for FakeUsers {
         people.audit.push(audit.clone());
         Ok(Some(ended))
     }
+    async fn rehash_password(
+        &self,
+        id: UserId,
+        old: &PasswordHash,
+        new: &PasswordHash,
+    ) -> Result<bool, RepoError> {
+        let mut people = self.0.lock().unwrap();
+        let stored = people.users.iter_mut().find(|u| u.user.id == id);
+        match stored {
+            Some(u) if u.password_hash.as_str() == old.as_str() => {
+                u.password_hash = new.clone();
+                Ok(true)
+            }
+            _ => Ok(false),
+        }
+    }
     async fn any_exists(&self) -> Result<bool, RepoError> {
         Ok(!self.0.lock().unwrap().users.is_empty())
     }

@@ -1,7 +1,7 @@
 use std::net::IpAddr;
 
-use tessera_domain::SecretString;
 use tessera_domain::{AccountStatus, Credential, CredentialKind, Email, User, UserWithPassword};
+use tessera_domain::{Password, SecretString};
 use time::{Duration, OffsetDateTime};
 
 use super::{LoginThrottle, Verdict};
@@ -144,6 +144,7 @@ impl<P: Ports> SessionService<P> {
         if found.status == AccountStatus::Suspended {
             return Err(LogInError::Suspended);
         }
+        self.store_anew_if_dated(&found, password).await;
         let now = self.clock.now();
         let session = issue_credential(&self.rng, CredentialKind::Session);
         let expires_at = now + self.ttl;
@@ -207,6 +208,31 @@ impl<P: Ports> SessionService<P> {
             .verify(password, found.as_ref().map(|u| &u.password_hash))
             .await?;
         Ok(found.filter(|_| ok))
+    }
+
+    /// After a login proved `password`, stores it anew when its hash was made with other
+    /// parameters than today's. Best effort: a busy hasher or a failed write leaves the old
+    /// hash, which still verifies, for the next login.
+    async fn store_anew_if_dated(&self, found: &UserWithPassword, password: &SecretString) {
+        if !self.hasher.needs_rehash(&found.password_hash) {
+            return;
+        }
+        let Ok(password) = Password::parse(password.clone()) else {
+            return;
+        };
+        let stored = match self.hasher.hash(&password).await {
+            Ok(new) => {
+                let (id, old) = (found.user.id, &found.password_hash);
+                self.users
+                    .rehash_password(id, old, &new)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        if let Err(error) = stored {
+            tracing::warn!(%error, "a password hash with older parameters was not stored anew");
+        }
     }
 
     /// Returns the user of a presented session credential, if it is live and matches.

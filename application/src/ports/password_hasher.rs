@@ -37,4 +37,10 @@ pub trait PasswordHasher: Send + Sync + 'static {
         candidate: &SecretString,
         stored: Option<&PasswordHash>,
     ) -> impl Future<Output = Result<bool, HashError>> + Send;
+    /// Whether `stored` was made with other parameters than today's, so that a login that
+    /// proved the password should store it anew. Implementations whose parameters never
+    /// change keep the default.
+    fn needs_rehash(&self, _stored: &PasswordHash) -> bool {
+        false
+    }
 }

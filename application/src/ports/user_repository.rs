@@ -69,6 +69,15 @@ pub trait UserRepository: Send + Sync + 'static {
         keep: Option<&LookupId>,
         audit: &AuditEntry,
     ) -> impl Future<Output = Result<Option<u64>, RepoError>> + Send;
+    /// Replaces the password hash of `id` with `new` only while it is still `old` (the same
+    /// password stored anew with today's hashing parameters, after a login proved it): no
+    /// session ends and nothing is audited. `false` when the hash had changed meanwhile.
+    fn rehash_password(
+        &self,
+        id: UserId,
+        old: &PasswordHash,
+        new: &PasswordHash,
+    ) -> impl Future<Output = Result<bool, RepoError>> + Send;
     /// Whether any user exists (the setup page is offered only while none does).
     fn any_exists(&self) -> impl Future<Output = Result<bool, RepoError>> + Send;
 }

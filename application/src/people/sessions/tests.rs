@@ -196,3 +196,35 @@ async fn a_login_while_the_hasher_is_busy_is_busy_and_does_not_count_as_a_failur
             .is_ok()
     );
 }
+
+#[tokio::test]
+async fn a_login_stores_a_hash_of_older_parameters_anew_once() {
+    let ada = new_user("ada@example.com", "ada", false);
+    let (service, _, hasher) = session_service_with_user_and_hasher(ada).await;
+    hasher.change_parameters();
+    let before = hasher.hashes();
+    for _ in 0..2 {
+        let logged_in = service
+            .log_in("ada@example.com", &secret(PASSWORD), None)
+            .await;
+        assert!(logged_in.is_ok());
+    }
+    assert_eq!(
+        hasher.hashes(),
+        before + 1,
+        "stored anew at the first login only"
+    );
+}
+
+#[tokio::test]
+async fn a_wrong_password_never_rehashes() {
+    let ada = new_user("ada@example.com", "ada", false);
+    let (service, _, hasher) = session_service_with_user_and_hasher(ada).await;
+    hasher.change_parameters();
+    let before = hasher.hashes();
+    let refused = service
+        .log_in("ada@example.com", &secret("wrong horse"), None)
+        .await;
+    assert!(matches!(refused, Err(LogInError::InvalidCredentials)));
+    assert_eq!(hasher.hashes(), before);
+}
