@@ -1,11 +1,11 @@
 //! PostgreSQL: the connection pool, migrations, and one repository per port.
 //!
 //! **Durability rule.** Every write commits synchronously (the WAL is flushed before the
-//! caller hears "done"), except authorization codes and remembered approvals: they are
-//! short-lived, and losing the last ones to a crash only means the person authorizes again,
-//! so they commit with `synchronous_commit = off` for that transaction alone. Tokens,
-//! refresh rotation, revocation, registration and everything a person or an admin changes
-//! stay synchronous.
+//! caller hears "done"), except authorization codes, remembered approvals and rate-limit
+//! counters: they are short-lived, and losing the last ones to a crash only means the person
+//! authorizes again or a client gets a few more requests in that minute, so they commit with
+//! `synchronous_commit = off` for that transaction alone. Tokens, refresh rotation,
+//! revocation, registration and everything a person or an admin changes stay synchronous.
 
 mod account_changes;
 mod app_listing;

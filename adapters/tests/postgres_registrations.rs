@@ -131,6 +131,61 @@ async fn the_client_cap_is_exact_one_after_another_and_passed_by_less_than_the_p
     );
 }
 
+/// The client count the cap reads (V18's rows) and a count of the clients themselves.
+async fn counts(db: &Database) -> (i64, i64) {
+    const SQL: &str = "SELECT (SELECT sum(clients) FROM oauth2_client_counts)::bigint,
+                              (SELECT count(*) FROM oauth2_apps WHERE source IN ('dynamic', 'cimd'))";
+    let row = db
+        .client()
+        .await
+        .unwrap()
+        .query_one(SQL, &[])
+        .await
+        .unwrap();
+    (row.get(0), row.get(1))
+}
+
+#[tokio::test]
+async fn the_count_the_cap_reads_follows_registrations_deletions_and_expiry_not_admin_apps() {
+    let db = migrated_db().await;
+    let repo = Arc::new(PgRegistrationRepository::new(db.clone()));
+    let tasks: Vec<_> = (0..12)
+        .map(|_| {
+            let repo = repo.clone();
+            tokio::spawn(async move {
+                let (new, _) = registration(public_input(), now() - Duration::hours(25));
+                repo.insert(&new, &audit("create"), 100).await.unwrap();
+                new.client.id
+            })
+        })
+        .collect();
+    let mut ids = Vec::new();
+    for task in tasks {
+        ids.push(task.await.unwrap());
+    }
+    assert_eq!(counts(&db).await, (12, 12));
+    db.client()
+        .await
+        .unwrap()
+        .execute(
+            "INSERT INTO oauth2_apps (id, name, callback_url, redirect_uris, client_type,
+                 token_endpoint_auth_method, source, created_at, updated_at)
+             VALUES ($1, 'admin app', 'https://a.example/cb', ARRAY['https://a.example/cb'],
+                 'public', 'none', 'admin', now(), now())",
+            &[&Uuid::new_v4()],
+        )
+        .await
+        .unwrap();
+    assert_eq!(counts(&db).await, (12, 12), "admin apps are not capped");
+    assert!(repo.delete(ids[0], &audit("delete")).await.unwrap());
+    assert_eq!(counts(&db).await, (11, 11));
+    let removed = repo
+        .delete_unused(now() - Duration::hours(24), &audit("delete"))
+        .await
+        .unwrap();
+    assert_eq!((removed, counts(&db).await), (11, (0, 0)));
+}
+
 #[tokio::test]
 async fn only_old_clients_that_never_authorized_anyone_expire_and_each_is_audited() {
     let db = migrated_db().await;

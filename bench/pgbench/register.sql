@@ -1,11 +1,12 @@
 -- Dynamic registration's transaction (adapters/src/postgres/registration_repository.rs:
 -- insert; audit_repository.rs: record), then the rate-limit counter, as tessera runs them.
 \set a random(1, 9223372036854775806)
+WITH durability AS (SELECT set_config('synchronous_commit', 'off', true))
 INSERT INTO rate_limit_counters (bucket, window_start, hits)
-VALUES ('register:127.0.0.1', date_trunc('minute', now()), 1)
+SELECT 'register:127.0.0.1', date_trunc('minute', now()), 1 FROM durability
 ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limit_counters.hits + 1 RETURNING hits;
 BEGIN;
-SELECT count(*) FROM oauth2_apps WHERE source IN ('dynamic', 'cimd');
+SELECT coalesce(sum(clients), 0)::bigint FROM oauth2_client_counts;
 INSERT INTO oauth2_apps (id, name, icon, callback_url, redirect_uris, client_type,
         token_endpoint_auth_method, application_type, grant_types, response_types, scope, client_uri,
         logo_uri, tos_uri, policy_uri, jwks_uri, jwks, software_id, software_version, contacts,

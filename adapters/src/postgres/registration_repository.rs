@@ -117,12 +117,13 @@ fn client_from_row(row: &Row) -> Result<RegisteredClient, RepoError> {
 /// count is what this transaction sees, so registrations that run at once may all see room
 /// and the cap may be passed by fewer than the connections writing at that moment (the pool
 /// size per replica). A global lock would serialize every registration behind one WAL flush
-/// each; an approximate cap is what the setting needs (issue 15).
+/// each; an approximate cap is what the setting needs (issue 15). The count is the sum of
+/// the 16 rows V18's triggers keep, not a count of every client (issue 20).
 pub(super) async fn room_for_a_client(
     tx: &deadpool_postgres::Transaction<'_>,
     max_clients: i64,
 ) -> Result<bool, RepoError> {
-    const COUNT: &str = "SELECT count(*) FROM oauth2_apps WHERE source IN ('dynamic', 'cimd')";
+    const COUNT: &str = "SELECT coalesce(sum(clients), 0)::bigint FROM oauth2_client_counts";
     let count = tx.prepare_cached(COUNT).await.map_err(db_err)?;
     let count: i64 = tx.query_one(&count, &[]).await.map_err(db_err)?.get(0);
     Ok(count < max_clients)
@@ -274,7 +275,12 @@ impl PgRateLimitRepository {
 
 impl RateLimitRepository for PgRateLimitRepository {
     async fn hit(&self, bucket: &str, window_start: OffsetDateTime) -> Result<u32, RepoError> {
-        const SQL: &str = "INSERT INTO rate_limit_counters (bucket, window_start, hits) VALUES ($1, $2, 1)
+        // Committed without waiting for the WAL flush (the durability rule in postgres.rs):
+        // every request of a client IP updates one row, and a synchronous commit held its lock
+        // for a whole flush, queueing concurrent registrations behind one another.
+        const SQL: &str = "WITH durability AS (SELECT set_config('synchronous_commit', 'off', true))
+                           INSERT INTO rate_limit_counters (bucket, window_start, hits)
+                           SELECT $1, $2, 1 FROM durability
                            ON CONFLICT (bucket, window_start) DO UPDATE SET hits = rate_limit_counters.hits + 1
                            RETURNING hits";
         let client = self.db.client().await?;
