@@ -19,7 +19,7 @@ $1 == "cpu" { cpu_t[$2] = $3; cpu_pg[$2] = $4; cpu_wall[$2] = $5; cpu_n++; cpu_n
 $1 == "pgbench" { tps[$2] = $3; lat[$2] = $4; aborted[$2] = $5 }
 $1 == "http" {
     n++; name[n] = $2; rps[$2] = $3; p50[$2] = $4; p90[$2] = $5; p99[$2] = $6
-    err[$2] = $7; reqs[$2] = $8; worst[$2] = $10; rss[$2] = $11
+    err[$2] = $7; reqs[$2] = $8; worst[$2] = $10; p999[$2] = $11; rss[$2] = $12
 }
 $1 == "side" { side[$2] = $3; side_worst[$2] = $4 }
 $1 == "slow" { slow_n++; slow_row[slow_n] = sprintf("| %s | %d | %d | %d | %d | %d |", $2, $3, $4, $5, $6, $7) }
@@ -47,12 +47,12 @@ END {
         " s, -c " clients ", prepared statements; seed: " tokens " access + " tokens " refresh tokens, " \
         tokens / 5 " consumed codes, 10,000 users, then ANALYZE; tessera pool 16."
     print ""
-    print "| scenario | req/s | p50 ms | p90 ms | p99 ms | errors | peak RSS MiB | pgbench limit /s | vs pgbench | vs floor |"
-    print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+    print "| scenario | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | peak RSS MiB | pgbench limit /s | vs pgbench | vs floor |"
+    print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
     for (i = 1; i <= n; i++) {
         s = name[i]; l = limit[s]
-        printf "| %s | %.0f | %.2f | %.2f | %.2f | %d | %s | %s | %s | %s |\n", (s in label ? label[s] : s),
-            rps[s], p50[s], p90[s], p99[s], err[s], (rss[s] > 0 ? mib(rss[s]) : "–"),
+        printf "| %s | %.0f | %.2f | %.2f | %.2f | %.2f | %.1f | %d | %s | %s | %s | %s |\n", (s in label ? label[s] : s),
+            rps[s], p50[s], p90[s], p99[s], p999[s], worst[s], err[s], (rss[s] > 0 ? mib(rss[s]) : "–"),
             (l != "" ? sprintf("%.0f", tps[l]) : "–"), (l != "" ? pct(rps[s], tps[l]) : "–"),
             (s != "floor" ? pct(rps[s], rps["floor"]) : "–")
     }

@@ -49,6 +49,7 @@ impl Series {
             p50_ms: ms(50.0),
             p90_ms: ms(90.0),
             p99_ms: ms(99.0),
+            p999_ms: ms(99.9),
             max_ms: ms(100.0),
             mean_ms: self.mean().map_or(0.0, |d| d.as_micros() as f64 / 1000.0),
             elapsed_s: elapsed.as_secs_f64(),
@@ -80,6 +81,8 @@ pub struct Summary {
     pub p90_ms: f64,
     /// 99th percentile latency.
     pub p99_ms: f64,
+    /// 99.9th percentile latency (issue 20: rare stalls show here before they reach the max).
+    pub p999_ms: f64,
     /// Slowest call.
     pub max_ms: f64,
     /// Mean latency.
@@ -93,11 +96,12 @@ impl Summary {
     pub fn human(&self, label: &str) -> String {
         format!(
             "{label:<14} {:>9.1} req/s  p50 {:>7.2} ms  p90 {:>7.2} ms  p99 {:>7.2} ms  \
-             max {:>8.2} ms  errors {}  (n={} in {:.1} s)",
+             p99.9 {:>7.2} ms  max {:>8.2} ms  errors {}  (n={} in {:.1} s)",
             self.rps,
             self.p50_ms,
             self.p90_ms,
             self.p99_ms,
+            self.p999_ms,
             self.max_ms,
             self.errors,
             self.requests,
