@@ -164,3 +164,24 @@ async fn the_audit_log_reads_back_newest_first_with_where_it_came_from() {
         vec![("name".to_owned(), "Docs".to_owned())]
     );
 }
+
+#[tokio::test]
+async fn the_grant_types_check_admits_exactly_the_grants_the_domain_supports() {
+    let db = migrated_db().await;
+    let client = db.client().await.unwrap();
+    let row = client
+        .query_one(
+            "SELECT pg_get_constraintdef(oid) FROM pg_constraint
+             WHERE conrelid = 'oauth2_apps'::regclass AND contype = 'c'
+               AND pg_get_constraintdef(oid) LIKE '%grant_types%'",
+            &[],
+        )
+        .await
+        .unwrap();
+    let check: String = row.get(0);
+    let mut in_sql: Vec<&str> = check.split('\'').skip(1).step_by(2).collect();
+    let mut in_enum: Vec<&str> = tessera_domain::GrantType::ALL.map(|g| g.as_str()).into();
+    in_sql.sort_unstable();
+    in_enum.sort_unstable();
+    assert_eq!(in_sql, in_enum, "{check}");
+}

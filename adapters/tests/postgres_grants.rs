@@ -13,17 +13,17 @@ use tessera_adapters::postgres::{
 };
 use tessera_adapters::system::{Argon2PasswordHasher, OsRng};
 use tessera_application::oauth::{
-    AuthorizeParams, ClientCredentials, CodeExchange, FlowError, IssuedTokens, OAuthService,
-    RefreshRequest, TokenPolicy,
+    ClientCredentials, CodeExchange, FlowError, IssuedTokens, OAuthService, RefreshRequest,
+    TokenPolicy, UntrustedRequest,
 };
 use tessera_application::ports::{
     Actor, AppRepository, AuditEntry, GrantRepository, NewAppSecret, UserRepository,
 };
 use tessera_application::{Clock, Ports, issue_credential};
 use tessera_domain::{
-    App, AppDraft, AppSecretInfo, CodeChallenge, CodeVerifier, Credential, CredentialKind, Email,
-    PasswordHash, RegistrationSource, Resources, Scope, SecretString, User, UserId,
-    UserWithPassword, Username,
+    App, AppDraft, AppSecretInfo, ClientId, CodeChallenge, CodeVerifier, Credential,
+    CredentialKind, Email, PasswordHash, RegistrationSource, Resources, Scope, SecretString, User,
+    UserId, UserWithPassword, Username,
 };
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
@@ -200,7 +200,7 @@ fn refused_as_none(result: Result<IssuedTokens, FlowError>) -> Option<IssuedToke
 impl Setup {
     fn credentials(&self) -> ClientCredentials {
         ClientCredentials {
-            client_id: self.app.id.to_string(),
+            client_id: ClientId::Registered(self.app.id),
             secret: self
                 .secret
                 .as_ref()
@@ -209,28 +209,20 @@ impl Setup {
     }
 
     async fn code(&self) -> Credential {
-        let (client, uri) = self
-            .service
-            .trusted_client(Some(&self.app.id.to_string()), None)
-            .await
-            .unwrap();
         let challenge = CodeChallenge::from_verifier(&CodeVerifier::parse(VERIFIER).unwrap());
-        let request = self
-            .service
-            .check_request(
-                client,
-                uri,
-                false,
-                AuthorizeParams {
-                    response_type: Some("code"),
-                    code_challenge: Some(challenge.as_str()),
-                    code_challenge_method: Some("S256"),
-                    scope: Some("user:read mcp"),
-                    resource: None,
-                },
-            )
-            .await
-            .unwrap();
+        let id = self.app.id.to_string();
+        let untrusted = UntrustedRequest::parse(
+            |name| match name {
+                "client_id" => Some(id.as_str()),
+                "response_type" => Some("code"),
+                "code_challenge" => Some(challenge.as_str()),
+                "code_challenge_method" => Some("S256"),
+                "scope" => Some("user:read mcp"),
+                _ => None,
+            },
+            false,
+        );
+        let request = self.service.check_authorization(untrusted).await.unwrap();
         self.service
             .approve(&self.user, &request, Some("state"))
             .await
@@ -400,7 +392,7 @@ async fn revoking_an_authorization_removes_the_app_from_the_authorized_list_and_
     assert!(
         setup
             .service
-            .revoke_authorization(&setup.user, &setup.app.id.to_string(), &actor())
+            .revoke_authorization(&setup.user, &ClientId::Registered(setup.app.id), &actor())
             .await
             .unwrap()
     );

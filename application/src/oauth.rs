@@ -9,15 +9,16 @@ mod resources;
 mod revocation;
 mod token;
 
-pub use authorize::{AuthorizationRequest, AuthorizeParams, Consent, Untrusted};
+pub use authorize::{AuthorizationRequest, AuthorizeError, Consent, Untrusted, UntrustedRequest};
 pub use bearer::BearerError;
 pub use cimd::{CimdError, CimdPolicy, CimdResolver};
 pub use client_auth::ClientCredentials;
-pub use revocation::TokenInfo;
-pub use token::{CodeExchange, IssuedTokens, RefreshRequest};
+pub use revocation::{IntrospectorCredentials, PresentedToken, TokenInfo};
+pub use token::{CodeExchange, IssuedTokens, RefreshRequest, TokenGrant};
 
 use tessera_domain::{
-    ClientIdUrl, Credential, CredentialKind, OAuthClient, OAuthError, OAuthFailure, Resources,
+    ClientId, ClientIdUrl, Credential, CredentialKind, OAuthClient, OAuthError, OAuthFailure,
+    Resources,
 };
 use time::Duration;
 use uuid::Uuid;
@@ -104,33 +105,33 @@ impl<P: Ports> OAuthService<P> {
     /// The client a request's `client_id` names: a metadata document URL through the
     /// resolver (`cimd.*`, the document's freshness), anything else as a registered client's
     /// id. A document client is never found by its internal id: its `client_id` is its URL.
-    async fn named_client(&self, client_id: &str) -> Result<Option<OAuthClient>, CimdError> {
-        if ClientIdUrl::looks_like_url(client_id) {
-            return match &self.cimd {
-                Some(resolver) => resolver.resolve(client_id).await.map(Some),
-                None => Err(CimdError::Disabled),
-            };
+    async fn named_client(&self, client_id: &ClientId) -> Result<Option<OAuthClient>, CimdError> {
+        match client_id {
+            ClientId::Document(url) => self.resolve_document(url).await.map(Some),
+            ClientId::Registered(id) => Ok(self.registered_client(*id).await?),
         }
-        Ok(self.registered_client(client_id).await?)
+    }
+
+    /// The client a metadata document URL names, through the resolver.
+    async fn resolve_document(&self, url: &ClientIdUrl) -> Result<OAuthClient, CimdError> {
+        match &self.cimd {
+            Some(resolver) => resolver.resolve(url).await,
+            None => Err(CimdError::Disabled),
+        }
     }
 
     /// The client a `client_id` names, already known, without fetching or judging anything
     /// (for a person revoking it).
-    async fn known_client(&self, client_id: &str) -> Result<Option<OAuthClient>, RepoError> {
-        if ClientIdUrl::looks_like_url(client_id) {
-            return match &self.cimd {
-                Some(resolver) => resolver.known(client_id).await,
-                None => Ok(None),
-            };
+    async fn known_client(&self, client_id: &ClientId) -> Result<Option<OAuthClient>, RepoError> {
+        match (client_id, &self.cimd) {
+            (ClientId::Document(url), Some(resolver)) => resolver.known(url).await,
+            (ClientId::Document(_), None) => Ok(None),
+            (ClientId::Registered(id), _) => self.registered_client(*id).await,
         }
-        self.registered_client(client_id).await
     }
 
-    /// The registered (admin or dynamic) client whose id `client_id` is.
-    async fn registered_client(&self, client_id: &str) -> Result<Option<OAuthClient>, RepoError> {
-        let Ok(id) = Uuid::parse_str(client_id) else {
-            return Ok(None);
-        };
+    /// The registered (admin or dynamic) client whose id `id` is.
+    async fn registered_client(&self, id: Uuid) -> Result<Option<OAuthClient>, RepoError> {
         let found = self.clients.find_client(id).await?;
         Ok(found.filter(OAuthClient::may_be_named_by_id))
     }

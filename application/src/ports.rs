@@ -26,8 +26,8 @@ pub use cimd::{
 pub use client_repository::{ClientRepository, StoredSecret};
 pub use clock::Clock;
 pub use grant_repository::{
-    Approval, AuthorizedApp, ClientUse, CodeOutcome, GrantRepository, NewCode, NewGrant, NewToken,
-    NewTokens, RefreshOutcome, RefreshRow, RefreshTokenRecord,
+    Approval, AuthorizedApp, CodeOutcome, GrantRepository, NewCode, NewGrant, NewToken, NewTokens,
+    Presenter, PresenterRecord, RefreshOutcome, RefreshRow, RefreshTokenRecord,
 };
 pub use mcp_server_repository::{McpServerRepository, NewServerCredential, StoredServerCredential};
 pub use password_hasher::{HashError, PasswordHasher};

@@ -20,6 +20,7 @@ mod assertion;
 mod audit;
 mod authorization_code;
 mod client;
+mod client_id;
 mod client_id_url;
 mod client_network;
 mod constant_time;
@@ -62,6 +63,7 @@ pub use client::{
     ClientMetadataInput, ClientMetadataProblem, ClientType, ClientValueError, GrantType, HttpUrl,
     HttpUrlError, RegistrationSource, ResponseType, TokenEndpointAuthMethod,
 };
+pub use client_id::{ClientId, ClientIdError};
 pub use client_id_url::{
     ClientIdUrl, ClientIdUrlError, DomainPolicy, MAX_DOCUMENT_STALENESS, MAX_DOCUMENT_TTL,
     MIN_DOCUMENT_TTL, document_ttl, stale_document_usable,

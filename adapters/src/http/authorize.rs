@@ -2,20 +2,24 @@
 //! is trusted are an HTML page; later ones go back to the client; the consent form is
 //! bound to the session by its CSRF token.
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
-use tera::Context;
 use tessera_application::Ports;
 use tessera_application::oauth::{
-    AuthorizationRequest, AuthorizeParams, CimdError, Consent, FlowError, OAuthService, Untrusted,
+    AuthorizationRequest, AuthorizeError, CimdError, Consent, FlowError, OAuthService, Untrusted,
+    UntrustedRequest,
 };
 use tessera_application::people::SessionService;
-use tessera_domain::{OAuthError, OAuthFailure, RedirectUri, Scope, ScopeSet, User};
+use tessera_domain::{Credential, OAuthError, OAuthFailure, RedirectUri, User};
+
+mod consent_page;
+
+use consent_page::{asked, consent_page};
 
 use super::WebSettings;
 use super::csrf::{token_for_session, tokens_match};
 use super::error::ApiError;
-use super::html::{error_page, render, see_other};
+use super::html::{error_page, see_other};
 use super::oauth_params::OAuthParams;
 use super::same_origin::origin_allowed;
 use super::session_auth::require_user;
@@ -42,7 +46,8 @@ type Deps<P> = (
     web::Data<WebSettings>,
 );
 
-/// A checked request and its `state`, or the response that ends it.
+/// A checked request and its `state`, or the response that ends it: the request is parsed
+/// here (stage one) and judged against its client by the service (stage two).
 async fn checked<P: Ports>(
     oauth: &OAuthService<P>,
     params: &OAuthParams,
@@ -53,51 +58,32 @@ async fn checked<P: Ports>(
         let e = ApiError::BadRequest("client_id and redirect_uri may be sent only once.".into());
         return Err(error_page(pages, e));
     }
-    let sent = params.get("redirect_uri");
-    let (client, redirect_uri) = oauth
-        .trusted_client(params.get("client_id"), sent)
-        .await
-        .map_err(|e| error_page(pages, untrusted(e)))?;
     let state = params.single("state").map(str::to_owned);
-    if params.repeated(&ECHOED).is_some() {
-        let failure = OAuthFailure::new(
-            OAuthError::InvalidRequest,
-            "A parameter was sent more than once.",
-        );
-        return Err(error_redirect(
-            &redirect_uri,
-            failure,
-            state.as_deref(),
-            issuer,
-        ));
+    let untrusted = UntrustedRequest::parse(|n| params.get(n), params.repeated(&ECHOED).is_some());
+    match oauth.check_authorization(untrusted).await {
+        Ok(request) => Ok((request, state)),
+        Err(e) => Err(not_checked(e, pages, state.as_deref(), issuer)),
     }
-    let request = oauth
-        .check_request(
-            client,
-            redirect_uri.clone(),
-            sent.is_some(),
-            AuthorizeParams {
-                response_type: params.get("response_type"),
-                code_challenge: params.get("code_challenge"),
-                code_challenge_method: params.get("code_challenge_method"),
-                scope: params.get("scope"),
-                resource: params.get("resource"),
-            },
-        )
-        .await
-        .map_err(|e| match e {
-            FlowError::Refused(failure) => {
-                error_redirect(&redirect_uri, failure, state.as_deref(), issuer)
-            }
-            FlowError::Repo(e) => error_page(pages, e.into()),
-        })?;
-    Ok((request, state))
 }
 
-fn untrusted(e: Untrusted) -> ApiError {
+/// An error page before the redirect URI is trusted, a redirect with the error after.
+fn not_checked(
+    e: AuthorizeError,
+    pages: &Pages,
+    state: Option<&str>,
+    issuer: &str,
+) -> HttpResponse {
     match e {
-        Untrusted::Repo(e) | Untrusted::Document(CimdError::Repo(e)) => e.into(),
-        other => ApiError::BadRequest(other.to_string()),
+        AuthorizeError::Untrusted(Untrusted::Repo(e) | Untrusted::Document(CimdError::Repo(e))) => {
+            error_page(pages, e.into())
+        }
+        AuthorizeError::Untrusted(other) => {
+            error_page(pages, ApiError::BadRequest(other.to_string()))
+        }
+        AuthorizeError::Refused {
+            redirect_uri,
+            failure,
+        } => error_redirect(&redirect_uri, failure, state, issuer),
     }
 }
 
@@ -116,25 +102,19 @@ pub(crate) async fn get_authorize<P: Ports>(
         Err(ApiError::Unauthenticated) => return login_detour(&req),
         Err(e) => return error_page(&pages, e),
     };
-    let force = params
-        .get("prompt")
-        .is_some_and(|p| p.split(' ').any(|v| v == "consent"));
+    let answer = Answer::new(&pages, &request, state.as_deref(), &settings);
+    let force = forces_consent(&params);
     match oauth.begin(&user, &request, state.as_deref(), force).await {
-        Ok(Consent::Ask {
-            scopes,
-            approved_before,
-        }) => {
-            let asked = Asked {
-                scopes: &scopes,
-                approved_before,
-            };
-            consent_page(&pages, &params, &request, &user, asked, &credential)
-        }
-        Ok(Consent::Remembered(code)) => {
-            code_redirect(&request, &code, state.as_deref(), &settings)
-        }
-        Err(e) => flow_failure(&pages, &request, e, state.as_deref(), &settings),
+        Ok(consent) => answer.consent(consent, &params, &user, &credential),
+        Err(e) => answer.failure(e),
     }
+}
+
+/// `prompt=consent` (OpenID Connect Core §3.1.2.1): ask again even when remembered.
+fn forces_consent(params: &OAuthParams) -> bool {
+    params
+        .get("prompt")
+        .is_some_and(|p| p.split(' ').any(|v| v == "consent"))
 }
 
 /// `POST /oauth2/authorize`: Allow or Deny, from this session's consent page only.
@@ -143,36 +123,43 @@ pub(crate) async fn post_authorize<P: Ports>(
     body: web::Bytes,
     (oauth, sessions, pages, settings): Deps<P>,
 ) -> HttpResponse {
-    let (user, credential) = match require_user(&req, &sessions).await {
+    let (user, params) = match consent_form(&req, &body, &sessions, &settings).await {
         Ok(found) => found,
         Err(e) => return error_page(&pages, e),
     };
-    let params = OAuthParams::parse(&body);
-    let csrf_ok = params
-        .single("csrf_token")
-        .is_some_and(|t| tokens_match(&token_for_session(&credential), t));
-    if !csrf_ok || !origin_allowed(&req, &settings) {
-        return error_page(&pages, ApiError::CsrfRejected);
-    }
     let (request, state) = match checked(&oauth, &params, &pages, &settings.access_url).await {
         Ok(checked) => checked,
         Err(response) => return response,
     };
+    let answer = Answer::new(&pages, &request, state.as_deref(), &settings);
     match params.single("decision") {
-        Some("allow") => match oauth.approve(&user, &request, state.as_deref()).await {
-            Ok(code) => code_redirect(&request, &code, state.as_deref(), &settings),
-            Err(e) => flow_failure(&pages, &request, e, state.as_deref(), &settings),
-        },
-        Some("deny") => error_redirect(
-            &request.redirect_uri,
-            OAuthFailure::new(OAuthError::AccessDenied, "The person denied the request."),
-            state.as_deref(),
-            &settings.access_url,
-        ),
-        _ => error_page(
-            &pages,
-            ApiError::BadRequest("decision must be allow or deny.".into()),
-        ),
+        Some("allow") => answer.approved(oauth.approve(&user, &request, state.as_deref()).await),
+        Some("deny") => answer.error(OAuthFailure::new(OAuthError::AccessDenied, DENIED)),
+        _ => error_page(&pages, ApiError::BadRequest(NO_DECISION.into())),
+    }
+}
+
+/// Why a request the person denied failed (RFC 6749 §4.1.2.1 `access_denied`).
+const DENIED: &str = "The person denied the request.";
+/// A consent form without a decision.
+const NO_DECISION: &str = "decision must be allow or deny.";
+
+/// The signed-in person and the consent form they sent, from their own consent page: the
+/// form's CSRF token is their session's, and the request comes from this origin.
+async fn consent_form<P: Ports>(
+    req: &HttpRequest,
+    body: &[u8],
+    sessions: &SessionService<P>,
+    settings: &WebSettings,
+) -> Result<(User, OAuthParams), ApiError> {
+    let (user, credential) = require_user(req, sessions).await?;
+    let params = OAuthParams::parse(body);
+    let csrf_ok = params
+        .single("csrf_token")
+        .is_some_and(|t| tokens_match(&token_for_session(&credential), t));
+    match csrf_ok && origin_allowed(req, settings) {
+        true => Ok((user, params)),
+        false => Err(ApiError::CsrfRejected),
     }
 }
 
@@ -186,18 +173,75 @@ fn login_detour(req: &HttpRequest) -> HttpResponse {
     see_other(&format!("/login?redirect={escaped}"))
 }
 
-fn flow_failure(
-    pages: &Pages,
-    request: &AuthorizationRequest,
-    e: FlowError,
-    state: Option<&str>,
-    settings: &WebSettings,
-) -> HttpResponse {
-    match e {
-        FlowError::Refused(failure) => {
-            error_redirect(&request.redirect_uri, failure, state, &settings.access_url)
+/// Where the answers to one checked request go: its redirect URI, with its `state` and this
+/// server's `iss`; a repository failure is an error page.
+pub(super) struct Answer<'a> {
+    pages: &'a Pages,
+    request: &'a AuthorizationRequest,
+    state: Option<&'a str>,
+    issuer: &'a str,
+}
+
+impl<'a> Answer<'a> {
+    fn new(
+        pages: &'a Pages,
+        request: &'a AuthorizationRequest,
+        state: Option<&'a str>,
+        settings: &'a WebSettings,
+    ) -> Self {
+        Self {
+            pages,
+            request,
+            state,
+            issuer: &settings.access_url,
         }
-        FlowError::Repo(e) => error_page(pages, e.into()),
+    }
+
+    /// The consent page, or the code of a remembered approval.
+    fn consent(
+        &self,
+        consent: Consent,
+        params: &OAuthParams,
+        user: &User,
+        credential: &str,
+    ) -> HttpResponse {
+        match consent {
+            Consent::Ask {
+                scopes,
+                approved_before,
+            } => consent_page(
+                self,
+                params,
+                user,
+                asked(&scopes, approved_before),
+                credential,
+            ),
+            Consent::Remembered(code) => self.code(&code),
+        }
+    }
+
+    /// The code of an approval, or why there is none.
+    fn approved(&self, code: Result<Credential, FlowError>) -> HttpResponse {
+        match code {
+            Ok(code) => self.code(&code),
+            Err(e) => self.failure(e),
+        }
+    }
+
+    fn code(&self, code: &Credential) -> HttpResponse {
+        let pairs = [("code", code.expose())];
+        redirect_with(&self.request.redirect_uri, &pairs, self.state, self.issuer)
+    }
+
+    fn error(&self, failure: OAuthFailure) -> HttpResponse {
+        error_redirect(&self.request.redirect_uri, failure, self.state, self.issuer)
+    }
+
+    fn failure(&self, e: FlowError) -> HttpResponse {
+        match e {
+            FlowError::Refused(failure) => self.error(failure),
+            FlowError::Repo(e) => error_page(self.pages, e.into()),
+        }
     }
 }
 
@@ -239,77 +283,4 @@ fn error_redirect(
         ("error_description", failure.description),
     ];
     redirect_with(uri, &pairs, state, issuer)
-}
-
-fn code_redirect(
-    request: &AuthorizationRequest,
-    code: &tessera_domain::Credential,
-    state: Option<&str>,
-    settings: &WebSettings,
-) -> HttpResponse {
-    let pairs = [("code", code.expose())];
-    redirect_with(&request.redirect_uri, &pairs, state, &settings.access_url)
-}
-
-/// What each scope lets the app do, in words for the consent page; `server` names the
-/// protected MCP server the request is for, if any (SPEC §9).
-fn describe(scope: Scope, server: Option<&str>) -> String {
-    match (scope, server) {
-        (Scope::UserRead, _) => "See your profile: username and email address".into(),
-        (Scope::Mcp, None) => "Use tessera's MCP tools on your behalf".into(),
-        (Scope::Mcp, Some(server)) => format!("Use {server} on your behalf"),
-        (Scope::Admin, _) => "Administer tessera: apps, users and the audit log".into(),
-    }
-}
-
-/// What the consent page asks about.
-struct Asked<'a> {
-    scopes: &'a ScopeSet,
-    approved_before: bool,
-}
-
-fn consent_page(
-    pages: &Pages,
-    params: &OAuthParams,
-    request: &AuthorizationRequest,
-    user: &User,
-    asked: Asked<'_>,
-    credential: &str,
-) -> HttpResponse {
-    let echoed: Vec<(&str, &str)> = ECHOED
-        .iter()
-        .filter_map(|name| params.get(name).map(|v| (*name, v)))
-        .collect();
-    let client = &request.client;
-    let mut ctx = Context::new();
-    ctx.insert("app_name", client.name.as_str());
-    let document_host = client
-        .cimd_url
-        .as_deref()
-        .and_then(|u| url::Url::parse(u).ok())
-        .and_then(|u| u.host_str().map(str::to_owned));
-    ctx.insert("document_host", &document_host);
-    ctx.insert(
-        "loopback_only",
-        &(document_host.is_some() && client.redirects_only_to_loopback()),
-    );
-    ctx.insert("icon", &client.trusted_icon().map(|i| i.as_str()));
-    ctx.insert(
-        "redirect_host",
-        request
-            .redirect_uri
-            .host()
-            .unwrap_or(request.redirect_uri.scheme()),
-    );
-    ctx.insert("redirect_uri", request.redirect_uri.as_str());
-    let server = request.resource_name.as_deref();
-    let scopes: Vec<_> = asked.scopes.iter().map(|s| describe(s, server)).collect();
-    ctx.insert("resource_name", &server);
-    ctx.insert("scopes", &scopes);
-    ctx.insert("approved_before", &asked.approved_before);
-    ctx.insert("username", user.username.as_str());
-    ctx.insert("email", user.email.as_str());
-    ctx.insert("fields", &echoed);
-    ctx.insert("csrf_token", &token_for_session(credential));
-    render(pages, StatusCode::OK, "consent.html", &ctx)
 }

@@ -7,7 +7,7 @@ use tera::Context;
 use tessera_application::Ports;
 use tessera_application::oauth::OAuthService;
 use tessera_application::people::SessionService;
-use tessera_domain::User;
+use tessera_domain::{ClientId, User};
 
 use super::WebSettings;
 use super::apps::actor;
@@ -96,6 +96,9 @@ pub(crate) async fn post_revoke<P: Ports>(
     if !tokens_match(&csrf, &form.csrf_token) {
         return error_page(&pages, ApiError::CsrfRejected);
     }
+    let Ok(client_id) = ClientId::parse(&client_id) else {
+        return error_page(&pages, ApiError::NotFound);
+    };
     let actor = actor(&req, &user, &settings);
     match oauth.revoke_authorization(&user, &client_id, &actor).await {
         Ok(true) => see_other(PAGE),

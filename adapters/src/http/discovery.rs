@@ -8,12 +8,14 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 use tessera_application::Ports;
 use tessera_application::mcp_servers::{McpServerService, RelayError};
-use tessera_domain::{MCP_PATH, PROTECTED_PATH, Scope, ServerSlug};
+use tessera_domain::{GrantType, MCP_PATH, PROTECTED_PATH, Scope, ServerSlug};
 
 use super::WebSettings;
 use super::error::ApiError;
 
 const AUTH_METHODS: [&str; 3] = ["client_secret_basic", "client_secret_post", "none"];
+/// Introspection is for confidential clients and protected servers only: no `none`.
+const INTROSPECTION_AUTH_METHODS: [&str; 2] = ["client_secret_basic", "client_secret_post"];
 
 /// RFC 8414 §2.
 #[derive(Debug, Serialize)]
@@ -28,7 +30,7 @@ struct ServerMetadata<'a> {
     jwks_uri: String,
     response_types_supported: [&'static str; 1],
     response_modes_supported: [&'static str; 1],
-    grant_types_supported: [&'static str; 2],
+    grant_types_supported: [&'static str; GrantType::ALL.len()],
     code_challenge_methods_supported: [&'static str; 1],
     token_endpoint_auth_methods_supported: [&'static str; 3],
     revocation_endpoint_auth_methods_supported: [&'static str; 3],
@@ -70,14 +72,11 @@ pub(crate) async fn get_server_metadata(settings: web::Data<WebSettings>) -> Htt
         jwks_uri: at("/.well-known/jwks.json"),
         response_types_supported: ["code"],
         response_modes_supported: ["query"],
-        grant_types_supported: ["authorization_code", "refresh_token"],
+        grant_types_supported: GrantType::ALL.map(|g| g.as_str()),
         code_challenge_methods_supported: ["S256"],
         token_endpoint_auth_methods_supported: AUTH_METHODS,
         revocation_endpoint_auth_methods_supported: AUTH_METHODS,
-        introspection_endpoint_auth_methods_supported: [
-            "client_secret_basic",
-            "client_secret_post",
-        ],
+        introspection_endpoint_auth_methods_supported: INTROSPECTION_AUTH_METHODS,
         scopes_supported: Scope::ALL.iter().map(Scope::as_str).collect(),
         authorization_response_iss_parameter_supported: true,
         client_id_metadata_document_supported: settings.cimd_enabled,

@@ -161,15 +161,23 @@ pub(crate) async fn post_register<P: Ports>(
         return Err(ApiError::NotFound);
     }
     let input = metadata_input(&req, &body)?;
+    let registered = registrations
+        .register(input, &anonymous(&req, &settings))
+        .await?;
+    metrics.registration();
+    let out = registered_json(registered, &settings);
+    Ok(no_store(HttpResponse::Created(), &out))
+}
+
+/// RFC 7591 §3.2.1: the registration, with the secret and the registration access token,
+/// shown this once.
+fn registered_json(registered: Registered, settings: &WebSettings) -> Map<String, Value> {
     let Registered {
         client,
         client_secret,
         registration_token,
-    } = registrations
-        .register(input, &anonymous(&req, &settings))
-        .await?;
-    metrics.registration();
-    let mut out = client_json(&client, &settings);
+    } = registered;
+    let mut out = client_json(&client, settings);
     if let Some(secret) = client_secret {
         out.insert("client_secret".into(), secret.expose().into());
         out.insert("client_secret_expires_at".into(), 0.into());
@@ -178,7 +186,7 @@ pub(crate) async fn post_register<P: Ports>(
         "registration_access_token".into(),
         registration_token.expose().into(),
     );
-    Ok(no_store(HttpResponse::Created(), &out))
+    out
 }
 
 /// `GET /oauth2/clients/{client_id}`: the registration, without any secret.
@@ -207,12 +215,7 @@ pub(crate) async fn put_client<P: Ports>(
 ) -> Result<HttpResponse, ApiError> {
     let token = registration_token(&req);
     registrations.read(&client_id, token).await?;
-    let named = serde_json::from_slice::<Value>(&body).ok().and_then(|v| {
-        v.get("client_id")
-            .and_then(Value::as_str)
-            .map(str::to_owned)
-    });
-    if named.is_some_and(|id| id != *client_id) {
+    if names_another_client(&body, &client_id) {
         return Err(bad_metadata("client_id in the body must be this client's."));
     }
     let input = metadata_input(&req, &body)?;
@@ -223,6 +226,16 @@ pub(crate) async fn put_client<P: Ports>(
         HttpResponse::Ok(),
         &client_json(&client, &settings),
     ))
+}
+
+/// Whether an RFC 7592 update's body names a `client_id` other than the one updated.
+fn names_another_client(body: &[u8], client_id: &str) -> bool {
+    let named = serde_json::from_slice::<Value>(body).ok().and_then(|v| {
+        v.get("client_id")
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+    });
+    named.is_some_and(|id| id != client_id)
 }
 
 /// `DELETE /oauth2/clients/{client_id}`: deletes the client and all it was issued.

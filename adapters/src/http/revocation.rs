@@ -4,14 +4,15 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Serialize;
 use tessera_application::Ports;
-use tessera_application::oauth::{OAuthService, TokenInfo};
+use tessera_application::oauth::{OAuthService, PresentedToken, TokenInfo};
 use tessera_domain::{OAuthError, OAuthFailure};
 
 use super::WebSettings;
-use super::client_auth::{client_credentials, with_basic};
+use super::client_auth::ClientRequest;
 use super::error::ApiError;
 use super::metrics::{Metrics, TokenEvent};
-use super::token::{client_actor, form_params};
+use super::oauth_params::OAuthParams;
+use super::token::client_actor;
 
 /// RFC 7662 §2.2 for an active token.
 #[derive(Debug, Serialize)]
@@ -44,50 +45,50 @@ impl From<TokenInfo> for Introspection {
     }
 }
 
-fn token_param(params: &super::oauth_params::OAuthParams) -> Result<String, ApiError> {
-    params.get("token").map(str::to_owned).ok_or_else(|| {
-        ApiError::oauth(OAuthFailure::new(
-            OAuthError::InvalidRequest,
-            "token is required.",
-        ))
-    })
+fn token_param(params: &OAuthParams) -> Result<PresentedToken, ApiError> {
+    params
+        .get("token")
+        .map(PresentedToken::parse)
+        .ok_or_else(|| {
+            ApiError::oauth(OAuthFailure::new(
+                OAuthError::InvalidRequest,
+                "token is required.",
+            ))
+        })
 }
 
 /// `POST /oauth2/revoke`: 200 whether or not the token existed or was the caller's.
 pub(crate) async fn post_revoke<P: Ports>(
     req: HttpRequest,
-    body: web::Bytes,
+    client: ClientRequest,
     oauth: web::Data<OAuthService<P>>,
     settings: web::Data<WebSettings>,
     metrics: web::Data<Metrics>,
 ) -> Result<HttpResponse, ApiError> {
-    let params = form_params(&req, &body)?;
-    let (credentials, basic) = client_credentials(&req, &params)?;
-    let token = token_param(&params)?;
-    let actor = client_actor(&req, &credentials.client_id, &settings);
+    let token = token_param(&client.params)?;
+    let credentials = client.credentials()?;
+    let actor = client_actor(&req, client.presented_id(), &settings);
     oauth
         .revoke_token(&credentials, &token, &actor)
         .await
-        .map_err(|e| with_basic(e.into(), basic))?;
+        .map_err(|e| client.challenged(e))?;
     metrics.token(TokenEvent::Revoked);
     Ok(HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .finish())
 }
 
-/// `POST /oauth2/introspect`: confidential clients only.
+/// `POST /oauth2/introspect`: confidential clients and protected servers only.
 pub(crate) async fn post_introspect<P: Ports>(
-    req: HttpRequest,
-    body: web::Bytes,
+    client: ClientRequest,
     oauth: web::Data<OAuthService<P>>,
 ) -> Result<HttpResponse, ApiError> {
-    let params = form_params(&req, &body)?;
-    let (credentials, basic) = client_credentials(&req, &params)?;
-    let token = token_param(&params)?;
+    let token = token_param(&client.params)?;
+    let caller = client.introspector()?;
     let info = oauth
-        .introspect(&credentials, &token)
+        .introspect(&caller, &token)
         .await
-        .map_err(|e| with_basic(e.into(), basic))?;
+        .map_err(|e| client.challenged(e))?;
     let response = HttpResponse::Ok()
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(

@@ -5,16 +5,19 @@ use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use tessera_application::Ports;
-use tessera_application::oauth::{CodeExchange, IssuedTokens, OAuthService, RefreshRequest};
+use tessera_application::oauth::{
+    CodeExchange, IssuedTokens, OAuthService, RefreshRequest, TokenGrant,
+};
 use tessera_application::people::SessionService;
 use tessera_application::ports::Actor;
 use tessera_domain::{
-    CodeVerifier, Credential, CredentialKind, OAuthError, OAuthFailure, ScopeSet,
+    ClientId, CodeVerifier, Credential, CredentialKind, GrantType, OAuthError, OAuthFailure,
+    ScopeSet,
 };
 
 use super::WebSettings;
 use super::apps::{actor, anonymous_actor};
-use super::client_auth::{client_credentials, with_basic};
+use super::client_auth::ClientRequest;
 use super::error::ApiError;
 use super::metrics::{Metrics, TokenEvent};
 use super::oauth_params::OAuthParams;
@@ -82,83 +85,67 @@ fn required<'a>(
     params: &'a OAuthParams,
     name: &str,
     description: &'static str,
-) -> Result<&'a str, ApiError> {
+) -> Result<&'a str, OAuthFailure> {
     params
         .get(name)
-        .ok_or_else(|| refused(OAuthError::InvalidRequest, description))
+        .ok_or_else(|| OAuthFailure::new(OAuthError::InvalidRequest, description))
 }
 
-fn credential(kind: CredentialKind, s: &str) -> Result<Credential, ApiError> {
+/// A malformed code or refresh token is `invalid_grant` like an unknown one, so probing
+/// reveals nothing.
+fn credential(kind: CredentialKind, s: &str) -> Result<Credential, OAuthFailure> {
     Credential::parse(kind, s)
-        .map_err(|_| refused(OAuthError::InvalidGrant, "The grant is not valid."))
+        .map_err(|_| OAuthFailure::new(OAuthError::InvalidGrant, "The grant is not valid."))
 }
 
-fn scope(params: &OAuthParams) -> Result<Option<ScopeSet>, ApiError> {
+fn scope(params: &OAuthParams) -> Result<Option<ScopeSet>, OAuthFailure> {
     params
         .get("scope")
         .map(ScopeSet::parse)
         .transpose()
-        .map_err(|e| refused(OAuthError::InvalidScope, e.description()))
+        .map_err(|e| OAuthFailure::new(OAuthError::InvalidScope, e.description()))
 }
 
 /// `POST /oauth2/tokens`.
 pub(crate) async fn post_token<P: Ports>(
     req: HttpRequest,
-    body: web::Bytes,
+    client: ClientRequest,
     oauth: web::Data<OAuthService<P>>,
     settings: web::Data<WebSettings>,
     metrics: web::Data<Metrics>,
 ) -> Result<HttpResponse, ApiError> {
-    let params = form_params(&req, &body)?;
-    let (credentials, basic) = client_credentials(&req, &params)?;
-    let actor = client_actor(&req, &credentials.client_id, &settings);
-    let issued = match parse_grant(&params) {
-        Ok(Grant::Code(request)) => {
-            let issued = oauth.exchange_code(&credentials, request, &actor).await;
-            issued.inspect(|_| metrics.token(TokenEvent::Issued))
-        }
-        Ok(Grant::Refresh(request)) => {
-            let refreshed = oauth.refresh(&credentials, request, &actor).await;
-            refreshed.inspect(|_| metrics.token(TokenEvent::Refreshed))
-        }
-        Err(malformed) => {
-            // The client authenticates first: a wrong secret is invalid_client even when
-            // the grant parameters are malformed too.
-            oauth
-                .verify_client(&credentials)
-                .await
-                .map_err(|e| with_basic(e.into(), basic))?;
-            return Err(malformed);
-        }
-    }
-    .map_err(|e| with_basic(e.into(), basic))?;
+    let credentials = client.credentials()?;
+    let actor = client_actor(&req, client.presented_id(), &settings);
+    let grant = parse_grant(&client.params);
+    let event = match &grant {
+        Ok(TokenGrant::Refresh(_)) => TokenEvent::Refreshed,
+        _ => TokenEvent::Issued,
+    };
+    let issued = oauth.token(&credentials, grant, &actor).await;
+    let issued = issued.map_err(|e| client.challenged(e))?;
+    metrics.token(event);
     Ok(token_response(issued))
 }
 
-/// A token request's grant, parsed.
-enum Grant {
-    Code(CodeExchange),
-    Refresh(RefreshRequest),
-}
-
-fn parse_grant(params: &OAuthParams) -> Result<Grant, ApiError> {
-    match params.get("grant_type") {
-        Some("authorization_code") => {
+fn parse_grant(params: &OAuthParams) -> Result<TokenGrant, OAuthFailure> {
+    let grant = params.get("grant_type").map(GrantType::parse);
+    match grant {
+        Some(Ok(GrantType::AuthorizationCode)) => {
             let verifier = required(params, "code_verifier", "code_verifier is required (PKCE).")?;
-            Ok(Grant::Code(CodeExchange {
+            Ok(TokenGrant::Code(CodeExchange {
                 code: credential(
                     CredentialKind::AuthorizationCode,
                     required(params, "code", "code is required.")?,
                 )?,
                 verifier: CodeVerifier::parse(verifier).map_err(|_| {
-                    refused(OAuthError::InvalidGrant, "The code_verifier is malformed.")
+                    OAuthFailure::new(OAuthError::InvalidGrant, "The code_verifier is malformed.")
                 })?,
                 redirect_uri: params.get("redirect_uri").map(str::to_owned),
                 scope: scope(params)?,
                 resource: params.get("resource").map(str::to_owned),
             }))
         }
-        Some("refresh_token") => Ok(Grant::Refresh(RefreshRequest {
+        Some(Ok(GrantType::RefreshToken)) => Ok(TokenGrant::Refresh(RefreshRequest {
             token: credential(
                 CredentialKind::RefreshToken,
                 required(params, "refresh_token", "refresh_token is required.")?,
@@ -166,11 +153,11 @@ fn parse_grant(params: &OAuthParams) -> Result<Grant, ApiError> {
             scope: scope(params)?,
             resource: params.get("resource").map(str::to_owned),
         })),
-        Some(_) => Err(refused(
+        Some(Err(_)) => Err(OAuthFailure::new(
             OAuthError::UnsupportedGrantType,
             "Only authorization_code and refresh_token are supported.",
         )),
-        None => Err(refused(
+        None => Err(OAuthFailure::new(
             OAuthError::InvalidRequest,
             "grant_type is required.",
         )),
@@ -195,6 +182,13 @@ pub(crate) struct RevokeQuery {
     client_id: String,
 }
 
+impl RevokeQuery {
+    /// The client named; one that names no client has nothing to revoke.
+    fn client_id(&self) -> Result<ClientId, ApiError> {
+        ClientId::parse(&self.client_id).map_err(|_| ApiError::NotFound)
+    }
+}
+
 /// `DELETE /oauth2/tokens?client_id=X`: the signed-in person revokes an app.
 pub(crate) async fn delete_tokens<P: Ports>(
     req: HttpRequest,
@@ -206,7 +200,7 @@ pub(crate) async fn delete_tokens<P: Ports>(
 ) -> Result<HttpResponse, ApiError> {
     let (user, _) = require_user(&req, &sessions).await?;
     match oauth
-        .revoke_authorization(&user, &query.client_id, &actor(&req, &user, &settings))
+        .revoke_authorization(&user, &query.client_id()?, &actor(&req, &user, &settings))
         .await?
     {
         true => {

@@ -10,7 +10,7 @@ use tessera_application::Ports;
 use tessera_application::apps::AppService;
 use tessera_application::oauth::OAuthService;
 use tessera_application::ports::Actor;
-use tessera_domain::User;
+use tessera_domain::{ClientId, User};
 
 use super::Caller;
 
@@ -161,7 +161,11 @@ pub(crate) async fn call<P: Ports>(
                 ip: caller.ip,
                 user_agent: caller.user_agent.clone(),
             };
-            match oauth.revoke_authorization(user, client_id, &actor).await {
+            let revoked = match ClientId::parse(client_id) {
+                Ok(id) => oauth.revoke_authorization(user, &id, &actor).await,
+                Err(_) => Ok(false),
+            };
+            match revoked {
                 Ok(true) => Ok(json!({
                     "revoked": client_id,
                     "message": "Every token you gave this app is revoked, and its approval forgotten.",

@@ -1,23 +1,22 @@
 //! Redeeming codes and refresh tokens: each in one transaction that locks the code or the
 //! grant, so concurrent redemptions are serialized (SPEC §4 "Correctness under concurrency").
 
-use std::sync::LazyLock;
-
-use deadpool_postgres::Transaction;
 use tessera_application::RepoError;
-use tessera_application::ports::{ClientUse, CodeOutcome, NewTokens, RefreshOutcome, RefreshRow};
+use tessera_application::ports::{
+    CodeOutcome, Presenter, PresenterRecord, RefreshOutcome, RefreshRow, StoredSecret,
+};
 use tessera_domain::{CodeChallenge, LookupId, StoredCode, UserId};
-use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
+mod token_insert;
+
+use token_insert::{Before, Usage, insert_tokens};
+
+use super::client_lookup::client_from_row;
 use super::errors::{column, corrupt, db_err};
 use super::grant_repository::{
     PgGrantRepository, hash_of, refresh_row, resource_of, revoke_grant_in, scopes_of,
 };
-
-/// Minimum time between two writes of `last_used_at` / `last_token_at`, so a busy client
-/// does not make every token request queue on its app's row.
-const USAGE_RESOLUTION: &str = "1 minute";
 
 fn stored_code(row: &tokio_postgres::Row) -> Result<StoredCode, RepoError> {
     let challenge: String = column(row, "code_challenge")?;
@@ -35,34 +34,73 @@ fn stored_code(row: &tokio_postgres::Row) -> Result<StoredCode, RepoError> {
     })
 }
 
+/// The presenter's client and secret, read in the statement that locks the code or grant:
+/// `$2` is the client's id, `$3` the presented secret's lookup id. `one` makes the row exist
+/// whether or not the code (or token) does, so the client is judged first either way.
+macro_rules! with_presenter {
+    ($locked:literal) => {
+        concat!(
+            "SELECT locked.*, a.id, a.name, a.icon, a.redirect_uris, a.client_type, a.grant_types,
+                    a.scope, a.source, a.blocked, a.cimd_url,
+                    s.id AS secret_id, s.secret_hash AS presented_secret_hash
+             FROM (VALUES (1)) AS one (x)
+             LEFT JOIN (",
+            $locked,
+            ") AS locked ON true
+             LEFT JOIN oauth2_apps a ON a.id = $2
+             LEFT JOIN oauth2_app_secrets s ON s.lookup_id = $3 AND s.app_id = $2"
+        )
+    };
+}
+
+/// The presenter as read by [`with_presenter`].
+fn presenter_of(row: &tokio_postgres::Row, client_id: Uuid) -> Result<PresenterRecord, RepoError> {
+    let found: Option<Uuid> = column(row, "id")?;
+    let secret_id: Option<Uuid> = column(row, "secret_id")?;
+    Ok(PresenterRecord {
+        client: found.map(|_| client_from_row(row)).transpose()?,
+        secret: match secret_id {
+            Some(id) => Some(StoredSecret {
+                id,
+                client_id,
+                hash: hash_of(row, "presented_secret_hash")?,
+            }),
+            None => None,
+        },
+    })
+}
+
 impl PgGrantRepository {
-    pub(super) async fn redeem_code_locked<F>(
+    pub(super) async fn redeem_code_locked<F, T>(
         &self,
         lookup_id: &LookupId,
-        usage: ClientUse,
+        presenter: Presenter<'_>,
         decide: F,
-    ) -> Result<Option<CodeOutcome>, RepoError>
+    ) -> Result<T, RepoError>
     where
-        F: FnOnce(&StoredCode) -> CodeOutcome + Send,
+        F: FnOnce(&PresenterRecord, Option<&StoredCode>) -> (CodeOutcome, T) + Send,
+        T: Send,
     {
-        const LOCK: &str =
+        const LOCK: &str = with_presenter!(
             "SELECT secret_hash, app_id, user_id, redirect_uri, redirect_uri_sent, code_challenge,
-                                   scopes, resources, expires_at, grant_id
-                            FROM oauth2_codes WHERE lookup_id = $1 FOR UPDATE";
+                    scopes, resources, expires_at, grant_id
+             FROM oauth2_codes WHERE lookup_id = $1 FOR UPDATE"
+        );
+        let secret = presenter.secret.map(LookupId::as_str);
         let mut client = self.db.client().await?;
         let tx = client.transaction().await.map_err(db_err)?;
         let stmt = tx.prepare_cached(LOCK).await.map_err(db_err)?;
-        let Some(row) = tx
-            .query_opt(&stmt, &[&lookup_id.as_str()])
+        let row = tx
+            .query_one(&stmt, &[&lookup_id.as_str(), &presenter.client_id, &secret])
             .await
-            .map_err(db_err)?
-        else {
-            return Ok(None);
-        };
-        let code = stored_code(&row)?;
-        let outcome = decide(&code);
-        match &outcome {
-            CodeOutcome::Issue(grant, tokens) => {
+            .map_err(db_err)?;
+        let record = presenter_of(&row, presenter.client_id)?;
+        let found: Option<String> = column(&row, "code_challenge")?;
+        let code = found.map(|_| stored_code(&row)).transpose()?;
+        let (outcome, reply) = decide(&record, code.as_ref());
+        let usage = Usage::of(presenter, &record);
+        match (&outcome, code) {
+            (CodeOutcome::Issue(grant, tokens), Some(code)) => {
                 let resources: Vec<&str> = grant.resource.as_deref().into_iter().collect();
                 let scopes = grant.scopes.to_vec_of_str();
                 let user = code.user_id.as_uuid();
@@ -74,48 +112,53 @@ impl PgGrantRepository {
                 };
                 insert_tokens(&tx, first, &scopes, grant.id, 0, tokens, usage).await?;
             }
-            CodeOutcome::RevokeGrant(grant_id, audit) => {
+            (CodeOutcome::RevokeGrant(grant_id, audit), Some(_)) => {
                 revoke_grant_in(&tx, *grant_id, audit).await?;
             }
-            CodeOutcome::Refuse(_) => return Ok(Some(outcome)),
+            _ => return Ok(reply),
         }
         tx.commit().await.map_err(db_err)?;
         if matches!(outcome, CodeOutcome::RevokeGrant(..)) {
             drop(client); // never hold one connection while waiting for another
             self.db.settle_revocation().await;
         }
-        Ok(Some(outcome))
+        Ok(reply)
     }
 
-    pub(super) async fn redeem_refresh_locked<F>(
+    pub(super) async fn redeem_refresh_locked<F, T>(
         &self,
         lookup_id: &LookupId,
-        usage: ClientUse,
+        presenter: Presenter<'_>,
         decide: F,
-    ) -> Result<Option<RefreshOutcome>, RepoError>
+    ) -> Result<T, RepoError>
     where
-        F: FnOnce(&RefreshRow) -> RefreshOutcome + Send,
+        F: FnOnce(&PresenterRecord, Option<&RefreshRow>) -> (RefreshOutcome, T) + Send,
+        T: Send,
     {
         // The grant is locked first; the token row is read by a later statement, whose
         // fresh snapshot sees every rotation committed while this one waited.
-        const LOCK: &str = "SELECT id, app_id, scopes, resources, expires_at, revoked_at FROM oauth2_grants
-                            WHERE id = (SELECT grant_id FROM oauth2_refresh_tokens WHERE lookup_id = $1)
-                            FOR UPDATE";
+        const LOCK: &str = with_presenter!(
+            "SELECT id AS grant_id, app_id, scopes, resources, expires_at, revoked_at
+             FROM oauth2_grants
+             WHERE id = (SELECT grant_id FROM oauth2_refresh_tokens WHERE lookup_id = $1)
+             FOR UPDATE"
+        );
         const TOKEN: &str = "SELECT secret_hash, generation, rotated_at,
                                     (SELECT max(generation) FROM oauth2_refresh_tokens WHERE grant_id = $2)
                                         AS current_generation
                              FROM oauth2_refresh_tokens WHERE lookup_id = $1";
+        let secret = presenter.secret.map(LookupId::as_str);
         let mut client = self.db.client().await?;
         let tx = client.transaction().await.map_err(db_err)?;
         let stmt = tx.prepare_cached(LOCK).await.map_err(db_err)?;
-        let Some(grant) = tx
-            .query_opt(&stmt, &[&lookup_id.as_str()])
+        let grant = tx
+            .query_one(&stmt, &[&lookup_id.as_str(), &presenter.client_id, &secret])
             .await
-            .map_err(db_err)?
-        else {
-            return Ok(None);
+            .map_err(db_err)?;
+        let record = presenter_of(&grant, presenter.client_id)?;
+        let Some(grant_id) = column::<Option<Uuid>>(&grant, "grant_id")? else {
+            return Ok(decide(&record, None).1);
         };
-        let grant_id: Uuid = column(&grant, "id")?;
         let stmt = tx.prepare_cached(TOKEN).await.map_err(db_err)?;
         let token = tx
             .query_one(&stmt, &[&lookup_id.as_str(), &grant_id])
@@ -123,145 +166,26 @@ impl PgGrantRepository {
             .map_err(db_err)?;
         let row = refresh_row(&grant, &token)?;
         let current = row.state.current_generation;
-        let outcome = decide(&row);
+        let (outcome, reply) = decide(&record, Some(&row));
+        let usage = Usage::of(presenter, &record);
+        let scopes = row.scopes.to_vec_of_str();
         match &outcome {
             RefreshOutcome::Rotate(tokens) => {
-                let scopes = row.scopes.to_vec_of_str();
                 let retire = Before::Retire(current);
                 insert_tokens(&tx, retire, &scopes, grant_id, current + 1, tokens, usage).await?;
             }
             RefreshOutcome::Reissue(tokens) => {
-                let scopes = row.scopes.to_vec_of_str();
-                insert_tokens(
-                    &tx,
-                    Before::Nothing,
-                    &scopes,
-                    grant_id,
-                    current,
-                    tokens,
-                    usage,
-                )
-                .await?;
+                let same = Before::Nothing;
+                insert_tokens(&tx, same, &scopes, grant_id, current, tokens, usage).await?;
             }
             RefreshOutcome::RevokeGrant(audit) => revoke_grant_in(&tx, grant_id, audit).await?,
-            RefreshOutcome::Refuse(_) => return Ok(Some(outcome)),
+            RefreshOutcome::Refuse => return Ok(reply),
         }
         tx.commit().await.map_err(db_err)?;
         if matches!(outcome, RefreshOutcome::RevokeGrant(_)) {
             drop(client); // never hold one connection while waiting for another
             self.db.settle_revocation().await;
         }
-        Ok(Some(outcome))
+        Ok(reply)
     }
-}
-
-/// What the statement that stores a token response also does.
-enum Before<'a> {
-    /// Creates the grant of a redeemed code and marks the code consumed into it.
-    NewGrant {
-        user: &'a Uuid,
-        resources: &'a [&'a str],
-        expires_at: &'a time::OffsetDateTime,
-        code: &'a str,
-    },
-    /// Retires the current refresh generation (a rotation).
-    Retire(i32),
-    /// Nothing else (a reissue within the reuse grace).
-    Nothing,
-}
-
-/// The token insert, with the usage notes: one statement whatever `extra` adds before it.
-fn tokens_sql(extra: &str) -> String {
-    format!(
-        "WITH {extra}
-         a AS (
-             INSERT INTO oauth2_access_tokens (lookup_id, secret_hash, grant_id, audience, scopes, created_at, expires_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7)),
-         r AS (
-             INSERT INTO oauth2_refresh_tokens (lookup_id, secret_hash, grant_id, generation, scopes, created_at)
-             SELECT $8, $9, $3, $10, $11, $6 WHERE $8::text IS NOT NULL),
-         s AS (
-             UPDATE oauth2_app_secrets SET last_used_at = $6
-             WHERE id = $12 AND (last_used_at IS NULL OR last_used_at < $6 - interval '{USAGE_RESOLUTION}'))
-         UPDATE oauth2_apps SET last_token_at = $6
-         WHERE id = $13 AND (last_token_at IS NULL OR last_token_at < $6 - interval '{USAGE_RESOLUTION}')"
-    )
-}
-
-/// The token insert alone (a reissue within the grace), built once.
-static TOKENS_SQL: LazyLock<String> = LazyLock::new(|| tokens_sql(""));
-/// The token insert creating the grant of a redeemed code, built once.
-static NEW_GRANT_SQL: LazyLock<String> = LazyLock::new(|| {
-    tokens_sql(
-        "g AS (INSERT INTO oauth2_grants (id, app_id, user_id, scopes, resources, created_at, expires_at)
-               VALUES ($3, $13, $14, $11, $15, $6, $16)),
-         c AS (UPDATE oauth2_codes SET consumed_at = $6, grant_id = $3 WHERE lookup_id = $17),",
-    )
-});
-/// The token insert retiring the current refresh generation (a rotation), built once.
-static RETIRE_SQL: LazyLock<String> = LazyLock::new(|| {
-    tokens_sql(
-        "t AS (UPDATE oauth2_refresh_tokens SET rotated_at = $6
-               WHERE grant_id = $3 AND generation = $14 AND rotated_at IS NULL),",
-    )
-});
-
-/// Stores one token response, notes that the client (and its secret) were used, and does
-/// what `before` says, in one statement of the caller's transaction (one round trip).
-async fn insert_tokens(
-    tx: &Transaction<'_>,
-    before: Before<'_>,
-    refresh_scopes: &[&'static str],
-    grant_id: Uuid,
-    generation: i32,
-    tokens: &NewTokens,
-    usage: ClientUse,
-) -> Result<(), RepoError> {
-    let refresh_lookup = tokens.refresh.as_ref().map(|r| r.lookup_id.as_str());
-    let refresh_hash = tokens.refresh.as_ref().map(|r| r.hash.as_bytes());
-    let access_scopes = tokens.scopes.to_vec_of_str();
-    let (access_lookup, access_hash) = (
-        tokens.access.lookup_id.as_str(),
-        tokens.access.hash.as_bytes(),
-    );
-    let mut params: Vec<&(dyn ToSql + Sync)> = vec![
-        &access_lookup,
-        &access_hash,
-        &grant_id,
-        &tokens.audience,
-        &access_scopes,
-        &tokens.issued_at,
-        &tokens.access_expires_at,
-        &refresh_lookup,
-        &refresh_hash,
-        &generation,
-        &refresh_scopes,
-        &usage.secret_id,
-        &usage.client_id,
-    ];
-    let retired;
-    let sql = match &before {
-        Before::NewGrant {
-            user,
-            resources,
-            expires_at,
-            code,
-        } => {
-            params.extend([
-                *user as &(dyn ToSql + Sync),
-                resources as &(dyn ToSql + Sync),
-                *expires_at as &(dyn ToSql + Sync),
-                code as &(dyn ToSql + Sync),
-            ]);
-            &NEW_GRANT_SQL
-        }
-        Before::Retire(current) => {
-            retired = *current;
-            params.push(&retired);
-            &RETIRE_SQL
-        }
-        Before::Nothing => &TOKENS_SQL,
-    };
-    let stmt = tx.prepare_cached(sql).await.map_err(db_err)?;
-    tx.execute(&stmt, &params).await.map_err(db_err).map(drop)
 }

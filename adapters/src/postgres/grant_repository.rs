@@ -1,7 +1,7 @@
 use tessera_application::RepoError;
 use tessera_application::ports::{
-    Approval, AuditEntry, AuthorizedApp, ClientUse, CodeOutcome, GrantRepository, NewCode,
-    RefreshOutcome, RefreshRow, RefreshTokenRecord,
+    Approval, AuditEntry, AuthorizedApp, CodeOutcome, GrantRepository, NewCode, Presenter,
+    PresenterRecord, RefreshOutcome, RefreshRow, RefreshTokenRecord,
 };
 use tessera_domain::{
     AccessTokenRecord, CredentialHash, LookupId, RefreshState, ScopeSet, StoredCode, UserId,
@@ -162,28 +162,31 @@ impl GrantRepository for PgGrantRepository {
             .map(drop)
     }
 
-    async fn redeem_code<F>(
+    async fn redeem_code<F, T>(
         &self,
         lookup_id: &LookupId,
-        usage: ClientUse,
+        presenter: Presenter<'_>,
         decide: F,
-    ) -> Result<Option<CodeOutcome>, RepoError>
+    ) -> Result<T, RepoError>
     where
-        F: FnOnce(&StoredCode) -> CodeOutcome + Send,
+        F: FnOnce(&PresenterRecord, Option<&StoredCode>) -> (CodeOutcome, T) + Send,
+        T: Send,
     {
-        self.redeem_code_locked(lookup_id, usage, decide).await
+        self.redeem_code_locked(lookup_id, presenter, decide).await
     }
 
-    async fn redeem_refresh<F>(
+    async fn redeem_refresh<F, T>(
         &self,
         lookup_id: &LookupId,
-        usage: ClientUse,
+        presenter: Presenter<'_>,
         decide: F,
-    ) -> Result<Option<RefreshOutcome>, RepoError>
+    ) -> Result<T, RepoError>
     where
-        F: FnOnce(&RefreshRow) -> RefreshOutcome + Send,
+        F: FnOnce(&PresenterRecord, Option<&RefreshRow>) -> (RefreshOutcome, T) + Send,
+        T: Send,
     {
-        self.redeem_refresh_locked(lookup_id, usage, decide).await
+        self.redeem_refresh_locked(lookup_id, presenter, decide)
+            .await
     }
 
     async fn find_access_token(
@@ -363,7 +366,7 @@ pub(super) fn refresh_row(grant: &Row, token: &Row) -> Result<RefreshRow, RepoEr
             grant_expires_at: column(grant, "expires_at")?,
             grant_revoked: revoked_at.is_some(),
         },
-        grant_id: column(grant, "id")?,
+        grant_id: column(grant, "grant_id")?,
         scopes: scopes_of(grant, "scopes")?,
         resource: resource_of(grant)?,
     })

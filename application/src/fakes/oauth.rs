@@ -113,9 +113,40 @@ struct State {
 pub struct FakeGrants {
     state: Arc<Mutex<State>>,
     pub audit: FakeAudit,
+    /// The clients a redemption reads its presenter from, as PostgreSQL joins them.
+    clients: FakeClients,
 }
 
 impl FakeGrants {
+    /// Grants whose redemptions read their presenters from `clients`.
+    pub fn reading(clients: &FakeClients) -> Self {
+        Self {
+            clients: clients.clone(),
+            ..Self::default()
+        }
+    }
+
+    fn presenter(&self, presenter: Presenter<'_>) -> PresenterRecord {
+        let clients = self.clients.clients.lock().unwrap();
+        let secrets = self.clients.secrets.lock().unwrap();
+        PresenterRecord {
+            client: clients
+                .iter()
+                .find(|c| c.id == presenter.client_id)
+                .cloned(),
+            secret: presenter.secret.and_then(|lookup| {
+                secrets
+                    .iter()
+                    .find(|(l, r)| l == lookup.as_str() && r.client_id == presenter.client_id)
+                    .map(|(_, r)| StoredSecret {
+                        id: r.id,
+                        client_id: r.client_id,
+                        hash: r.hash.clone(),
+                    })
+            }),
+        }
+    }
+
     pub fn add_user(&self, user: &User) {
         self.state
             .lock()
@@ -197,20 +228,23 @@ impl GrantRepository for FakeGrants {
         Ok(())
     }
 
-    async fn redeem_code<F>(
+    async fn redeem_code<F, T>(
         &self,
         lookup_id: &LookupId,
-        _usage: ClientUse,
+        presenter: Presenter<'_>,
         decide: F,
-    ) -> Result<Option<CodeOutcome>, RepoError>
+    ) -> Result<T, RepoError>
     where
-        F: FnOnce(&StoredCode) -> CodeOutcome + Send,
+        F: FnOnce(&PresenterRecord, Option<&StoredCode>) -> (CodeOutcome, T) + Send,
+        T: Send,
     {
+        let record = self.presenter(presenter);
         let mut state = self.state.lock().unwrap();
-        let Some(code) = state.codes.get(lookup_id.as_str()).cloned() else {
-            return Ok(None);
+        let found = state.codes.get(lookup_id.as_str()).cloned();
+        let (outcome, reply) = decide(&record, found.as_ref());
+        let Some(code) = found else {
+            return Ok(reply);
         };
-        let outcome = decide(&code);
         match &outcome {
             CodeOutcome::Issue(grant, tokens) => {
                 state.grants.insert(
@@ -235,26 +269,27 @@ impl GrantRepository for FakeGrants {
                 }
                 self.audit.record(audit);
             }
-            CodeOutcome::Refuse(_) => {}
+            CodeOutcome::Refuse => {}
         }
-        Ok(Some(outcome))
+        Ok(reply)
     }
 
-    async fn redeem_refresh<F>(
+    async fn redeem_refresh<F, T>(
         &self,
         lookup_id: &LookupId,
-        usage: ClientUse,
+        presenter: Presenter<'_>,
         decide: F,
-    ) -> Result<Option<RefreshOutcome>, RepoError>
+    ) -> Result<T, RepoError>
     where
-        F: FnOnce(&RefreshRow) -> RefreshOutcome + Send,
+        F: FnOnce(&PresenterRecord, Option<&RefreshRow>) -> (RefreshOutcome, T) + Send,
+        T: Send,
     {
+        let record = self.presenter(presenter);
         let mut state = self.state.lock().unwrap();
-        let Some(token) = state.refresh.get(lookup_id.as_str()).cloned() else {
-            return Ok(None);
-        };
-        let Some(grant) = state.grants.get(&token.grant_id).cloned() else {
-            return Ok(None);
+        let found = state.refresh.get(lookup_id.as_str()).cloned();
+        let found = found.and_then(|t| Some((state.grants.get(&t.grant_id).cloned()?, t)));
+        let Some((grant, token)) = found else {
+            return Ok(decide(&record, None).1);
         };
         let current = state
             .refresh
@@ -277,7 +312,7 @@ impl GrantRepository for FakeGrants {
             scopes: grant.scopes.clone(),
             resource: grant.resource.clone(),
         };
-        let outcome = decide(&row);
+        let (outcome, reply) = decide(&record, Some(&row));
         match &outcome {
             RefreshOutcome::Rotate(tokens) => {
                 for r in state.refresh.values_mut() {
@@ -285,7 +320,7 @@ impl GrantRepository for FakeGrants {
                         && r.generation == current
                         && r.rotated_at.is_none()
                     {
-                        r.rotated_at = Some(usage.at);
+                        r.rotated_at = Some(tokens.issued_at);
                     }
                 }
                 Self::store_tokens(&mut state, token.grant_id, current + 1, tokens);
@@ -299,9 +334,9 @@ impl GrantRepository for FakeGrants {
                 }
                 self.audit.record(audit);
             }
-            RefreshOutcome::Refuse(_) => {}
+            RefreshOutcome::Refuse => {}
         }
-        Ok(Some(outcome))
+        Ok(reply)
     }
 
     async fn find_access_token(

@@ -10,7 +10,10 @@ use super::*;
 use crate::fakes::{
     CountingRng, FakeClients, FakeClock, FakeGrants, FakeMcpServers, FakePorts, FakeSigner,
 };
-use crate::oauth::{AuthorizeParams, ClientCredentials, CodeExchange, OAuthService, TokenPolicy};
+use crate::oauth::{
+    ClientCredentials, CodeExchange, IntrospectorCredentials, OAuthService, PresentedToken,
+    TokenPolicy, UntrustedRequest,
+};
 use crate::ports::Actor;
 
 const ACCESS_URL: &str = "https://auth.example";
@@ -47,11 +50,8 @@ fn draft(slug: &str, scopes: Option<&[String]>) -> McpServerDraft {
 }
 
 fn harness() -> Harness {
-    let (clients, grants, clock) = (
-        FakeClients::default(),
-        FakeGrants::default(),
-        FakeClock::default(),
-    );
+    let clients = FakeClients::default();
+    let (grants, clock) = (FakeGrants::reading(&clients), FakeClock::default());
     let (servers, signer) = (FakeMcpServers::default(), FakeSigner::default());
     let client = OAuthClient {
         id: Uuid::new_v4(),
@@ -118,18 +118,27 @@ impl Harness {
         let challenge = tessera_domain::CodeChallenge::from_verifier(
             &tessera_domain::CodeVerifier::parse(VERIFIER).unwrap(),
         );
-        let params = AuthorizeParams {
-            response_type: Some("code"),
-            code_challenge: Some(challenge.as_str()),
-            code_challenge_method: Some("S256"),
-            scope: Some(scope),
-            resource,
+        let id = self.client.id.to_string();
+        let params = UntrustedRequest::parse(
+            |name| match name {
+                "client_id" => Some(id.as_str()),
+                "redirect_uri" => Some(self.client.redirect_uris[0].as_str()),
+                "response_type" => Some("code"),
+                "code_challenge" => Some(challenge.as_str()),
+                "code_challenge_method" => Some("S256"),
+                "scope" => Some(scope),
+                "resource" => resource,
+                _ => None,
+            },
+            false,
+        );
+        let request = match self.oauth.check_authorization(params).await {
+            Ok(request) => request,
+            Err(crate::oauth::AuthorizeError::Refused { failure, .. }) => {
+                return Err(failure.into());
+            }
+            Err(e) => panic!("{e}"),
         };
-        let uri = self.client.redirect_uris[0].clone();
-        let request = self
-            .oauth
-            .check_request(self.client.clone(), uri, true, params)
-            .await?;
         let code = self.oauth.approve(&self.user, &request, None).await?;
         let exchange = CodeExchange {
             code,
@@ -139,7 +148,7 @@ impl Harness {
             resource: resource.map(str::to_owned),
         };
         let credentials = ClientCredentials {
-            client_id: self.client.id.to_string(),
+            client_id: tessera_domain::ClientId::Registered(self.client.id),
             secret: None,
         };
         let tokens = self
@@ -318,11 +327,9 @@ async fn a_servers_introspection_credential_sees_only_tokens_for_that_server() {
     let slug = ServerSlug::parse("docs").unwrap();
     let (_, secret) = h.service.create_credential(&actor(), &slug).await.unwrap();
     assert!(secret.expose().starts_with("tis_"));
-    let as_docs = ClientCredentials {
-        client_id: "docs".into(),
-        secret: Some(tessera_domain::SecretString::new(
-            secret.expose().to_owned(),
-        )),
+    let as_docs = |slug: &str| IntrospectorCredentials::Server {
+        slug: ServerSlug::parse(slug).unwrap(),
+        secret: secret.clone(),
     };
     let for_docs = h
         .token("mcp", Some("https://auth.example/mcp/docs"))
@@ -335,7 +342,7 @@ async fn a_servers_introspection_credential_sees_only_tokens_for_that_server() {
     let for_tessera = h.token("mcp", None).await.unwrap();
     let seen = h
         .oauth
-        .introspect(&as_docs, for_docs.expose())
+        .introspect(&as_docs("docs"), &PresentedToken::parse(for_docs.expose()))
         .await
         .unwrap();
     assert_eq!(
@@ -345,19 +352,16 @@ async fn a_servers_introspection_credential_sees_only_tokens_for_that_server() {
     for other in [&for_files, &for_tessera] {
         assert!(
             h.oauth
-                .introspect(&as_docs, other.expose())
+                .introspect(&as_docs("docs"), &PresentedToken::parse(other.expose()))
                 .await
                 .unwrap()
                 .is_none()
         );
     }
-    let wrong_slug = ClientCredentials {
-        client_id: "files".into(),
-        ..as_docs
-    };
+    let wrong_slug = as_docs("files");
     assert!(
         h.oauth
-            .introspect(&wrong_slug, for_docs.expose())
+            .introspect(&wrong_slug, &PresentedToken::parse(for_docs.expose()))
             .await
             .is_err()
     );

@@ -3,11 +3,15 @@
 
 use ring::digest::{SHA256, digest};
 use tessera_domain::{
-    CodeChallenge, CodeChallengeMethod, Credential, CredentialKind, GrantType, OAuthClient,
+    ClientId, ClientIdError, CodeChallenge, Credential, CredentialKind, GrantType, OAuthClient,
     OAuthError, OAuthFailure, RedirectRefusal, RedirectUri, ResponseType, ScopeSet, User,
 };
 
-use super::{FlowError, OAuthService};
+mod untrusted;
+
+pub use untrusted::UntrustedRequest;
+
+use super::{CimdError, FlowError, OAuthService};
 use crate::ports::{Approval, Clock, GrantRepository, NewCode, Ports};
 
 /// Why an authorization request cannot even be answered by redirect (SPEC §4.1): shown on
@@ -39,20 +43,21 @@ pub enum Untrusted {
     Repo(#[from] crate::ports::RepoError),
 }
 
-/// The parameters of an authorization request that are checked once the redirect URI is
-/// trusted (errors in them are redirected).
-#[derive(Debug, Default, Clone, Copy)]
-pub struct AuthorizeParams<'a> {
-    /// `response_type`.
-    pub response_type: Option<&'a str>,
-    /// `code_challenge`.
-    pub code_challenge: Option<&'a str>,
-    /// `code_challenge_method`.
-    pub code_challenge_method: Option<&'a str>,
-    /// `scope`.
-    pub scope: Option<&'a str>,
-    /// `resource` (RFC 8707).
-    pub resource: Option<&'a str>,
+/// Why an authorization request was not checked: before its redirect URI is trusted (an
+/// HTML page), after (sent back to the redirect URI), or a repository failure.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthorizeError {
+    /// The request cannot be answered by redirect.
+    #[error(transparent)]
+    Untrusted(#[from] Untrusted),
+    /// An RFC 6749 §4.1.2.1 error, for `redirect_uri`.
+    #[error("{}", .failure.description)]
+    Refused {
+        /// The trusted redirect URI.
+        redirect_uri: RedirectUri,
+        /// The error.
+        failure: OAuthFailure,
+    },
 }
 
 /// A checked authorization request, ready for consent.
@@ -94,14 +99,57 @@ fn invalid_request(description: &'static str) -> OAuthFailure {
 }
 
 impl<P: Ports> OAuthService<P> {
-    /// Step 1: the client and the redirect URI the answer may go to.
+    /// Both stages of an authorization request: the client and the redirect URI the answer
+    /// may go to (errors before it is trusted are [`Untrusted`]), then the rest of the
+    /// request judged against that client (errors go back to the redirect URI).
     #[tracing::instrument(skip_all)]
+    pub async fn check_authorization(
+        &self,
+        request: UntrustedRequest,
+    ) -> Result<AuthorizationRequest, AuthorizeError> {
+        let client_id = match &request.client_id {
+            None | Some(Err(ClientIdError::NotAnId)) => return Err(Untrusted::UnknownClient.into()),
+            Some(Err(ClientIdError::Url(_))) if !self.accepts_metadata_documents() => {
+                return Err(Untrusted::Document(CimdError::Disabled).into());
+            }
+            Some(Err(ClientIdError::Url(e))) => {
+                return Err(Untrusted::Document(CimdError::Url(*e)).into());
+            }
+            Some(Ok(client_id)) => client_id,
+        };
+        let client = self.usable_client(client_id).await?;
+        let sent = match &request.redirect_uri {
+            Some(Err(())) => return Err(Untrusted::MalformedRedirect.into()),
+            Some(Ok(uri)) => Some(uri),
+            None => None,
+        };
+        let redirect_uri = client.redirect_uri_for(sent).map_err(Untrusted::from)?;
+        match self
+            .check_request(client, redirect_uri.clone(), request)
+            .await
+        {
+            Ok(checked) => Ok(checked),
+            Err(FlowError::Refused(failure)) => Err(AuthorizeError::Refused {
+                redirect_uri,
+                failure,
+            }),
+            Err(FlowError::Repo(e)) => Err(Untrusted::Repo(e).into()),
+        }
+    }
+
+    /// Stage 1: the client and the redirect URI the answer may go to.
     pub async fn trusted_client(
         &self,
-        client_id: Option<&str>,
-        redirect_uri: Option<&str>,
+        client_id: &ClientId,
+        redirect_uri: Option<&RedirectUri>,
     ) -> Result<(OAuthClient, RedirectUri), Untrusted> {
-        let client_id = client_id.ok_or(Untrusted::UnknownClient)?;
+        let client = self.usable_client(client_id).await?;
+        let uri = client.redirect_uri_for(redirect_uri)?;
+        Ok((client, uri))
+    }
+
+    /// The client `client_id` names, if it may be authorized at all.
+    async fn usable_client(&self, client_id: &ClientId) -> Result<OAuthClient, Untrusted> {
         let client = self
             .named_client(client_id)
             .await?
@@ -112,58 +160,37 @@ impl<P: Ports> OAuthService<P> {
         if client.authenticates_by_assertion() {
             return Err(Untrusted::AssertionsUnsupported);
         }
-        let requested = redirect_uri
-            .map(RedirectUri::parse)
-            .transpose()
-            .map_err(|_| Untrusted::MalformedRedirect)?;
-        let uri = client.redirect_uri_for(requested.as_ref())?;
-        Ok((client, uri))
+        Ok(client)
     }
 
-    /// Step 2: the rest of the request, whose errors go back to the redirect URI.
-    pub async fn check_request(
+    /// Stage 2: the rest of the request, judged against the trusted client.
+    async fn check_request(
         &self,
         client: OAuthClient,
         redirect_uri: RedirectUri,
-        redirect_uri_sent: bool,
-        params: AuthorizeParams<'_>,
+        request: UntrustedRequest,
     ) -> Result<AuthorizationRequest, FlowError> {
-        match params.response_type.map(ResponseType::parse) {
-            None => return Err(invalid_request("response_type is required.").into()),
-            Some(Err(_)) => {
-                return Err(FlowError::refused(
-                    OAuthError::UnsupportedResponseType,
-                    "Only response_type=code is supported.",
-                ));
-            }
-            Some(Ok(ResponseType::Code)) => {}
+        if request.repeated {
+            return Err(invalid_request("A parameter was sent more than once.").into());
         }
+        let redirect_uri_sent = request.redirect_uri_sent();
+        let ResponseType::Code = request.response_type?;
         if !client.allows_grant(GrantType::AuthorizationCode) {
             return Err(FlowError::refused(
                 OAuthError::UnauthorizedClient,
                 "This client may not use the authorization code grant.",
             ));
         }
-        let challenge = params
+        let challenge = request
             .code_challenge
             .ok_or(invalid_request("code_challenge is required (PKCE)."))?;
-        let method = params
-            .code_challenge_method
-            .ok_or(invalid_request("code_challenge_method must be S256."))?;
-        CodeChallengeMethod::parse(method)
-            .map_err(|_| invalid_request("code_challenge_method must be S256."))?;
-        let challenge = CodeChallenge::parse(challenge).map_err(|_| {
-            invalid_request("code_challenge must be 43 base64url characters (S256).")
-        })?;
-        let scope = params
-            .scope
-            .map(ScopeSet::parse)
-            .transpose()
-            .map_err(|e| OAuthFailure::new(OAuthError::InvalidScope, e.description()))?;
+        request.code_challenge_method?;
+        let challenge = challenge?;
+        let scope = request.scope.transpose()?;
         client.grantable_scopes(scope.clone(), true)?;
-        let (resource, server) = match params.resource {
+        let (resource, server) = match request.resource {
             Some(r) => {
-                let (url, server) = self.resolve_resource(r).await?;
+                let (url, server) = self.resolve_resource(&r).await?;
                 (Some(url), server)
             }
             None => (None, None),

@@ -126,11 +126,13 @@ impl<P: Ports> CimdResolver<P> {
     /// The client named by the URL `client_id`, subject to `cimd.*` and to its document
     /// being fresh (or, when it cannot be fetched again for a passing reason, not too stale).
     #[tracing::instrument(skip_all)]
-    pub async fn resolve(&self, client_id: &str) -> Result<OAuthClient, CimdError> {
+    pub async fn resolve(&self, url: &ClientIdUrl) -> Result<OAuthClient, CimdError> {
         if !self.policy.enabled {
             return Err(CimdError::Disabled);
         }
-        let url = ClientIdUrl::parse(client_id, self.policy.allow_http_loopback)?;
+        if url.is_http() && !self.policy.allow_http_loopback {
+            return Err(ClientIdUrlError::NotHttpsWithPath.into());
+        }
         if !self.policy.domains.admits(url.host()) {
             return Err(CimdError::DomainNotAllowed);
         }
@@ -141,16 +143,20 @@ impl<P: Ports> CimdResolver<P> {
         {
             return Ok(cached.client.clone());
         }
-        match self.fetch(&url, cached.is_some(), now).await {
+        match self.fetch(url, cached.is_some(), now).await {
             Ok(client) => Ok(client),
-            Err(e) => self.fall_back(&url, cached, e, now).await,
+            Err(e) => self.fall_back(url, cached, e, now).await,
         }
     }
 
     /// A client already known by its document URL, whatever `cimd.*` says and however old
     /// its document (for revoking it: a person can always take back what they gave).
-    pub async fn known(&self, url: &str) -> Result<Option<OAuthClient>, RepoError> {
-        Ok(self.cache.find(url).await?.map(|cached| cached.client))
+    pub async fn known(&self, url: &ClientIdUrl) -> Result<Option<OAuthClient>, RepoError> {
+        Ok(self
+            .cache
+            .find(url.as_str())
+            .await?
+            .map(|cached| cached.client))
     }
 
     /// Fetches, judges and stores the document; `known` when its client exists already.

@@ -1,11 +1,12 @@
 //! Ending access: RFC 7009 revocation, RFC 7662 introspection, and a person revoking an
 //! app they authorized (SPEC §3 and §4).
 
-use tessera_domain::{ClientType, Credential, CredentialKind, OAuthError, ScopeSet, User};
+use tessera_domain::{
+    ClientId, ClientType, Credential, CredentialKind, OAuthError, ScopeSet, ServerSlug, User,
+};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::token::credential;
 use super::{ClientCredentials, FlowError, OAuthService};
 use crate::ports::{
     Actor, AuditEntry, AuthorizedApp, Clock, GrantRepository, McpServerRepository, Ports,
@@ -27,6 +28,45 @@ impl Introspector {
             Self::Server(resource) => audience == Some(resource.as_str()),
         }
     }
+}
+
+/// A token presented for revocation or introspection, recognized by its prefix at the edge
+/// (RFC 7009 §2.1: no `token_type_hint` is needed).
+#[derive(Debug)]
+pub enum PresentedToken {
+    /// An access token.
+    Access(Credential),
+    /// A refresh token.
+    Refresh(Credential),
+    /// Anything else: never one of ours, so never active and nothing to revoke.
+    Unrecognized,
+}
+
+impl PresentedToken {
+    /// Reads a `token` parameter.
+    pub fn parse(s: &str) -> Self {
+        if let Ok(access) = Credential::parse(CredentialKind::AccessToken, s) {
+            return Self::Access(access);
+        }
+        match Credential::parse(CredentialKind::RefreshToken, s) {
+            Ok(refresh) => Self::Refresh(refresh),
+            Err(_) => Self::Unrecognized,
+        }
+    }
+}
+
+/// Who presents credentials at `/oauth2/introspect`, as the edge read them.
+#[derive(Debug)]
+pub enum IntrospectorCredentials {
+    /// A protected MCP server: its slug as `client_id`, one of its introspection secrets.
+    Server {
+        /// The server's slug.
+        slug: ServerSlug,
+        /// Its introspection credential.
+        secret: Credential,
+    },
+    /// A client, by its client credentials.
+    Client(ClientCredentials),
 }
 
 /// What introspection tells a resource server about an active token (RFC 7662 §2.2).
@@ -54,23 +94,29 @@ impl<P: Ports> OAuthService<P> {
     pub async fn revoke_token(
         &self,
         credentials: &ClientCredentials,
-        token: &str,
+        token: &PresentedToken,
         actor: &Actor,
     ) -> Result<(), FlowError> {
-        let (client, usage) = self.authenticate_client(credentials).await?;
-        if let Ok(access) = credential(CredentialKind::AccessToken, token) {
-            let found = self.grants.find_access_token(access.lookup_id()).await?;
-            if found.is_some_and(|r| r.client_id == client.id && r.hash.matches(&access.hash())) {
-                self.grants.delete_access_token(access.lookup_id()).await?;
+        let client = self.authenticate_client(credentials).await?;
+        match token {
+            PresentedToken::Access(access) => {
+                let found = self.grants.find_access_token(access.lookup_id()).await?;
+                if found.is_some_and(|r| r.client_id == client.id && r.hash.matches(&access.hash()))
+                {
+                    self.grants.delete_access_token(access.lookup_id()).await?;
+                }
             }
-        } else if let Ok(refresh) = credential(CredentialKind::RefreshToken, token) {
-            let found = self.grants.find_refresh_token(refresh.lookup_id()).await?;
-            if let Some(r) =
-                found.filter(|r| r.client_id == client.id && r.hash.matches(&refresh.hash()))
-            {
-                let entry = revoke_entry(actor, "grant", r.grant_id.to_string(), usage.at);
-                self.grants.revoke_grant(r.grant_id, &entry).await?;
+            PresentedToken::Refresh(refresh) => {
+                let found = self.grants.find_refresh_token(refresh.lookup_id()).await?;
+                if let Some(r) =
+                    found.filter(|r| r.client_id == client.id && r.hash.matches(&refresh.hash()))
+                {
+                    let at = self.clock.now();
+                    let entry = revoke_entry(actor, "grant", r.grant_id.to_string(), at);
+                    self.grants.revoke_grant(r.grant_id, &entry).await?;
+                }
             }
+            PresentedToken::Unrecognized => {}
         }
         Ok(())
     }
@@ -79,15 +125,15 @@ impl<P: Ports> OAuthService<P> {
     /// token the caller may not see (RFC 7662 §4, SPEC §4): a confidential client sees only
     /// tokens issued to itself, a protected MCP server's credentials (SPEC §9) only access
     /// tokens whose audience is that server.
-    #[tracing::instrument(skip_all, fields(client_id = %credentials.client_id))]
+    #[tracing::instrument(skip_all)]
     pub async fn introspect(
         &self,
-        credentials: &ClientCredentials,
-        token: &str,
+        credentials: &IntrospectorCredentials,
+        token: &PresentedToken,
     ) -> Result<Option<TokenInfo>, FlowError> {
         let caller = self.introspector(credentials).await?;
         let now = self.clock.now();
-        if let Ok(access) = credential(CredentialKind::AccessToken, token) {
+        if let PresentedToken::Access(access) = token {
             let found = self.grants.find_access_token(access.lookup_id()).await?;
             return Ok(found
                 .filter(|r| caller.may_see(r.client_id, Some(&r.audience)))
@@ -102,7 +148,7 @@ impl<P: Ports> OAuthService<P> {
                     token_type: "access_token",
                 }));
         }
-        if let Ok(refresh) = credential(CredentialKind::RefreshToken, token) {
+        if let PresentedToken::Refresh(refresh) = token {
             let found = self.grants.find_refresh_token(refresh.lookup_id()).await?;
             return Ok(found
                 .filter(|r| caller.may_see(r.client_id, None))
@@ -124,18 +170,15 @@ impl<P: Ports> OAuthService<P> {
     /// credentials, else a confidential client (public clients → `invalid_client`).
     async fn introspector(
         &self,
-        credentials: &ClientCredentials,
+        credentials: &IntrospectorCredentials,
     ) -> Result<Introspector, FlowError> {
-        let server_secret = credentials
-            .secret
-            .as_ref()
-            .and_then(|s| Credential::parse(CredentialKind::IntrospectionSecret, s.expose()).ok());
-        if let Some(secret) = server_secret {
-            return self
-                .authenticate_server(&credentials.client_id, &secret)
-                .await;
-        }
-        let (client, _) = self.authenticate_client(credentials).await?;
+        let credentials = match credentials {
+            IntrospectorCredentials::Server { slug, secret } => {
+                return self.authenticate_server(slug, secret).await;
+            }
+            IntrospectorCredentials::Client(credentials) => credentials,
+        };
+        let client = self.authenticate_client(credentials).await?;
         match client.client_type {
             ClientType::Confidential => Ok(Introspector::Client(client.id)),
             ClientType::Public => Err(FlowError::refused(
@@ -148,7 +191,7 @@ impl<P: Ports> OAuthService<P> {
     /// A protected server's introspection credential, presented with its slug as `client_id`.
     async fn authenticate_server(
         &self,
-        slug: &str,
+        slug: &ServerSlug,
         secret: &Credential,
     ) -> Result<Introspector, FlowError> {
         let refused =
@@ -160,7 +203,7 @@ impl<P: Ports> OAuthService<P> {
             .find_credential(secret.lookup_id())
             .await?
             .filter(|c| c.hash.matches(&secret.hash()))
-            .filter(|c| c.server.draft.slug.as_str() == slug)
+            .filter(|c| c.server.draft.slug == *slug)
             .ok_or_else(refused)?;
         Ok(Introspector::Server(
             stored.server.resource_url(self.resources.server()),
@@ -174,7 +217,7 @@ impl<P: Ports> OAuthService<P> {
     pub async fn revoke_authorization(
         &self,
         user: &User,
-        client_id: &str,
+        client_id: &ClientId,
         actor: &Actor,
     ) -> Result<bool, FlowError> {
         let Some(client) = self.known_client(client_id).await? else {

@@ -1,7 +1,7 @@
 use tessera_domain::{
-    AppName, ClientType, CodeChallenge, CodeVerifier, Credential, CredentialKind, Email, GrantType,
-    OAuthClient, OAuthError, RedirectUri, RegistrationSource, Resources, Scope, ScopeSet, User,
-    UserId, Username,
+    AppName, ClientId, ClientType, CodeChallenge, CodeVerifier, Credential, CredentialKind, Email,
+    GrantType, OAuthClient, OAuthError, RedirectUri, RegistrationSource, Resources, Scope,
+    ScopeSet, User, UserId, Username,
 };
 use time::Duration;
 use uuid::Uuid;
@@ -54,7 +54,7 @@ fn client(client_type: ClientType) -> OAuthClient {
 
 fn harness_with_grace(grace: Duration) -> Harness {
     let clients = FakeClients::default();
-    let grants = FakeGrants::default();
+    let grants = FakeGrants::reading(&clients);
     let clock = FakeClock::default();
     let (public, confidential) = (client(ClientType::Public), client(ClientType::Confidential));
     let secret = credential(CredentialKind::ClientSecret, 200);
@@ -102,6 +102,29 @@ fn harness() -> Harness {
     harness_with_grace(Duration::seconds(10))
 }
 
+/// An authorization request for `client`, as the edge would parse it.
+fn untrusted(
+    client: &OAuthClient,
+    scope: Option<&str>,
+    resource: Option<&str>,
+) -> UntrustedRequest {
+    let challenge = CodeChallenge::from_verifier(&CodeVerifier::parse(VERIFIER).unwrap());
+    let id = client.id.to_string();
+    UntrustedRequest::parse(
+        |name| match name {
+            "client_id" => Some(id.as_str()),
+            "redirect_uri" => Some(client.redirect_uris[0].as_str()),
+            "response_type" => Some("code"),
+            "code_challenge" => Some(challenge.as_str()),
+            "code_challenge_method" => Some("S256"),
+            "scope" => scope,
+            "resource" => resource,
+            _ => None,
+        },
+        false,
+    )
+}
+
 fn actor() -> Actor {
     Actor {
         user_id: None,
@@ -125,21 +148,8 @@ impl Harness {
         scope: Option<&str>,
         resource: Option<&str>,
     ) -> AuthorizationRequest {
-        let verifier = CodeVerifier::parse(VERIFIER).unwrap();
-        let challenge = CodeChallenge::from_verifier(&verifier);
         self.service
-            .check_request(
-                client.clone(),
-                client.redirect_uris[0].clone(),
-                true,
-                AuthorizeParams {
-                    response_type: Some("code"),
-                    code_challenge: Some(challenge.as_str()),
-                    code_challenge_method: Some("S256"),
-                    scope,
-                    resource,
-                },
-            )
+            .check_authorization(untrusted(client, scope, resource))
             .await
             .unwrap()
     }
@@ -150,7 +160,7 @@ impl Harness {
             false => &self.secret,
         };
         ClientCredentials {
-            client_id: client.id.to_string(),
+            client_id: ClientId::Registered(client.id),
             secret: (client.client_type == ClientType::Confidential)
                 .then(|| tessera_domain::SecretString::new(secret.expose().to_owned())),
         }
@@ -394,25 +404,12 @@ async fn a_token_for_the_mcp_endpoint_is_refused_by_the_api_and_scope_is_checked
 #[tokio::test]
 async fn a_resource_this_server_does_not_serve_is_invalid_target() {
     let h = harness();
-    let verifier = CodeVerifier::parse(VERIFIER).unwrap();
-    let challenge = CodeChallenge::from_verifier(&verifier);
-    let err = h
-        .service
-        .check_request(
-            h.public.clone(),
-            h.public.redirect_uris[0].clone(),
-            true,
-            AuthorizeParams {
-                response_type: Some("code"),
-                code_challenge: Some(challenge.as_str()),
-                code_challenge_method: Some("S256"),
-                scope: None,
-                resource: Some("https://elsewhere.example"),
-            },
-        )
-        .await
-        .unwrap_err();
-    assert_eq!(refused(err), OAuthError::InvalidTarget);
+    let untrusted = untrusted(&h.public, None, Some("https://elsewhere.example"));
+    let err = h.service.check_authorization(untrusted).await.unwrap_err();
+    assert!(matches!(
+        err,
+        AuthorizeError::Refused { failure, .. } if failure.error == OAuthError::InvalidTarget
+    ));
 }
 
 #[tokio::test]
@@ -423,7 +420,7 @@ async fn revoking_an_app_ends_its_tokens_and_forgets_the_approval() {
     let tokens = h.exchange(&h.public, &code).await.unwrap();
     assert!(
         h.service
-            .revoke_authorization(&h.member, &h.public.id.to_string(), &actor())
+            .revoke_authorization(&h.member, &ClientId::Registered(h.public.id), &actor())
             .await
             .unwrap()
     );
@@ -437,6 +434,7 @@ async fn revoking_an_app_ends_its_tokens_and_forgets_the_approval() {
 }
 
 mod another_clients_tokens;
+mod client_first;
 mod document_outages;
 mod metadata_documents;
 mod rotation;

@@ -3,16 +3,19 @@
 
 use crate::ports::Rng as _;
 use tessera_domain::{
-    CodePresentation, CodeRedemption, CodeVerifier, Credential, CredentialKind, GrantType,
-    OAuthClient, OAuthError, OAuthFailure, RefreshDecision, ScopeSet,
+    CodePresentation, CodeRedemption, CodeVerifier, Credential, GrantType, OAuthClient, OAuthError,
+    OAuthFailure, RefreshDecision, ScopeSet, StoredCode,
 };
 use time::OffsetDateTime;
-use uuid::Uuid;
+
+mod minting;
+
+use minting::Issue;
 
 use super::{ClientCredentials, FlowError, OAuthService};
 use crate::ports::{
-    Actor, AuditEntry, Clock, CodeOutcome, GrantRepository, NewGrant, NewTokens, Ports,
-    RefreshOutcome,
+    Actor, Clock, CodeOutcome, GrantRepository, NewGrant, NewTokens, Ports, RefreshOutcome,
+    RefreshRow,
 };
 
 /// A parsed `grant_type=authorization_code` request.
@@ -58,25 +61,40 @@ fn invalid_grant(description: &'static str) -> FlowError {
     FlowError::refused(OAuthError::InvalidGrant, description)
 }
 
-/// Parses the credential-shaped parameters of a token request; a malformed one is
-/// `invalid_grant` like an unknown one, so probing reveals nothing.
-pub(super) fn credential(kind: CredentialKind, s: &str) -> Result<Credential, FlowError> {
-    Credential::parse(kind, s).map_err(|_| invalid_grant("The grant is not valid."))
+/// A parsed token request (RFC 6749 §4.1.3, §6).
+#[derive(Debug)]
+pub enum TokenGrant {
+    /// `grant_type=authorization_code`.
+    Code(CodeExchange),
+    /// `grant_type=refresh_token`.
+    Refresh(RefreshRequest),
 }
 
-/// What `issue` needs to mint one token response.
-struct Issue<'a> {
-    client: &'a OAuthClient,
-    granted: &'a ScopeSet,
-    narrowed: Option<&'a ScopeSet>,
-    granted_resource: Option<&'a str>,
-    requested_resource: Option<&'a str>,
-    grant_expires_at: OffsetDateTime,
-    now: OffsetDateTime,
-}
+/// A redemption's answer: the tokens, or why not.
+type Reply = Result<IssuedTokens, FlowError>;
 
 impl<P: Ports> OAuthService<P> {
-    /// Redeems an authorization code once; a second use revokes what the first issued.
+    /// `POST /oauth2/tokens`: the client authenticates first, so a wrong secret is
+    /// `invalid_client` even when the grant the edge parsed is malformed too (RFC 6749
+    /// §3.2.1).
+    pub async fn token(
+        &self,
+        credentials: &ClientCredentials,
+        grant: Result<TokenGrant, OAuthFailure>,
+        actor: &Actor,
+    ) -> Result<IssuedTokens, FlowError> {
+        match grant {
+            Ok(TokenGrant::Code(request)) => self.exchange_code(credentials, request, actor).await,
+            Ok(TokenGrant::Refresh(request)) => self.refresh(credentials, request, actor).await,
+            Err(malformed) => {
+                self.authenticate_client(credentials).await?;
+                Err(malformed.into())
+            }
+        }
+    }
+
+    /// Redeems an authorization code once; a second use revokes what the first issued. The
+    /// client is read and authenticated in the redemption's own transaction.
     #[tracing::instrument(skip_all, fields(client_id = %credentials.client_id))]
     pub async fn exchange_code(
         &self,
@@ -84,70 +102,89 @@ impl<P: Ports> OAuthService<P> {
         request: CodeExchange,
         actor: &Actor,
     ) -> Result<IssuedTokens, FlowError> {
-        let (client, usage) = self.authenticate_client(credentials).await?;
-        self.require_grant(&client, GrantType::AuthorizationCode)?;
-        self.check_requested_resource(request.resource.as_deref())
-            .await?;
-        let now = usage.at;
-        let hash = request.code.hash();
-        let mut issued = None;
-        let outcome = self
-            .grants
-            .redeem_code(request.code.lookup_id(), usage, |stored| {
-                let presented = CodePresentation {
-                    hash: &hash,
-                    client_id: client.id,
-                    redirect_uri: request.redirect_uri.as_deref(),
-                    verifier: &request.verifier,
-                    now,
+        let presenting = self.presenting(credentials).await?;
+        let target = self
+            .check_requested_resource(request.resource.as_deref())
+            .await;
+        let now = self.clock.now();
+        self.grants
+            .redeem_code(
+                request.code.lookup_id(),
+                presenting.presenter(),
+                |record, stored| {
+                    let client = match presenting.authenticate(record).and_then(|client| {
+                        self.require_grant(client, GrantType::AuthorizationCode)?;
+                        target.map(|()| client)
+                    }) {
+                        Ok(client) => client,
+                        Err(e) => return (CodeOutcome::Refuse, Err(e)),
+                    };
+                    match stored {
+                        Some(stored) => self.decide_code(client, stored, &request, actor, now),
+                        None => (
+                            CodeOutcome::Refuse,
+                            Err(invalid_grant("The authorization code is not valid.")),
+                        ),
+                    }
+                },
+            )
+            .await?
+    }
+
+    /// What presenting `request` for the locked code `stored` does, and the answer.
+    fn decide_code(
+        &self,
+        client: &OAuthClient,
+        stored: &StoredCode,
+        request: &CodeExchange,
+        actor: &Actor,
+        now: OffsetDateTime,
+    ) -> (CodeOutcome, Reply) {
+        let presented = CodePresentation {
+            hash: &request.code.hash(),
+            client_id: client.id,
+            redirect_uri: request.redirect_uri.as_deref(),
+            verifier: &request.verifier,
+            now,
+        };
+        match stored.redeem(&presented) {
+            CodeRedemption::Redeem => {
+                let grant = NewGrant {
+                    id: self.rng.uuid(),
+                    scopes: stored.scopes.clone(),
+                    resource: stored.resource.clone(),
+                    expires_at: now + self.policy.refresh_ttl,
                 };
-                match stored.redeem(&presented) {
-                    CodeRedemption::Redeem => {
-                        let grant = NewGrant {
-                            id: self.rng.uuid(),
-                            scopes: stored.scopes.clone(),
-                            resource: stored.resource.clone(),
-                            expires_at: now + self.policy.refresh_ttl,
-                        };
-                        let minted = self.issue(Issue {
-                            client: &client,
-                            granted: &stored.scopes,
-                            narrowed: request.scope.as_ref(),
-                            granted_resource: stored.resource.as_deref(),
-                            requested_resource: request.resource.as_deref(),
-                            grant_expires_at: grant.expires_at,
-                            now,
-                        });
-                        match minted {
-                            Ok((tokens, response)) => {
-                                issued = Some(response);
-                                CodeOutcome::Issue(grant, tokens)
-                            }
-                            Err(failure) => CodeOutcome::Refuse(failure),
-                        }
-                    }
-                    CodeRedemption::Reused { grant_id } => {
-                        CodeOutcome::RevokeGrant(grant_id, self.reuse_entry(actor, grant_id, now))
-                    }
-                    CodeRedemption::Refused(failure) => CodeOutcome::Refuse(failure),
+                let minted = self.issue(Issue {
+                    client,
+                    granted: &stored.scopes,
+                    narrowed: request.scope.as_ref(),
+                    granted_resource: stored.resource.as_deref(),
+                    requested_resource: request.resource.as_deref(),
+                    grant_expires_at: grant.expires_at,
+                    now,
+                });
+                match minted {
+                    Ok((tokens, issued)) => (CodeOutcome::Issue(grant, tokens), Ok(issued)),
+                    Err(failure) => (CodeOutcome::Refuse, Err(failure.into())),
                 }
-            })
-            .await?;
-        match (outcome, issued) {
-            (Some(CodeOutcome::Issue(..)), Some(tokens)) => Ok(tokens),
-            (Some(CodeOutcome::Refuse(failure)), _) => Err(failure.into()),
-            (Some(CodeOutcome::RevokeGrant(..)), _) => {
-                tracing::warn!(client_id = %client.id, "authorization code reused; grant revoked");
-                Err(invalid_grant(
-                    "The authorization code has already been used.",
-                ))
             }
-            _ => Err(invalid_grant("The authorization code is not valid.")),
+            CodeRedemption::Reused { grant_id } => {
+                tracing::warn!(client_id = %client.id, "authorization code reused; grant revoked");
+                (
+                    CodeOutcome::RevokeGrant(grant_id, self.reuse_entry(actor, grant_id, now)),
+                    Err(invalid_grant(
+                        "The authorization code has already been used.",
+                    )),
+                )
+            }
+            CodeRedemption::Refused(failure) => (CodeOutcome::Refuse, Err(failure.into())),
         }
     }
 
     /// Rotates a refresh token (SPEC §4): the current one rotates; the one rotated most
     /// recently may be redeemed again within the grace; any other reuse revokes the grant.
+    /// The client is read and authenticated in the rotation's own transaction.
     #[tracing::instrument(skip_all, fields(client_id = %credentials.client_id))]
     pub async fn refresh(
         &self,
@@ -155,127 +192,76 @@ impl<P: Ports> OAuthService<P> {
         request: RefreshRequest,
         actor: &Actor,
     ) -> Result<IssuedTokens, FlowError> {
-        let (client, usage) = self.authenticate_client(credentials).await?;
-        self.require_grant(&client, GrantType::RefreshToken)?;
-        self.check_requested_resource(request.resource.as_deref())
-            .await?;
-        let hash = request.token.hash();
-        let mut issued = None;
-        let outcome = self
-            .grants
-            .redeem_refresh(request.token.lookup_id(), usage, |row| {
-                // Read under the grant's lock: a request that waited there for a concurrent
-                // rotation must see that rotation in its past, never its future (issue 14 #18).
-                let now = self.clock.now();
-                let decision =
-                    row.state
-                        .decide(&hash, client.id, now, self.policy.refresh_reuse_grace);
-                let mint = |issued: &mut Option<IssuedTokens>| {
-                    self.issue(Issue {
-                        client: &client,
-                        granted: &row.scopes,
-                        narrowed: request.scope.as_ref(),
-                        granted_resource: row.resource.as_deref(),
-                        requested_resource: request.resource.as_deref(),
-                        grant_expires_at: row.state.grant_expires_at,
-                        now,
-                    })
-                    .map(|(tokens, response)| {
-                        *issued = Some(response);
-                        tokens
-                    })
-                };
-                match decision {
-                    RefreshDecision::Rotate => mint(&mut issued)
-                        .map_or_else(RefreshOutcome::Refuse, RefreshOutcome::Rotate),
-                    RefreshDecision::ReissueWithinGrace => mint(&mut issued)
-                        .map_or_else(RefreshOutcome::Refuse, RefreshOutcome::Reissue),
-                    RefreshDecision::RevokeGrant => {
-                        RefreshOutcome::RevokeGrant(self.reuse_entry(actor, row.grant_id, now))
+        let presenting = self.presenting(credentials).await?;
+        let target = self
+            .check_requested_resource(request.resource.as_deref())
+            .await;
+        self.grants
+            .redeem_refresh(
+                request.token.lookup_id(),
+                presenting.presenter(),
+                |record, row| {
+                    let client = match presenting.authenticate(record).and_then(|client| {
+                        self.require_grant(client, GrantType::RefreshToken)?;
+                        target.map(|()| client)
+                    }) {
+                        Ok(client) => client,
+                        Err(e) => return (RefreshOutcome::Refuse, Err(e)),
+                    };
+                    match row {
+                        Some(row) => self.decide_refresh(client, row, &request, actor),
+                        None => (
+                            RefreshOutcome::Refuse,
+                            Err(invalid_grant("The refresh token is not valid.")),
+                        ),
                     }
-                    RefreshDecision::Refused(failure) => RefreshOutcome::Refuse(failure),
-                }
-            })
-            .await?;
-        match (outcome, issued) {
-            (Some(RefreshOutcome::Rotate(_) | RefreshOutcome::Reissue(_)), Some(tokens)) => {
-                Ok(tokens)
+                },
+            )
+            .await?
+    }
+
+    /// What presenting `request` for the token of the locked grant `row` does, and the
+    /// answer.
+    fn decide_refresh(
+        &self,
+        client: &OAuthClient,
+        row: &RefreshRow,
+        request: &RefreshRequest,
+        actor: &Actor,
+    ) -> (RefreshOutcome, Reply) {
+        // Read under the grant's lock: a request that waited there for a concurrent
+        // rotation must see that rotation in its past, never its future (issue 14 #18).
+        let now = self.clock.now();
+        let hash = request.token.hash();
+        let decision = row
+            .state
+            .decide(&hash, client.id, now, self.policy.refresh_reuse_grace);
+        let mint = |outcome: fn(NewTokens) -> RefreshOutcome| {
+            let minted = self.issue(Issue {
+                client,
+                granted: &row.scopes,
+                narrowed: request.scope.as_ref(),
+                granted_resource: row.resource.as_deref(),
+                requested_resource: request.resource.as_deref(),
+                grant_expires_at: row.state.grant_expires_at,
+                now,
+            });
+            match minted {
+                Ok((tokens, issued)) => (outcome(tokens), Ok(issued)),
+                Err(failure) => (RefreshOutcome::Refuse, Err(failure.into())),
             }
-            (Some(RefreshOutcome::Refuse(failure)), _) => Err(failure.into()),
-            (Some(RefreshOutcome::RevokeGrant(_)), _) => {
+        };
+        match decision {
+            RefreshDecision::Rotate => mint(RefreshOutcome::Rotate),
+            RefreshDecision::ReissueWithinGrace => mint(RefreshOutcome::Reissue),
+            RefreshDecision::RevokeGrant => {
                 tracing::warn!(client_id = %client.id, "refresh token reused; grant revoked");
-                Err(invalid_grant("The refresh token has already been used."))
-            }
-            _ => Err(invalid_grant("The refresh token is not valid.")),
-        }
-    }
-
-    fn require_grant(&self, client: &OAuthClient, grant: GrantType) -> Result<(), FlowError> {
-        match client.allows_grant(grant) {
-            true => Ok(()),
-            false => Err(FlowError::refused(
-                OAuthError::UnauthorizedClient,
-                "This client did not register this grant type.",
-            )),
-        }
-    }
-
-    /// Mints the tokens of one response: scopes narrowed within the grant, the audience
-    /// narrowed within its resource, the access token never outliving the grant.
-    fn issue(&self, i: Issue<'_>) -> Result<(NewTokens, IssuedTokens), OAuthFailure> {
-        let scopes = match i.narrowed {
-            Some(narrowed) if !narrowed.is_within(i.granted) => {
-                return Err(OAuthFailure::new(
-                    OAuthError::InvalidScope,
-                    "The requested scope exceeds the scope granted.",
-                ));
-            }
-            Some(narrowed) => narrowed.clone(),
-            None => i.granted.clone(),
-        };
-        let audience = self
-            .resources
-            .audience_for(i.granted_resource, i.requested_resource)
-            .map_err(|_| {
-                OAuthFailure::new(
-                    OAuthError::InvalidTarget,
-                    "resource must be a resource granted at authorization.",
+                (
+                    RefreshOutcome::RevokeGrant(self.reuse_entry(actor, row.grant_id, now)),
+                    Err(invalid_grant("The refresh token has already been used.")),
                 )
-            })?;
-        let access_expires_at = (i.now + self.policy.access_ttl).min(i.grant_expires_at);
-        let (access_token, access) = self.mint(CredentialKind::AccessToken);
-        let (refresh_token, refresh) = match i.client.allows_grant(GrantType::RefreshToken) {
-            true => {
-                let (credential, token) = self.mint(CredentialKind::RefreshToken);
-                (Some(credential), Some(token))
             }
-            false => (None, None),
-        };
-        let tokens = NewTokens {
-            access,
-            audience,
-            scopes: scopes.clone(),
-            access_expires_at,
-            refresh,
-            issued_at: i.now,
-        };
-        let response = IssuedTokens {
-            access_token,
-            expires_in: (access_expires_at - i.now).whole_seconds(),
-            refresh_token,
-            scopes,
-        };
-        Ok((tokens, response))
-    }
-
-    fn reuse_entry(&self, actor: &Actor, grant_id: Uuid, at: OffsetDateTime) -> AuditEntry {
-        AuditEntry {
-            actor: actor.clone(),
-            action: "reuse_detected",
-            target_type: "grant",
-            target_id: grant_id.to_string(),
-            at,
-            details: vec![("revoked", "grant".to_owned())],
+            RefreshDecision::Refused(failure) => (RefreshOutcome::Refuse, Err(failure.into())),
         }
     }
 }

@@ -1,13 +1,13 @@
 use std::future::Future;
 
 use tessera_domain::{
-    AccessTokenRecord, CodeChallenge, CredentialHash, LookupId, OAuthFailure, RefreshState,
+    AccessTokenRecord, CodeChallenge, CredentialHash, LookupId, OAuthClient, RefreshState,
     ScopeSet, StoredCode, User, UserId,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{AuditEntry, RepoError};
+use super::{AuditEntry, RepoError, StoredSecret};
 
 /// A code about to be stored, hashed, with everything it was issued for (SPEC §4).
 #[derive(Debug)]
@@ -95,25 +95,47 @@ pub struct NewGrant {
 /// What to do with a presented code, decided by the caller while the code is locked.
 #[derive(Debug)]
 pub enum CodeOutcome {
-    /// Create the grant, mark the code used, store the tokens.
+    /// Create the grant, mark the code used, store the tokens, and note the presenter (and
+    /// the secret read for it) as used at the tokens' `issued_at`.
     Issue(NewGrant, NewTokens),
     /// Revoke the grant the code already produced (reuse), recording `AuditEntry`.
     RevokeGrant(Uuid, AuditEntry),
-    /// Change nothing.
-    Refuse(OAuthFailure),
+    /// Change nothing: the transaction rolls back and the code stays as it was.
+    Refuse,
 }
 
 /// What to do with a presented refresh token, decided while its grant is locked.
 #[derive(Debug)]
 pub enum RefreshOutcome {
-    /// Mark the current generation rotated and store the next.
+    /// Mark the current generation rotated and store the next (noting the presenter as
+    /// used, as [`CodeOutcome::Issue`] does).
     Rotate(NewTokens),
     /// Store another token of the current generation (reuse within the grace).
     Reissue(NewTokens),
     /// Revoke the grant, recording the entry.
     RevokeGrant(AuditEntry),
-    /// Change nothing.
-    Refuse(OAuthFailure),
+    /// Change nothing: the transaction rolls back.
+    Refuse,
+}
+
+/// The client a token request names and the secret it sent, to be read in the redemption's
+/// own transaction (one round trip with the code or token, not two before it).
+#[derive(Debug, Clone, Copy)]
+pub struct Presenter<'a> {
+    /// The client's internal id.
+    pub client_id: Uuid,
+    /// The lookup id of the secret it sent, if any.
+    pub secret: Option<&'a LookupId>,
+}
+
+/// The presenter as read with the code or refresh token: the decision authenticates it.
+#[derive(Debug, Default)]
+pub struct PresenterRecord {
+    /// The client with the presenter's id, if any.
+    pub client: Option<OAuthClient>,
+    /// The secret with the presented lookup id, only if it belongs to that client. The
+    /// repository MUST NOT compare secrets itself.
+    pub secret: Option<StoredSecret>,
 }
 
 /// A refresh token's row, its grant, and what the grant covers, as read for rotation.
@@ -152,17 +174,6 @@ pub struct RefreshTokenRecord {
     pub inactive: bool,
 }
 
-/// Which secret authenticated the client, and when, for `last_used_at` and `last_token_at`.
-#[derive(Debug, Clone, Copy)]
-pub struct ClientUse {
-    /// The client.
-    pub client_id: Uuid,
-    /// The secret it used, if confidential.
-    pub secret_id: Option<Uuid>,
-    /// When.
-    pub at: OffsetDateTime,
-}
-
 /// An app a person authorized, for `/settings/authorized-apps`.
 #[derive(Debug, Clone)]
 pub struct AuthorizedApp {
@@ -194,28 +205,33 @@ pub trait GrantRepository: Send + Sync + 'static {
         code: &NewCode,
         approval: Option<&Approval>,
     ) -> impl Future<Output = Result<(), RepoError>> + Send;
-    /// Locks the code with this lookup id, lets `decide` choose, and carries the choice out
-    /// in the same transaction; `None` when there is no such code. Concurrent calls with
-    /// the same code MUST be serialized, so at most one of them ever sees it unused.
-    fn redeem_code<F>(
+    /// Locks the code with this lookup id and reads the presenter with it, lets `decide`
+    /// choose (it sees `None` when there is no such code, and decides even then, so the
+    /// client is judged first), carries the choice out in the same transaction and returns
+    /// `decide`'s reply. Concurrent calls with the same code MUST be serialized, so at most
+    /// one of them ever sees it unused; a `Refuse` MUST leave the code as it was.
+    fn redeem_code<F, T>(
         &self,
         lookup_id: &LookupId,
-        usage: ClientUse,
+        presenter: Presenter<'_>,
         decide: F,
-    ) -> impl Future<Output = Result<Option<CodeOutcome>, RepoError>> + Send
+    ) -> impl Future<Output = Result<T, RepoError>> + Send
     where
-        F: FnOnce(&StoredCode) -> CodeOutcome + Send;
-    /// Locks the grant of the refresh token with this lookup id, lets `decide` choose, and
-    /// carries the choice out in the same transaction; `None` when there is no such token.
-    /// Refreshes of one grant MUST be serialized.
-    fn redeem_refresh<F>(
+        F: FnOnce(&PresenterRecord, Option<&StoredCode>) -> (CodeOutcome, T) + Send,
+        T: Send;
+    /// Locks the grant of the refresh token with this lookup id and reads the presenter
+    /// with it, lets `decide` choose (`None`: no such token), carries the choice out in the
+    /// same transaction and returns `decide`'s reply. Refreshes of one grant MUST be
+    /// serialized.
+    fn redeem_refresh<F, T>(
         &self,
         lookup_id: &LookupId,
-        usage: ClientUse,
+        presenter: Presenter<'_>,
         decide: F,
-    ) -> impl Future<Output = Result<Option<RefreshOutcome>, RepoError>> + Send
+    ) -> impl Future<Output = Result<T, RepoError>> + Send
     where
-        F: FnOnce(&RefreshRow) -> RefreshOutcome + Send;
+        F: FnOnce(&PresenterRecord, Option<&RefreshRow>) -> (RefreshOutcome, T) + Send,
+        T: Send;
     /// An access token with its grant and user, in one round trip.
     fn find_access_token(
         &self,

@@ -151,7 +151,9 @@ pub enum GrantType {
 }
 
 impl GrantType {
-    const ALL: [Self; 2] = [Self::AuthorizationCode, Self::RefreshToken];
+    /// Every grant tessera supports: the one list discovery, registration and the token
+    /// endpoint read (the `oauth2_apps.grant_types` CHECK is tested against it).
+    pub const ALL: [Self; 2] = [Self::AuthorizationCode, Self::RefreshToken];
 
     /// The grant as spelled in `grant_type` and `grant_types`.
     pub fn as_str(&self) -> &'static str {

@@ -24,16 +24,30 @@ fn answer(fetcher: &FakeFetcher, with: Result<FetchedDocument, FetchError>) {
 #[tokio::test]
 async fn junk_urls_spending_the_host_budget_do_not_stop_a_known_document_being_fetched_again() {
     let (service, fetcher, clock) = known_client(1);
-    service.trusted_client(Some(URL), None).await.unwrap();
+    service
+        .trusted_client(&ClientId::parse(URL).unwrap(), None)
+        .await
+        .unwrap();
     clock.advance(Duration::minutes(5));
     answer(&fetcher, Err(FetchError::Status(404)));
     let junk = "https://client.example/junk.json";
-    assert!(service.trusted_client(Some(junk), None).await.is_err());
-    let err = service.trusted_client(Some(junk), None).await.unwrap_err();
+    assert!(
+        service
+            .trusted_client(&ClientId::parse(junk).unwrap(), None)
+            .await
+            .is_err()
+    );
+    let err = service
+        .trusted_client(&ClientId::parse(junk).unwrap(), None)
+        .await
+        .unwrap_err();
     assert!(matches!(err, Untrusted::Document(CimdError::Throttled)));
     answer(&fetcher, Ok(document(URL, REDIRECT, None)));
     let before = fetcher.count();
-    service.trusted_client(Some(URL), None).await.unwrap();
+    service
+        .trusted_client(&ClientId::parse(URL).unwrap(), None)
+        .await
+        .unwrap();
     assert_eq!(
         fetcher.count(),
         before + 1,
@@ -47,18 +61,31 @@ async fn a_url_that_failed_is_not_fetched_again_before_its_window_ends() {
     answer(&fetcher, Err(FetchError::Status(404)));
     let missing = "https://client.example/missing.json";
     for _ in 0..10 {
-        assert!(service.trusted_client(Some(missing), None).await.is_err());
+        assert!(
+            service
+                .trusted_client(&ClientId::parse(missing).unwrap(), None)
+                .await
+                .is_err()
+        );
     }
     assert_eq!(fetcher.count(), 2);
     clock.advance(Duration::minutes(1));
-    assert!(service.trusted_client(Some(missing), None).await.is_err());
+    assert!(
+        service
+            .trusted_client(&ClientId::parse(missing).unwrap(), None)
+            .await
+            .is_err()
+    );
     assert_eq!(fetcher.count(), 3, "tried again in the next window");
 }
 
 #[tokio::test]
 async fn an_expired_document_is_used_while_its_host_is_down_for_up_to_a_day() {
     let (service, fetcher, clock) = known_client(100);
-    let (client, _) = service.trusted_client(Some(URL), None).await.unwrap();
+    let (client, _) = service
+        .trusted_client(&ClientId::parse(URL).unwrap(), None)
+        .await
+        .unwrap();
     for failure in [
         FetchError::Timeout,
         FetchError::Unreachable,
@@ -66,16 +93,22 @@ async fn an_expired_document_is_used_while_its_host_is_down_for_up_to_a_day() {
     ] {
         clock.advance(Duration::minutes(5));
         answer(&fetcher, Err(failure));
-        let (stale, _) = service.trusted_client(Some(URL), None).await.unwrap();
+        let (stale, _) = service
+            .trusted_client(&ClientId::parse(URL).unwrap(), None)
+            .await
+            .unwrap();
         assert_eq!(stale.id, client.id);
         let by_url = ClientCredentials {
-            client_id: URL.into(),
+            client_id: ClientId::parse(URL).unwrap(),
             secret: None,
         };
         service.authenticate_client(&by_url).await.unwrap();
     }
     clock.advance(Duration::hours(24));
-    let err = service.trusted_client(Some(URL), None).await.unwrap_err();
+    let err = service
+        .trusted_client(&ClientId::parse(URL).unwrap(), None)
+        .await
+        .unwrap_err();
     assert!(matches!(err, Untrusted::Document(CimdError::Fetch(_))));
 }
 
@@ -90,11 +123,19 @@ async fn a_removed_or_invalid_document_stops_its_client_even_once_fetches_are_th
         )),
     ] {
         let (service, fetcher, clock) = known_client(100);
-        service.trusted_client(Some(URL), None).await.unwrap();
+        service
+            .trusted_client(&ClientId::parse(URL).unwrap(), None)
+            .await
+            .unwrap();
         clock.advance(Duration::minutes(5));
         answer(&fetcher, gone);
         for _ in 0..3 {
-            assert!(service.trusted_client(Some(URL), None).await.is_err());
+            assert!(
+                service
+                    .trusted_client(&ClientId::parse(URL).unwrap(), None)
+                    .await
+                    .is_err()
+            );
         }
         assert_eq!(fetcher.count(), 3, "the third request was throttled");
     }

@@ -52,8 +52,8 @@ pub(super) fn service_with(
         policy,
     );
     OAuthService::new(
-        clients,
-        FakeGrants::default(),
+        clients.clone(),
+        FakeGrants::reading(&clients),
         clock.clone(),
         CountingRng::default(),
         TokenPolicy {
@@ -85,13 +85,23 @@ async fn a_document_is_fetched_once_and_cached_until_its_max_age_passes() {
     )));
     let clock = FakeClock::default();
     let service = resolver_with(&fetcher, &clock, DomainPolicy::default(), 100);
-    let (client, _) = service.trusted_client(Some(URL), None).await.unwrap();
+    let (client, _) = service
+        .trusted_client(&ClientId::parse(URL).unwrap(), None)
+        .await
+        .unwrap();
     assert_eq!(client.client_id(), URL);
     assert_eq!(client.client_type, ClientType::Public);
-    service.trusted_client(Some(URL), None).await.unwrap();
+    service
+        .trusted_client(&ClientId::parse(URL).unwrap(), None)
+        .await
+        .unwrap();
     assert_eq!(fetcher.count(), 1, "no refetch within max-age");
     clock.advance(Duration::hours(1));
-    let again = service.trusted_client(Some(URL), None).await.unwrap().0;
+    let again = service
+        .trusted_client(&ClientId::parse(URL).unwrap(), None)
+        .await
+        .unwrap()
+        .0;
     assert_eq!(fetcher.count(), 2, "refetched after it");
     assert_eq!(again.id, client.id, "the same client");
 }
@@ -109,7 +119,10 @@ async fn a_document_naming_another_client_id_is_refused() {
         DomainPolicy::default(),
         100,
     );
-    let err = service.trusted_client(Some(URL), None).await.unwrap_err();
+    let err = service
+        .trusted_client(&ClientId::parse(URL).unwrap(), None)
+        .await
+        .unwrap_err();
     assert!(matches!(err, Untrusted::Document(CimdError::Mismatch)));
 }
 
@@ -122,7 +135,10 @@ async fn a_document_breaking_a_registration_rule_is_refused() {
         DomainPolicy::default(),
         100,
     );
-    let err = service.trusted_client(Some(URL), None).await.unwrap_err();
+    let err = service
+        .trusted_client(&ClientId::parse(URL).unwrap(), None)
+        .await
+        .unwrap_err();
     assert!(matches!(err, Untrusted::Document(CimdError::Invalid(_))));
 }
 
@@ -135,7 +151,10 @@ async fn a_failed_fetch_is_an_untrusted_request_never_a_redirect() {
         DomainPolicy::default(),
         100,
     );
-    let err = service.trusted_client(Some(URL), None).await.unwrap_err();
+    let err = service
+        .trusted_client(&ClientId::parse(URL).unwrap(), None)
+        .await
+        .unwrap_err();
     assert!(matches!(
         err,
         Untrusted::Document(CimdError::Fetch(FetchError::TooLarge))
@@ -147,15 +166,23 @@ async fn denied_hosts_are_never_fetched_and_fetches_per_host_are_limited() {
     let fetcher = FakeFetcher::default();
     let denied = DomainPolicy::new(&[], &["client.example".into()]);
     let service = resolver_with(&fetcher, &FakeClock::default(), denied, 100);
-    let err = service.trusted_client(Some(URL), None).await.unwrap_err();
+    let err = service
+        .trusted_client(&ClientId::parse(URL).unwrap(), None)
+        .await
+        .unwrap_err();
     assert!(matches!(
         err,
         Untrusted::Document(CimdError::DomainNotAllowed)
     ));
     assert_eq!(fetcher.count(), 0);
     let limited = resolver_with(&fetcher, &FakeClock::default(), DomainPolicy::default(), 1);
-    let _ = limited.trusted_client(Some(URL), None).await;
-    let err = limited.trusted_client(Some(URL), None).await.unwrap_err();
+    let _ = limited
+        .trusted_client(&ClientId::parse(URL).unwrap(), None)
+        .await;
+    let err = limited
+        .trusted_client(&ClientId::parse(URL).unwrap(), None)
+        .await
+        .unwrap_err();
     assert!(matches!(err, Untrusted::Document(CimdError::Throttled)));
 }
 
@@ -169,13 +196,13 @@ async fn a_url_client_id_authenticates_at_the_token_endpoint_as_a_public_client(
         100,
     );
     let credentials = ClientCredentials {
-        client_id: URL.into(),
+        client_id: ClientId::parse(URL).unwrap(),
         secret: None,
     };
-    let (client, usage) = service.authenticate_client(&credentials).await.unwrap();
-    assert_eq!(usage.client_id, client.id);
+    let client = service.authenticate_client(&credentials).await.unwrap();
+    assert_eq!(client.client_id(), URL);
     let with_secret = ClientCredentials {
-        client_id: URL.into(),
+        client_id: ClientId::parse(URL).unwrap(),
         secret: Some(tessera_domain::SecretString::new("x".into())),
     };
     assert!(service.authenticate_client(&with_secret).await.is_err());
@@ -190,13 +217,17 @@ async fn a_document_client_is_never_found_by_its_internal_id() {
         DomainPolicy::default(),
         100,
     );
-    let (client, _) = service.trusted_client(Some(URL), None).await.unwrap();
+    let (client, _) = service
+        .trusted_client(&ClientId::parse(URL).unwrap(), None)
+        .await
+        .unwrap();
     let internal = client.id.to_string();
     let err = service
-        .trusted_client(Some(&internal), None)
+        .trusted_client(&ClientId::parse(&internal).unwrap(), None)
         .await
         .unwrap_err();
     assert!(matches!(err, Untrusted::UnknownClient), "{err:?}");
+    let internal = ClientId::parse(&internal).unwrap();
     let by_id = ClientCredentials {
         client_id: internal.clone(),
         secret: None,
@@ -221,7 +252,10 @@ async fn a_private_key_jwt_document_client_cannot_be_authorized() {
         DomainPolicy::default(),
         100,
     );
-    let err = service.trusted_client(Some(URL), None).await.unwrap_err();
+    let err = service
+        .trusted_client(&ClientId::parse(URL).unwrap(), None)
+        .await
+        .unwrap_err();
     assert!(matches!(err, Untrusted::AssertionsUnsupported), "{err:?}");
 }
 
@@ -231,7 +265,10 @@ async fn a_new_document_client_counts_toward_the_client_cap() {
     let mut full = policy(DomainPolicy::default(), 100);
     full.max_clients = 0;
     let service = service_with(&fetcher, &FakeClock::default(), full);
-    let err = service.trusted_client(Some(URL), None).await.unwrap_err();
+    let err = service
+        .trusted_client(&ClientId::parse(URL).unwrap(), None)
+        .await
+        .unwrap_err();
     assert!(
         matches!(err, Untrusted::Document(CimdError::Full)),
         "{err:?}"
