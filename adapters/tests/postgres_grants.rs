@@ -13,8 +13,8 @@ use tessera_adapters::postgres::{
 };
 use tessera_adapters::system::{Argon2PasswordHasher, OsRng};
 use tessera_application::oauth::{
-    ClientCredentials, CodeExchange, FlowError, IssuedTokens, OAuthService, RefreshRequest,
-    TokenPolicy, UntrustedRequest,
+    AuthorizationRequest, ClientCredentials, CodeExchange, Consent, FlowError, IssuedTokens,
+    OAuthService, RefreshRequest, TokenPolicy, UntrustedRequest,
 };
 use tessera_application::ports::{
     Actor, AppRepository, AuditEntry, GrantRepository, NewAppSecret, UserRepository,
@@ -209,6 +209,15 @@ impl Setup {
     }
 
     async fn code(&self) -> Credential {
+        let request = self.request("user:read mcp").await;
+        self.service
+            .approve(&self.user, &request, Some("state"))
+            .await
+            .unwrap()
+    }
+
+    /// An authorization request of this app for `scope`.
+    async fn request(&self, scope: &str) -> AuthorizationRequest {
         let challenge = CodeChallenge::from_verifier(&CodeVerifier::parse(VERIFIER).unwrap());
         let id = self.app.id.to_string();
         let untrusted = UntrustedRequest::parse(
@@ -217,16 +226,12 @@ impl Setup {
                 "response_type" => Some("code"),
                 "code_challenge" => Some(challenge.as_str()),
                 "code_challenge_method" => Some("S256"),
-                "scope" => Some("user:read mcp"),
+                "scope" => Some(scope),
                 _ => None,
             },
             false,
         );
-        let request = self.service.check_authorization(untrusted).await.unwrap();
-        self.service
-            .approve(&self.user, &request, Some("state"))
-            .await
-            .unwrap()
+        self.service.check_authorization(untrusted).await.unwrap()
     }
 
     async fn exchange(&self, code: &Credential) -> Option<IssuedTokens> {
@@ -469,4 +474,29 @@ async fn a_consent_that_changes_nothing_leaves_the_approval_as_it_was() {
         "no rewrite of an approval that already covers the scopes"
     );
     assert_eq!(setup.count("SELECT count(*) FROM oauth2_codes").await, 2);
+}
+
+#[tokio::test]
+async fn a_remembered_consent_stores_a_working_code_only_within_what_was_approved() {
+    let setup = setup("confidential", Duration::seconds(10)).await;
+    let narrow = setup.request("user:read").await;
+    let begin = |request| setup.service.begin(&setup.user, request, None, false);
+    assert!(matches!(begin(&narrow).await.unwrap(), Consent::Ask { .. }));
+    assert_eq!(setup.count("SELECT count(*) FROM oauth2_codes").await, 0);
+    setup
+        .service
+        .approve(&setup.user, &narrow, None)
+        .await
+        .unwrap();
+    let wider = setup.request("user:read mcp").await;
+    assert!(matches!(begin(&wider).await.unwrap(), Consent::Ask { .. }));
+    assert_eq!(setup.count("SELECT count(*) FROM oauth2_codes").await, 1);
+    let Consent::Remembered(code) = begin(&narrow).await.unwrap() else {
+        panic!("the approval covers user:read");
+    };
+    assert_eq!(setup.count("SELECT count(*) FROM oauth2_codes").await, 2);
+    assert!(
+        setup.exchange(&code).await.is_some(),
+        "the remembered code works"
+    );
 }

@@ -162,6 +162,42 @@ impl GrantRepository for PgGrantRepository {
             .map(drop)
     }
 
+    async fn insert_code_if_approved(&self, code: &NewCode) -> Result<bool, RepoError> {
+        // Committed like `insert_code` (the durability rule in postgres.rs); the approval is
+        // read by the same statement, so a remembered consent costs one round trip.
+        const SQL: &str = "WITH durability AS (SELECT set_config('synchronous_commit', 'off', true))
+             INSERT INTO oauth2_codes (lookup_id, secret_hash, app_id, user_id, redirect_uri,
+                 redirect_uri_sent, code_challenge, scopes, resources, state_hash, created_at, expires_at)
+             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM durability
+             WHERE EXISTS (SELECT 1 FROM oauth2_approvals
+                           WHERE user_id = $4 AND app_id = $3 AND resource = $13 AND scopes @> $8)";
+        let client = self.db.client().await?;
+        let stmt = client.prepare_cached(SQL).await.map_err(db_err)?;
+        let resources: Vec<&str> = code.resource.as_deref().into_iter().collect();
+        let stored = client
+            .execute(
+                &stmt,
+                &[
+                    &code.lookup_id.as_str(),
+                    &code.hash.as_bytes(),
+                    &code.client_id,
+                    &code.user_id.as_uuid(),
+                    &code.redirect_uri,
+                    &code.redirect_uri_sent,
+                    &code.challenge.as_str(),
+                    &code.scopes.to_vec_of_str(),
+                    &resources,
+                    &code.state_hash,
+                    &code.created_at,
+                    &code.expires_at,
+                    &code.resource.as_deref().unwrap_or(""),
+                ],
+            )
+            .await
+            .map_err(db_err)?;
+        Ok(stored == 1)
+    }
+
     async fn redeem_code<F, T>(
         &self,
         lookup_id: &LookupId,

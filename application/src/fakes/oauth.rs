@@ -228,6 +228,18 @@ impl GrantRepository for FakeGrants {
         Ok(())
     }
 
+    async fn insert_code_if_approved(&self, code: &NewCode) -> Result<bool, RepoError> {
+        let resource = code.resource.as_deref();
+        let approved = self
+            .approval(code.user_id, code.client_id, resource)
+            .await?;
+        let covered = approved.is_some_and(|a| code.scopes.is_within(&a));
+        if covered {
+            self.insert_code(code, None).await?;
+        }
+        Ok(covered)
+    }
+
     async fn redeem_code<F, T>(
         &self,
         lookup_id: &LookupId,

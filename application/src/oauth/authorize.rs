@@ -220,17 +220,19 @@ impl<P: Ports> OAuthService<P> {
         let scopes = request
             .client
             .grantable_scopes(request.scope.clone(), user.admin)?;
+        if !force_consent && request.client.may_skip_remembered_consent() {
+            // One round trip on the common path: the code is stored only if a remembered
+            // approval covers it.
+            let (code, new) = self.new_code(user, request, &scopes, state);
+            if self.grants.insert_code_if_approved(&new).await? {
+                return Ok(Consent::Remembered(code));
+            }
+        }
         let remembered = self
             .grants
             .approval(user.id, request.client.id, request.resource.as_deref())
             .await?;
         let approved_before = remembered.is_some_and(|approved| scopes.is_within(&approved));
-        if approved_before && !force_consent && request.client.may_skip_remembered_consent() {
-            let code = self
-                .issue_code(user, request, &scopes, state, false)
-                .await?;
-            return Ok(Consent::Remembered(code));
-        }
         Ok(Consent::Ask {
             scopes,
             approved_before,
@@ -259,6 +261,26 @@ impl<P: Ports> OAuthService<P> {
         state: Option<&str>,
         remember: bool,
     ) -> Result<Credential, FlowError> {
+        let (code, new) = self.new_code(user, request, scopes, state);
+        let approval = remember.then(|| Approval {
+            user_id: user.id,
+            client_id: request.client.id,
+            resource: request.resource.clone(),
+            scopes: scopes.clone(),
+            at: new.created_at,
+        });
+        self.grants.insert_code(&new, approval.as_ref()).await?;
+        Ok(code)
+    }
+
+    /// A fresh code for `request` and the record that stores it.
+    fn new_code(
+        &self,
+        user: &User,
+        request: &AuthorizationRequest,
+        scopes: &ScopeSet,
+        state: Option<&str>,
+    ) -> (Credential, NewCode) {
         let (code, token) = self.mint(CredentialKind::AuthorizationCode);
         let now = self.clock.now();
         let new = NewCode {
@@ -275,14 +297,6 @@ impl<P: Ports> OAuthService<P> {
             created_at: now,
             expires_at: now + self.policy.code_ttl,
         };
-        let approval = remember.then(|| Approval {
-            user_id: user.id,
-            client_id: request.client.id,
-            resource: request.resource.clone(),
-            scopes: scopes.clone(),
-            at: now,
-        });
-        self.grants.insert_code(&new, approval.as_ref()).await?;
-        Ok(code)
+        (code, new)
     }
 }

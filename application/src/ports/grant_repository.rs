@@ -205,6 +205,12 @@ pub trait GrantRepository: Send + Sync + 'static {
         code: &NewCode,
         approval: Option<&Approval>,
     ) -> impl Future<Output = Result<(), RepoError>> + Send;
+    /// Stores `code` only when the person's remembered approval for its client and resource
+    /// covers all of its scopes, in one round trip; `false` (nothing stored) when none does.
+    fn insert_code_if_approved(
+        &self,
+        code: &NewCode,
+    ) -> impl Future<Output = Result<bool, RepoError>> + Send;
     /// Locks the code with this lookup id and reads the presenter with it, lets `decide`
     /// choose (it sees `None` when there is no such code, and decides even then, so the
     /// client is judged first), carries the choice out in the same transaction and returns
