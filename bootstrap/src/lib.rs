@@ -6,11 +6,13 @@ pub mod cli;
 pub mod database;
 mod first_user;
 pub mod protected;
+mod servers;
 pub mod services;
 pub mod settings;
 pub mod shutdown;
 pub mod startup;
 pub mod telemetry;
+mod wiring;
 
 pub use settings::Settings;
 pub use shutdown::ShutdownHandle;

@@ -10,7 +10,8 @@ use tessera_adapters::postgres::{
     PgPasswordResetRepository, PgRateLimitRepository, PgRegistrationRepository,
     PgSessionRepository, PgUserRepository,
 };
-use tessera_adapters::system::{Argon2PasswordHasher, OsRng, ServerClock};
+use tessera_adapters::system::{OsRng, ServerClock};
+use tessera_application::Ports;
 use tessera_application::apps::AppService;
 use tessera_application::oauth::{CimdPolicy, CimdResolver, OAuthService, TokenPolicy};
 use tessera_application::people::{AccountService, PasswordPorts, PasswordService, UserService};
@@ -28,7 +29,7 @@ const FIRST_USER_REQUESTS_PER_IP_PER_MINUTE: u32 = 10;
 /// Builds the user use cases on a store (the CLI uses this too).
 pub fn user_service(
     store: &Store,
-    hasher: Argon2PasswordHasher,
+    hasher: <Production as Ports>::Hasher,
     clock: &ServerClock,
 ) -> UserService<Production> {
     UserService::new(
@@ -46,7 +47,7 @@ pub fn user_service(
 /// Builds the use cases of managing people on a store (the CLI uses this too).
 pub fn account_service(
     store: &Store,
-    hasher: Argon2PasswordHasher,
+    hasher: <Production as Ports>::Hasher,
     clock: &ServerClock,
 ) -> AccountService<Production> {
     AccountService::new(
@@ -61,7 +62,7 @@ pub fn account_service(
 /// People's own passwords and sessions.
 pub(crate) fn password_service(
     store: &Store,
-    hasher: Argon2PasswordHasher,
+    hasher: <Production as Ports>::Hasher,
     clock: &ServerClock,
 ) -> PasswordService<Production> {
     PasswordService::new(PasswordPorts {
