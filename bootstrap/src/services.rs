@@ -13,7 +13,7 @@ use tessera_adapters::postgres::{
 use tessera_adapters::system::{OsRng, ServerClock};
 use tessera_application::Ports;
 use tessera_application::apps::AppService;
-use tessera_application::oauth::{CimdPolicy, CimdResolver, OAuthService, TokenPolicy};
+use tessera_application::oauth::{CimdPolicy, CimdResolver, OAuthService};
 use tessera_application::people::{AccountService, PasswordPorts, PasswordService, UserService};
 use tessera_application::registration::{RegistrationPolicy, RegistrationService};
 use tessera_domain::{DomainPolicy, RateLimit, Resources};
@@ -87,7 +87,6 @@ pub(crate) fn oauth_service(
     store: &Store,
     clock: &ServerClock,
 ) -> anyhow::Result<OAuthService<Production>> {
-    let t = &settings.tokens;
     let c = &settings.cimd;
     let fetcher = HttpMetadataFetcher::new(c.insecure_allow_http_loopback)
         .context("building the metadata document client")?;
@@ -116,12 +115,7 @@ pub(crate) fn oauth_service(
         PgGrantRepository::new(store.db.clone()),
         clock.clone(),
         OsRng::default(),
-        TokenPolicy {
-            access_ttl: t.access_ttl.get(),
-            refresh_ttl: t.refresh_ttl.get(),
-            code_ttl: t.code_ttl.get(),
-            refresh_reuse_grace: t.refresh_reuse_grace.get(),
-        },
+        settings.tokens.durations(),
         Resources::new(&settings.access_url),
     )
     .with_cimd(resolver)

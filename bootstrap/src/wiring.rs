@@ -123,7 +123,6 @@ fn web_settings(settings: &Settings) -> anyhow::Result<WebSettings> {
         trusted_proxies: TrustedProxies::parse(&settings.http.trusted_proxies)
             .map_err(anyhow::Error::msg)?,
         registration_enabled: settings.registration.enabled,
-        cimd_enabled: settings.cimd.enabled,
     })
 }
 
