@@ -37,6 +37,7 @@ pub fn user_service(
         PgRateLimitRepository::new(store.db.clone()),
         hasher,
         clock.clone(),
+        OsRng::default(),
         RateLimit::new(
             FIRST_USER_REQUESTS_PER_IP_PER_MINUTE,
             time::Duration::minutes(1),
