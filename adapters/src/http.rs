@@ -80,8 +80,6 @@ pub struct WebSettings {
     pub trusted_proxies: TrustedProxies,
     /// `registration.enabled`: open dynamic client registration.
     pub registration_enabled: bool,
-    /// `cimd.enabled`: URL `client_id`s name metadata documents.
-    pub cimd_enabled: bool,
 }
 
 /// Everything the routes need, built once in the composition root.
@@ -212,7 +210,7 @@ fn public_routes<P: Ports>(access_path: String) -> impl FnOnce(&mut web::Service
             metadata_paths.push(format!("{server_metadata}{access_path}"));
         }
         for path in metadata_paths {
-            cfg.service(public(&path).route(web::get().to(discovery::get_server_metadata)));
+            cfg.service(public(&path).route(web::get().to(discovery::get_server_metadata::<P>)));
         }
         let resource_metadata = "/.well-known/oauth-protected-resource";
         let mcp_metadata = format!(

@@ -17,10 +17,16 @@ use time::OffsetDateTime;
 #[derive(Debug, Clone, Copy, Default)]
 pub struct SystemClock;
 
+/// The wall-clock time at full precision, for what only people read (a log line's time);
+/// everything else reads a [`Clock`].
+pub fn wall_clock() -> OffsetDateTime {
+    OffsetDateTime::now_utc()
+}
+
 impl Clock for SystemClock {
     /// Whole microseconds, PostgreSQL's precision, so stored times read back unchanged.
     fn now(&self) -> OffsetDateTime {
-        let now = OffsetDateTime::now_utc();
+        let now = wall_clock();
         now.replace_nanosecond(now.nanosecond() / 1000 * 1000)
             .unwrap_or(now)
     }

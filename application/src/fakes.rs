@@ -90,11 +90,19 @@ impl Rng for CountingRng {
     }
 }
 
+/// A fixed id for `seed`: the same on every run, distinct for distinct seeds.
+pub fn id_from(seed: &str) -> uuid::Uuid {
+    let digest = ring::digest::digest(&ring::digest::SHA256, seed.as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes.copy_from_slice(&digest.as_ref()[..16]);
+    uuid::Builder::from_random_bytes(bytes).into_uuid()
+}
+
 /// Stores `input` as an active user (the password hashed by `hasher`), as an admin would.
 pub async fn store_user(users: &FakeUsers, hasher: &FakeHasher, input: NewUserInput) -> User {
     let record = UserWithPassword {
         user: User {
-            id: UserId::new(uuid::Uuid::new_v4()),
+            id: UserId::new(id_from(&input.email.normalized())),
             email: input.email,
             username: input.username,
             admin: input.admin,
@@ -138,6 +146,7 @@ pub fn user_service_with(hasher: FakeHasher) -> UserService<FakePorts> {
         FakeRateLimits::default(),
         hasher,
         FakeClock::default(),
+        CountingRng::default(),
         tessera_domain::RateLimit::new(FIRST_USERS_PER_MINUTE, Duration::minutes(1)),
     )
 }

@@ -43,17 +43,44 @@ impl FlowError {
     }
 }
 
-/// The lifetimes of `tokens.*` (SPEC §1).
-#[derive(Debug, Clone, Copy)]
-pub struct TokenPolicy {
+/// The lifetimes of `tokens.*` (SPEC §1, with its defaults), the one list of them: the
+/// configuration reads it with its own duration type `D`, the service uses [`Duration`]s.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+#[serde(bound = "D: serde::Deserialize<'de> + From<Duration>")]
+pub struct TokenPolicy<D = Duration> {
     /// `tokens.access_ttl`.
-    pub access_ttl: Duration,
+    pub access_ttl: D,
     /// `tokens.refresh_ttl`: the whole grant's lifetime.
-    pub refresh_ttl: Duration,
+    pub refresh_ttl: D,
     /// `tokens.code_ttl`.
-    pub code_ttl: Duration,
-    /// `tokens.refresh_reuse_grace`.
-    pub refresh_reuse_grace: Duration,
+    pub code_ttl: D,
+    /// `tokens.refresh_reuse_grace`: how long a just-rotated refresh token may still be
+    /// redeemed.
+    pub refresh_reuse_grace: D,
+}
+
+impl<D: From<Duration>> Default for TokenPolicy<D> {
+    fn default() -> Self {
+        Self {
+            access_ttl: Duration::hours(1).into(),
+            refresh_ttl: Duration::days(30).into(),
+            code_ttl: Duration::minutes(10).into(),
+            refresh_reuse_grace: Duration::seconds(10).into(),
+        }
+    }
+}
+
+impl<D: Into<Duration>> TokenPolicy<D> {
+    /// The same lifetimes as [`Duration`]s, as the service takes them.
+    pub fn durations(self) -> TokenPolicy {
+        TokenPolicy {
+            access_ttl: self.access_ttl.into(),
+            refresh_ttl: self.refresh_ttl.into(),
+            code_ttl: self.code_ttl.into(),
+            refresh_reuse_grace: self.refresh_reuse_grace.into(),
+        }
+    }
 }
 
 /// Use cases of the authorization and token endpoints and of bearer authentication.

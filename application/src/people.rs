@@ -2,6 +2,7 @@
 //! session, admins managing accounts, and people changing their own passwords.
 
 mod accounts;
+mod first_admin;
 mod login_throttle;
 mod passwords;
 mod sessions;

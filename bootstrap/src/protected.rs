@@ -60,7 +60,7 @@ pub async fn rotate_keys(settings: &Settings) -> anyhow::Result<()> {
             action: "rotate",
             target_type: "signing_key",
             target_id: String::new(),
-            at: time::OffsetDateTime::now_utc(),
+            at: ServerClock::system().now(),
             details: Vec::new(),
         };
         let kid = keys

@@ -10,9 +10,10 @@ use tessera_adapters::postgres::{
     PgPasswordResetRepository, PgRateLimitRepository, PgRegistrationRepository,
     PgSessionRepository, PgUserRepository,
 };
-use tessera_adapters::system::{Argon2PasswordHasher, OsRng, ServerClock};
+use tessera_adapters::system::{OsRng, ServerClock};
+use tessera_application::Ports;
 use tessera_application::apps::AppService;
-use tessera_application::oauth::{CimdPolicy, CimdResolver, OAuthService, TokenPolicy};
+use tessera_application::oauth::{CimdPolicy, CimdResolver, OAuthService};
 use tessera_application::people::{AccountService, PasswordPorts, PasswordService, UserService};
 use tessera_application::registration::{RegistrationPolicy, RegistrationService};
 use tessera_domain::{DomainPolicy, RateLimit, Resources};
@@ -28,7 +29,7 @@ const FIRST_USER_REQUESTS_PER_IP_PER_MINUTE: u32 = 10;
 /// Builds the user use cases on a store (the CLI uses this too).
 pub fn user_service(
     store: &Store,
-    hasher: Argon2PasswordHasher,
+    hasher: <Production as Ports>::Hasher,
     clock: &ServerClock,
 ) -> UserService<Production> {
     UserService::new(
@@ -36,6 +37,7 @@ pub fn user_service(
         PgRateLimitRepository::new(store.db.clone()),
         hasher,
         clock.clone(),
+        OsRng::default(),
         RateLimit::new(
             FIRST_USER_REQUESTS_PER_IP_PER_MINUTE,
             time::Duration::minutes(1),
@@ -46,7 +48,7 @@ pub fn user_service(
 /// Builds the use cases of managing people on a store (the CLI uses this too).
 pub fn account_service(
     store: &Store,
-    hasher: Argon2PasswordHasher,
+    hasher: <Production as Ports>::Hasher,
     clock: &ServerClock,
 ) -> AccountService<Production> {
     AccountService::new(
@@ -61,7 +63,7 @@ pub fn account_service(
 /// People's own passwords and sessions.
 pub(crate) fn password_service(
     store: &Store,
-    hasher: Argon2PasswordHasher,
+    hasher: <Production as Ports>::Hasher,
     clock: &ServerClock,
 ) -> PasswordService<Production> {
     PasswordService::new(PasswordPorts {
@@ -86,7 +88,6 @@ pub(crate) fn oauth_service(
     store: &Store,
     clock: &ServerClock,
 ) -> anyhow::Result<OAuthService<Production>> {
-    let t = &settings.tokens;
     let c = &settings.cimd;
     let fetcher = HttpMetadataFetcher::new(c.insecure_allow_http_loopback)
         .context("building the metadata document client")?;
@@ -115,12 +116,7 @@ pub(crate) fn oauth_service(
         PgGrantRepository::new(store.db.clone()),
         clock.clone(),
         OsRng::default(),
-        TokenPolicy {
-            access_ttl: t.access_ttl.get(),
-            refresh_ttl: t.refresh_ttl.get(),
-            code_ttl: t.code_ttl.get(),
-            refresh_reuse_grace: t.refresh_reuse_grace.get(),
-        },
+        settings.tokens.durations(),
         Resources::new(&settings.access_url),
     )
     .with_cimd(resolver)

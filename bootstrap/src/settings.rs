@@ -15,6 +15,7 @@ pub use load::load;
 pub use rate::RateLimit;
 use serde::Deserialize;
 pub use signing::SigningSettings;
+use tessera_application::oauth::TokenPolicy;
 use tessera_domain::SecretString;
 
 /// Every setting tessera reads.
@@ -29,8 +30,8 @@ pub struct Settings {
     pub database: DatabaseSettings,
     /// Where the embedded database lives.
     pub data_dir: PathBuf,
-    /// Token lifetimes.
-    pub tokens: TokenSettings,
+    /// Token lifetimes (`tokens.*`), read straight into the policy the service applies.
+    pub tokens: TokenPolicy<ConfigDuration>,
     /// Browser/API sessions.
     pub sessions: SessionSettings,
     /// Dynamic client registration.
@@ -89,20 +90,6 @@ pub struct DatabaseSettings {
     pub url: Option<SecretString>,
     /// Connections per process.
     pub pool_size: usize,
-}
-
-/// `tokens.*`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct TokenSettings {
-    /// Access token lifetime.
-    pub access_ttl: ConfigDuration,
-    /// Refresh token lifetime, absolute for the whole grant.
-    pub refresh_ttl: ConfigDuration,
-    /// Authorization code lifetime.
-    pub code_ttl: ConfigDuration,
-    /// How long a just-rotated refresh token may still be redeemed.
-    pub refresh_reuse_grace: ConfigDuration,
 }
 
 /// `sessions.*`.
@@ -196,7 +183,7 @@ impl Default for Settings {
             http: HttpSettings::default(),
             database: DatabaseSettings::default(),
             data_dir: PathBuf::from("./.tessera"),
-            tokens: TokenSettings::default(),
+            tokens: TokenPolicy::default(),
             sessions: SessionSettings {
                 ttl: ConfigDuration::hours(24),
             },
@@ -227,17 +214,6 @@ impl Default for DatabaseSettings {
         Self {
             url: None,
             pool_size: 16,
-        }
-    }
-}
-
-impl Default for TokenSettings {
-    fn default() -> Self {
-        Self {
-            access_ttl: ConfigDuration::hours(1),
-            refresh_ttl: ConfigDuration::hours(24 * 30),
-            code_ttl: ConfigDuration::minutes(10),
-            refresh_reuse_grace: ConfigDuration::seconds(10),
         }
     }
 }

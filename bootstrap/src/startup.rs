@@ -1,35 +1,27 @@
-//! The composition root: the only place that names every concrete adapter.
+//! The composition root: the adapters of a deployment ([`Production`]) and the
+//! [`Application`] built from them, served until it is told to stop. The use cases are wired
+//! in `wiring.rs` (with `services.rs`), the servers built in `servers.rs`, background work
+//! lives in `background.rs` and the shutdown on signals in `shutdown.rs`.
 
 use std::net::TcpListener;
-use std::sync::Arc;
-use std::sync::atomic::AtomicBool;
 
-use actix_web::middleware::from_fn;
-use actix_web::{App, HttpServer, web};
 use anyhow::Context;
 use tessera_adapters::cimd_fetcher::HttpMetadataFetcher;
-use tessera_adapters::http::{self, HttpState, Metrics, Readiness, TrustedProxies, WebSettings};
+use tessera_adapters::http;
 use tessera_adapters::postgres::{
     PgAppRepository, PgAuditRepository, PgCimdRepository, PgGrantRepository,
     PgPasswordResetRepository, PgRateLimitRepository, PgRegistrationRepository,
     PgSessionRepository, PgThrottleRepository, PgUserRepository,
 };
-use tessera_adapters::render::Pages;
 use tessera_adapters::system::{Argon2PasswordHasher, OsRng, ServerClock};
 use tessera_application::Ports;
-use tessera_application::apps::AppService;
-use tessera_application::audit::AuditService;
-use tessera_application::people::{LoginThrottle, SessionService};
 
 use crate::background::sweep_periodically;
 use crate::database::Store;
-use crate::first_user::create_configured_first_user;
-use crate::services::{
-    account_service, mcp_endpoint, oauth_service, password_service, registration_service,
-    user_service,
-};
-use crate::settings::{ConfigDuration, Settings};
+use crate::servers::{self, whole_seconds};
+use crate::settings::Settings;
 use crate::shutdown::{Shutdown, ShutdownHandle, forward_signals};
+use crate::wiring::Wiring;
 
 /// The adapters of a real deployment.
 #[derive(Debug)]
@@ -80,7 +72,7 @@ impl Application {
         let listener = TcpListener::bind(settings.http.address).with_context(|| {
             format!("cannot listen on {} (http.address)", settings.http.address)
         })?;
-        let hasher = Argon2PasswordHasher::new()?;
+        let hasher = <Production as Ports>::Hasher::new()?;
         Self::build_with_clock(settings, listener, hasher, ServerClock::system()).await
     }
 
@@ -91,7 +83,7 @@ impl Application {
     pub async fn build_with_clock(
         settings: Settings,
         listener: TcpListener,
-        hasher: Argon2PasswordHasher,
+        hasher: <Production as Ports>::Hasher,
         clock: ServerClock,
     ) -> anyhow::Result<Self> {
         let metrics_address = settings.http.metrics_listen_address();
@@ -101,108 +93,15 @@ impl Application {
         let mut store = Store::open(&settings).await?;
         store.migrate().await?;
         store.listen_for_revocations();
-        let users = user_service(&store, hasher.clone(), &clock);
-        create_configured_first_user(&settings, &users).await?;
-        let hashing = hasher.health();
-        let accounts = web::Data::new(account_service(&store, hasher.clone(), &clock));
-        let passwords = web::Data::new(password_service(&store, hasher.clone(), &clock));
-        let sessions = SessionService::<Production>::new(
-            PgUserRepository::new(store.db.clone()),
-            PgSessionRepository::new(store.db.clone()),
-            PgThrottleRepository::new(store.db.clone()),
-            hasher,
-            clock.clone(),
-            OsRng::default(),
-            LoginThrottle::default(),
-            settings.sessions.ttl.get(),
-        );
-        let shutting_down = Arc::new(AtomicBool::new(false));
-        let registrations = web::Data::new(registration_service(&settings, &store, &clock));
-        let oauth = web::Data::new(oauth_service(&settings, &store, &clock)?);
-        let mcp_servers =
-            web::Data::new(crate::protected::mcp_server_service(&settings, &store, &clock).await?);
-        let metrics = web::Data::new(
-            Metrics::new(store.db.clone(), store.tokens.clone())
-                .context("registering metrics")?
-                .with_slow_request_log(positive(settings.log.slow_request)),
-        );
-        let apps = web::Data::new(AppService::new(
-            PgAppRepository::new(store.db.clone()),
-            clock.clone(),
-            OsRng::default(),
-        ));
-        let mcp = mcp_endpoint(&settings, &store, oauth.clone(), apps.clone(), &clock)?;
-        let suspended = mcp.clone();
-        store
-            .tokens
-            .on_suspended(move |user| suspended.end_sessions_of(user));
-        let state = HttpState::<Production> {
-            users: web::Data::new(users),
-            sessions: web::Data::new(sessions),
-            accounts,
-            passwords,
-            apps: apps.clone(),
-            audit: web::Data::new(AuditService::new(PgAuditRepository::new(store.db.clone()))),
-            mcp: mcp.clone(),
-            oauth,
-            registrations: registrations.clone(),
-            mcp_servers,
-            relay: tessera_adapters::relay::Relay::new(&settings.access_url)
-                .context("building the relay's HTTP client")?,
-            metrics: metrics.clone(),
-            pages: web::Data::new(Pages::new().context("compiling templates")?),
-            settings: web::Data::new(WebSettings {
-                access_url: settings.access_url.clone(),
-                secure_cookies: settings.https(),
-                trusted_proxies: TrustedProxies::parse(&settings.http.trusted_proxies)
-                    .map_err(anyhow::Error::msg)?,
-                registration_enabled: settings.registration.enabled,
-                cimd_enabled: settings.cimd.enabled,
-            }),
-            readiness: web::Data::new(Readiness::new(
-                store.db.clone(),
-                hashing,
-                shutting_down.clone(),
-            )),
-            rng: web::Data::new(OsRng::default()),
-        };
+        let wiring = Wiring::build(&settings, &store, hasher, &clock).await?;
         let port = listener.local_addr()?.port();
         let metrics_port = metrics_listener.local_addr()?.port();
         let (drain, draining) = http::drain_signal();
-        let public_metrics = metrics.clone();
-        let server = HttpServer::new(move || {
-            let metrics = public_metrics.clone();
-            let draining = draining.clone();
-            App::new()
-                .wrap(from_fn(move |req, next| {
-                    http::end_event_streams_on_drain(draining.clone(), req, next)
-                }))
-                .wrap(from_fn(http::time_out_bodies))
-                .wrap(http::default_headers())
-                .wrap(from_fn(move |req, next| {
-                    http::observe_metrics(metrics.clone(), req, next)
-                }))
-                .wrap(from_fn(http::with_request_id))
-                .configure(http::routes(state.clone()))
-        })
-        // Streamed replies (MCP over SSE) must not wait for Nagle and delayed ACKs (~40 ms each).
-        .tcp_nodelay(true)
-        .listen(listener)?
-        .disable_signals()
-        .shutdown_timeout(whole_seconds(settings.http.shutdown_timeout))
-        .run();
-        let metrics_server = HttpServer::new(move || {
-            App::new()
-                .wrap(http::default_headers())
-                .configure(http::metrics_routes(metrics.clone()))
-        })
-        .workers(1)
-        .listen(metrics_listener)?
-        .disable_signals()
-        .shutdown_timeout(whole_seconds(settings.http.shutdown_timeout))
-        .run();
+        let server = servers::public(listener, wiring.state, draining, &settings)?;
+        let metrics_server = servers::metrics(metrics_listener, wiring.metrics, &settings)?;
+        let mcp = wiring.mcp;
         let shutdown = Shutdown::new(
-            shutting_down,
+            wiring.shutting_down,
             drain,
             vec![server.handle(), metrics_server.handle()],
             std::time::Duration::from_secs(whole_seconds(settings.http.shutdown_delay)),
@@ -211,8 +110,8 @@ impl Application {
         .on_drain(move || mcp.close_streams());
         tokio::spawn(sweep_periodically(
             store.db.clone(),
-            registrations,
-            clock.clone(),
+            wiring.registrations,
+            clock,
         ));
         tracing::info!(port, metrics_port, access_url = %settings.access_url, "tessera is listening");
         Ok(Self {
@@ -263,16 +162,4 @@ impl Application {
         served.context("HTTP server")?;
         metrics_served.context("metrics server")
     }
-}
-
-/// A configured duration in whole seconds, as actix-web takes them.
-fn whole_seconds(duration: ConfigDuration) -> u64 {
-    duration.get().whole_seconds().unsigned_abs()
-}
-
-/// `d` as a std duration, or `None` when it is zero (the setting turns something off).
-fn positive(d: crate::settings::ConfigDuration) -> Option<std::time::Duration> {
-    std::time::Duration::try_from(d.get())
-        .ok()
-        .filter(|d| !d.is_zero())
 }

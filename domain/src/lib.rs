@@ -1,6 +1,7 @@
 //! The pure types and rules of tessera, an OAuth 2.1 authorization server for MCP.
 //!
-//! Everything that arrives from outside — redirect URIs, PKCE values, scopes, client
+//! Everything that arrives from outside — client ids (`ClientId`: a registered client's
+//! UUID or a metadata document URL), redirect URIs, PKCE values, scopes, client
 //! registration metadata, credentials, email addresses, passwords — is parsed here into a
 //! type that is valid by construction, and the rules that decide what is allowed (redirect
 //! URI matching, scope coverage, registration consistency) live beside those types.

@@ -8,6 +8,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 use tessera_application::Ports;
 use tessera_application::mcp_servers::{McpServerService, RelayError};
+use tessera_application::oauth::OAuthService;
 use tessera_domain::{GrantType, MCP_PATH, PROTECTED_PATH, Scope, ServerSlug};
 
 use super::WebSettings;
@@ -57,7 +58,10 @@ fn cacheable(body: &impl Serialize) -> HttpResponse {
 }
 
 /// `GET /.well-known/oauth-authorization-server[/<path of access_url>]`.
-pub(crate) async fn get_server_metadata(settings: web::Data<WebSettings>) -> HttpResponse {
+pub(crate) async fn get_server_metadata<P: Ports>(
+    settings: web::Data<WebSettings>,
+    oauth: web::Data<OAuthService<P>>,
+) -> HttpResponse {
     let base = settings.access_url.as_str();
     let at = |path: &str| format!("{base}{path}");
     cacheable(&ServerMetadata {
@@ -79,7 +83,7 @@ pub(crate) async fn get_server_metadata(settings: web::Data<WebSettings>) -> Htt
         introspection_endpoint_auth_methods_supported: INTROSPECTION_AUTH_METHODS,
         scopes_supported: Scope::ALL.iter().map(Scope::as_str).collect(),
         authorization_response_iss_parameter_supported: true,
-        client_id_metadata_document_supported: settings.cimd_enabled,
+        client_id_metadata_document_supported: oauth.accepts_metadata_documents(),
     })
 }
 

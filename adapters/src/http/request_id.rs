@@ -6,7 +6,10 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
+use tessera_application::Rng;
 use tracing::Instrument;
+
+use crate::system::OsRng;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
@@ -28,7 +31,10 @@ pub async fn with_request_id(
         .get(&REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .filter(|v| acceptable(v))
-        .map_or_else(|| uuid::Uuid::new_v4().simple().to_string(), str::to_owned);
+        .map_or_else(
+            || OsRng::default().uuid().simple().to_string(),
+            str::to_owned,
+        );
     let span = tracing::info_span!(
         "request",
         request_id = %id,

@@ -71,7 +71,6 @@ mod tests {
             secure_cookies: true,
             trusted_proxies: Default::default(),
             registration_enabled: true,
-            cimd_enabled: true,
         }
     }
 

@@ -1,13 +1,13 @@
-use tessera_application::RepoError;
 use tessera_application::ports::{CachedClient, CimdRepository, StoredDocument};
+use tessera_application::{RepoError, Rng};
 use tessera_domain::{ClientIdUrl, OAuthClient};
 use tokio_postgres::types::ToSql;
-use uuid::Uuid;
 
 use super::Database;
 use super::client_lookup::client_from_row;
 use super::errors::{column, db_err};
 use super::registration_repository::{metadata_params, room_for_a_client};
+use crate::system::OsRng;
 
 /// CIMD clients (rows of `oauth2_apps` with source `cimd`) and their cached documents.
 #[derive(Debug, Clone)]
@@ -74,7 +74,7 @@ impl CimdRepository for PgCimdRepository {
         const EXISTS: &str = "SELECT EXISTS (SELECT 1 FROM oauth2_apps WHERE cimd_url = $1)";
         let json: serde_json::Value = serde_json::from_str(document.json)
             .map_err(|e| RepoError::Unexpected(anyhow::anyhow!("document is not JSON: {e}")))?;
-        let id = Uuid::new_v4();
+        let id = OsRng::default().uuid();
         // A document without `client_name` is shown by its host.
         let host: String = url.host().chars().take(64).collect();
         let metadata = metadata_params(document.metadata, &host)?;

@@ -2,7 +2,7 @@ use std::str::FromStr;
 
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod, Runtime};
 use std::sync::Arc;
-use tessera_application::RepoError;
+use tessera_application::{RepoError, Rng};
 
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tokio_postgres::config::SslMode;
@@ -13,6 +13,7 @@ use super::TokenCache;
 use super::connector::OnPoolRuntime;
 use super::revocation_listener::{CHANNEL, LISTENER_NAME};
 use super::token_cache::BARRIER;
+use crate::system::OsRng;
 
 /// Why the pool could not be built.
 #[derive(Debug, thiserror::Error)]
@@ -134,7 +135,7 @@ impl Database {
         const SQL: &str = "SELECT count(*) FROM pg_stat_activity
                            WHERE application_name = $1 AND datname = current_database()
                            AND pg_notify($2, $3) IS NOT NULL";
-        let id = uuid::Uuid::new_v4().simple().to_string();
+        let id = OsRng::default().uuid().simple().to_string();
         let acknowledged = cache.barrier(&id);
         let notice = format!("{BARRIER}{id}");
         let listeners = match self.client().await {

@@ -7,8 +7,8 @@ use std::time::Instant;
 
 use ring::rand::{SecureRandom, SystemRandom};
 use ring::signature::{Ed25519KeyPair, KeyPair};
-use tessera_application::RepoError;
 use tessera_application::ports::{AssertionSigner, AuditEntry, PublicSigningKey};
+use tessera_application::{Clock, RepoError};
 use tessera_domain::{Assertion, SIGNING_KEY_REFRESH, key_is_published};
 use time::OffsetDateTime;
 use tokio_postgres::types::ToSql;
@@ -17,6 +17,7 @@ use super::Database;
 use super::audit_repository::record;
 use super::errors::{column, corrupt, db_err};
 use crate::signing::{Sealer, SealingError, jwt};
+use crate::system::SystemClock;
 
 /// Why the signing keys cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -245,7 +246,7 @@ impl AssertionSigner for PgSigningKeys {
         let client = self.db.client().await?;
         let stmt = client.prepare_cached(SQL).await.map_err(db_err)?;
         let rows = client.query(&stmt, &[]).await.map_err(db_err)?;
-        let now = OffsetDateTime::now_utc();
+        let now = SystemClock.now();
         let mut keys = Vec::new();
         for row in &rows {
             let retired_at: Option<OffsetDateTime> = column(row, "retired_at")?;

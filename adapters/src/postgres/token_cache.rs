@@ -11,8 +11,10 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use tessera_application::Clock;
 use tessera_domain::{AccessTokenRecord, LookupId};
-use time::OffsetDateTime;
+
+use crate::system::SystemClock;
 use tokio::sync::oneshot;
 
 /// How long a verified record is served from memory at most.
@@ -151,7 +153,7 @@ impl TokenCache {
 
     /// Stores what the database said, unless anything was invalidated since `ticket`.
     pub fn put(&self, ticket: Ticket, lookup_id: &LookupId, record: &AccessTokenRecord) {
-        let left = record.expires_at - OffsetDateTime::now_utc();
+        let left = record.expires_at - SystemClock.now();
         let Ok(left) = Duration::try_from(left) else {
             return;
         };

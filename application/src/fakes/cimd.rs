@@ -5,7 +5,6 @@ use std::sync::{Arc, Mutex};
 
 use tessera_domain::{AppName, ClientIdUrl, OAuthClient, RegistrationSource};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use super::FakeClients;
 use crate::ports::*;
@@ -40,7 +39,7 @@ impl CimdRepository for FakeCimd {
         if existing.is_none() && cache.len() as i64 >= max_clients {
             return Ok(None);
         }
-        let (id, blocked) = existing.map_or((Uuid::new_v4(), false), |i| {
+        let (id, blocked) = existing.map_or((super::id_from(url.as_str()), false), |i| {
             (cache[i].1.client.id, cache[i].1.client.blocked)
         });
         let client = OAuthClient {

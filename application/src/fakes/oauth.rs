@@ -38,12 +38,12 @@ impl FakeClients {
         clients.push(client);
     }
     pub fn add_secret(&self, client_id: Uuid, secret: &Credential) {
+        let lookup = secret.lookup_id().as_str().to_owned();
         let row = StoredSecretRow {
-            id: Uuid::new_v4(),
+            id: super::id_from(&lookup),
             client_id,
             hash: secret.hash(),
         };
-        let lookup = secret.lookup_id().as_str().to_owned();
         self.secrets.lock().unwrap().push((lookup, row));
     }
 }

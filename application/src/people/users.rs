@@ -4,10 +4,9 @@ use tessera_domain::{
     AccountStatus, Email, Password, RateLimit, User, UserId, UserWithPassword, Username,
 };
 use time::Duration;
-use uuid::Uuid;
 
 use crate::ports::{
-    Clock, HashError, PasswordHasher, Ports, RateLimitRepository, RepoError, UserRepository,
+    Clock, HashError, PasswordHasher, Ports, RateLimitRepository, RepoError, Rng, UserRepository,
 };
 
 /// A new user as parsed at the edge.
@@ -59,6 +58,7 @@ pub struct UserService<P: Ports> {
     rate_limits: P::RateLimits,
     hasher: P::Hasher,
     clock: P::Clock,
+    rng: P::Rng,
     first_user_rate: RateLimit,
 }
 
@@ -70,6 +70,7 @@ impl<P: Ports> UserService<P> {
         rate_limits: P::RateLimits,
         hasher: P::Hasher,
         clock: P::Clock,
+        rng: P::Rng,
         first_user_rate: RateLimit,
     ) -> Self {
         Self {
@@ -77,6 +78,7 @@ impl<P: Ports> UserService<P> {
             rate_limits,
             hasher,
             clock,
+            rng,
             first_user_rate,
         }
     }
@@ -121,7 +123,7 @@ impl<P: Ports> UserService<P> {
     }
 
     async fn prepare(&self, input: NewUserInput) -> Result<UserWithPassword, CreateUserError> {
-        let id = UserId::new(Uuid::new_v4());
+        let id = UserId::new(self.rng.uuid());
         Ok(new_record(&self.hasher, &self.clock, id, input).await?)
     }
 }

@@ -6,7 +6,8 @@ use std::io::BufRead;
 
 use anyhow::Context;
 use clap::Subcommand;
-use tessera_adapters::system::{Argon2PasswordHasher, ServerClock};
+use tessera_adapters::system::ServerClock;
+use tessera_application::Ports;
 use tessera_application::people::{AccountService, Caller, NewUserInput};
 use tessera_domain::{
     Account, AccountChange, AccountQuery, Email, Password, SecretString, Username,
@@ -82,8 +83,8 @@ impl UsersCommand {
         let store = Store::open(settings).await?;
         let result = async {
             store.migrate().await?;
-            let accounts =
-                account_service(&store, Argon2PasswordHasher::new()?, &ServerClock::system());
+            let hasher = <Production as Ports>::Hasher::new()?;
+            let accounts = account_service(&store, hasher, &ServerClock::system());
             self.run_with(&accounts, &settings.access_url).await
         }
         .await;

@@ -57,6 +57,18 @@ impl ConfigDuration {
     }
 }
 
+impl From<time::Duration> for ConfigDuration {
+    fn from(duration: time::Duration) -> Self {
+        Self(duration)
+    }
+}
+
+impl From<ConfigDuration> for time::Duration {
+    fn from(duration: ConfigDuration) -> Self {
+        duration.0
+    }
+}
+
 impl TryFrom<String> for ConfigDuration {
     type Error = String;
 

@@ -329,8 +329,8 @@ mod tests {
         }
     }
     fn tempfile_with(content: &str) -> TempFile {
-        let path =
-            std::env::temp_dir().join(format!("tessera-settings-{}.toml", uuid::Uuid::new_v4()));
+        let id = tessera_application::Rng::uuid(&tessera_adapters::system::OsRng::default());
+        let path = std::env::temp_dir().join(format!("tessera-settings-{id}.toml"));
         let mut file = std::fs::File::create(&path).unwrap();
         file.write_all(content.as_bytes()).unwrap();
         TempFile(path, file)

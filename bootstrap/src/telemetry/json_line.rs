@@ -64,7 +64,7 @@ where
 
 /// The time of a line, in RFC 3339.
 pub fn now() -> String {
-    time::OffsetDateTime::now_utc()
+    tessera_adapters::system::wall_clock()
         .format(&time::format_description::well_known::Rfc3339)
         .unwrap_or_default()
 }

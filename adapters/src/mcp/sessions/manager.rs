@@ -13,12 +13,14 @@ use rmcp::transport::streamable_http_server::session::{
     RestoreOutcome, ServerSseMessage, SessionId, SessionManager,
 };
 use rmcp::{RoleServer, Service};
+use tessera_application::Rng;
 use tokio_stream::wrappers::ReceiverStream;
 
 use super::registry::Admission;
 use super::{Handshake, McpSessions, SessionError, lock, reply};
 use crate::mcp::Caller;
 use crate::postgres::McpSessionOwner;
+use crate::system::OsRng;
 
 /// How long a session's `initialize` may take.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
@@ -44,7 +46,7 @@ impl<S: Service<RoleServer>> SessionManager for McpSessions<S> {
     type Transport = Handshake;
 
     async fn create_session(&self) -> Result<(SessionId, Handshake), SessionError> {
-        let id = SessionId::from(uuid::Uuid::new_v4().to_string());
+        let id = SessionId::from(OsRng::default().uuid().to_string());
         Ok((id.clone(), self.open(id).await))
     }
 
