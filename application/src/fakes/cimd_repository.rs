@@ -1,14 +1,11 @@
-//! In-memory CIMD cache and a scripted document fetcher.
+//! In-memory CIMD cache.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
+use super::{FakeClients, lock, next_id};
+use crate::ports::*;
 use tessera_domain::{AppName, ClientIdUrl, OAuthClient, RegistrationSource};
 use time::OffsetDateTime;
-use uuid::Uuid;
-
-use super::FakeClients;
-use crate::ports::*;
 
 /// Cached documents; their clients are also put in `clients`, as PostgreSQL keeps every
 /// client in one table.
@@ -24,7 +21,7 @@ impl FakeCimd {
 
 impl CimdRepository for FakeCimd {
     async fn find(&self, url: &str) -> Result<Option<CachedClient>, RepoError> {
-        let cache = self.0.lock().unwrap();
+        let cache = lock(&self.0);
         Ok(cache.iter().find(|(u, _)| u == url).map(|(_, c)| c.clone()))
     }
     async fn store(
@@ -35,20 +32,19 @@ impl CimdRepository for FakeCimd {
     ) -> Result<Option<OAuthClient>, RepoError> {
         let metadata = document.metadata;
         let expires_at = document.expires_at;
-        let mut cache = self.0.lock().unwrap();
+        let mut cache = lock(&self.0);
         let existing = cache.iter().position(|(u, _)| u == url.as_str());
         if existing.is_none() && cache.len() as i64 >= max_clients {
             return Ok(None);
         }
-        let (id, blocked) = existing.map_or((Uuid::new_v4(), false), |i| {
-            (cache[i].1.client.id, cache[i].1.client.blocked)
-        });
+        let id = existing.map_or_else(next_id, |i| cache[i].1.client.id);
+        let blocked = self.1.get(id).is_some_and(|c| c.blocked);
         let client = OAuthClient {
             id,
             name: metadata
                 .client_name()
-                .cloned()
-                .unwrap_or_else(|| AppName::parse(url.host()).unwrap()),
+                .map_or_else(|| AppName::parse(url.host()), |name| Ok(name.clone()))
+                .map_err(|e| RepoError::Unexpected(anyhow::anyhow!("{e}")))?,
             icon: None,
             redirect_uris: metadata.redirect_uris().to_vec(),
             client_type: metadata.client_type(),
@@ -70,44 +66,12 @@ impl CimdRepository for FakeCimd {
         Ok(Some(client))
     }
     async fn forget(&self, url: &str) -> Result<(), RepoError> {
-        let mut cache = self.0.lock().unwrap();
+        let mut cache = lock(&self.0);
         for (u, cached) in cache.iter_mut() {
             if u == url {
                 cached.expires_at = OffsetDateTime::UNIX_EPOCH;
             }
         }
         Ok(())
-    }
-}
-
-/// Answers every fetch with the scripted result and counts the fetches.
-#[derive(Debug, Clone)]
-pub struct FakeFetcher {
-    pub answer: Arc<Mutex<Result<FetchedDocument, FetchError>>>,
-    pub fetches: Arc<AtomicUsize>,
-}
-
-impl FakeFetcher {
-    pub fn answering(answer: Result<FetchedDocument, FetchError>) -> Self {
-        Self {
-            answer: Arc::new(Mutex::new(answer)),
-            fetches: Arc::default(),
-        }
-    }
-    pub fn count(&self) -> usize {
-        self.fetches.load(Ordering::SeqCst)
-    }
-}
-
-impl Default for FakeFetcher {
-    fn default() -> Self {
-        Self::answering(Err(FetchError::Unreachable))
-    }
-}
-
-impl MetadataFetcher for FakeFetcher {
-    async fn fetch(&self, _url: &ClientIdUrl) -> Result<FetchedDocument, FetchError> {
-        self.fetches.fetch_add(1, Ordering::SeqCst);
-        self.answer.lock().unwrap().clone()
     }
 }

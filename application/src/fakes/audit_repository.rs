@@ -3,19 +3,22 @@
 
 use std::sync::{Arc, Mutex};
 
+use super::lock;
 use tessera_domain::{AuditActor, AuditQuery};
 
 use crate::ports::{AuditEntry, AuditRecord, AuditRepository, RepoError};
 
+/// The audit log the other fakes write to; clones share it.
 #[derive(Debug, Clone, Default)]
 pub struct FakeAudit(Arc<Mutex<Vec<AuditEntry>>>);
 
 impl FakeAudit {
+    /// Every entry written so far, oldest first.
     pub fn entries(&self) -> Vec<AuditEntry> {
-        self.0.lock().unwrap().clone()
+        lock(&self.0).clone()
     }
     pub(crate) fn record(&self, entry: &AuditEntry) {
-        self.0.lock().unwrap().push(entry.clone());
+        lock(&self.0).push(entry.clone());
     }
 }
 
@@ -40,7 +43,7 @@ fn matches(query: &AuditQuery, e: &AuditEntry) -> bool {
 
 impl AuditRepository for FakeAudit {
     async fn list(&self, query: &AuditQuery) -> Result<(Vec<AuditRecord>, i64), RepoError> {
-        let entries = self.0.lock().unwrap();
+        let entries = lock(&self.0);
         let mut found: Vec<(usize, &AuditEntry)> = entries
             .iter()
             .enumerate()

@@ -1,36 +1,40 @@
-//! In-memory registrations and rate-limit counters.
+//! Dynamically registered clients in memory.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 use tessera_domain::{CredentialHash, LookupId};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::FakeAudit;
+use super::{FakeAudit, lock};
 use crate::ports::*;
 
 /// A stored client, its registration token's lookup id and hash, and whether it was used.
 type Row = (RegisteredClient, LookupId, CredentialHash, bool);
 
+/// Registered clients with their registration tokens; clones share them.
 #[derive(Debug, Clone, Default)]
 pub struct FakeRegistrations {
     clients: Arc<Mutex<Vec<Row>>>,
+    /// The audit log its changes land in.
     pub audit: FakeAudit,
 }
 
 impl FakeRegistrations {
+    /// Registrations whose changes are recorded in `audit`.
+    pub fn recording_to(audit: &FakeAudit) -> Self {
+        Self {
+            clients: Arc::default(),
+            audit: audit.clone(),
+        }
+    }
+    /// The ids of the clients registered now.
     pub fn ids(&self) -> Vec<Uuid> {
-        self.clients
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|c| c.0.id)
-            .collect()
+        lock(&self.clients).iter().map(|c| c.0.id).collect()
     }
     /// Marks a client as having obtained a grant.
     pub fn mark_used(&self, id: Uuid) {
-        for c in self.clients.lock().unwrap().iter_mut() {
+        for c in lock(&self.clients).iter_mut() {
             if c.0.id == id {
                 c.3 = true;
             }
@@ -45,7 +49,7 @@ impl RegistrationRepository for FakeRegistrations {
         audit: &AuditEntry,
         max: i64,
     ) -> Result<bool, RepoError> {
-        let mut clients = self.clients.lock().unwrap();
+        let mut clients = lock(&self.clients);
         if clients.len() as i64 >= max {
             return Ok(false);
         }
@@ -62,7 +66,7 @@ impl RegistrationRepository for FakeRegistrations {
         &self,
         id: Uuid,
     ) -> Result<Option<(RegisteredClient, LookupId, CredentialHash)>, RepoError> {
-        let clients = self.clients.lock().unwrap();
+        let clients = lock(&self.clients);
         Ok(clients
             .iter()
             .find(|c| c.0.id == id)
@@ -73,7 +77,7 @@ impl RegistrationRepository for FakeRegistrations {
         client: &RegisteredClient,
         audit: &AuditEntry,
     ) -> Result<bool, RepoError> {
-        let mut clients = self.clients.lock().unwrap();
+        let mut clients = lock(&self.clients);
         let Some(slot) = clients.iter_mut().find(|c| c.0.id == client.id) else {
             return Ok(false);
         };
@@ -82,18 +86,21 @@ impl RegistrationRepository for FakeRegistrations {
         Ok(true)
     }
     async fn delete(&self, id: Uuid, audit: &AuditEntry) -> Result<bool, RepoError> {
-        let mut clients = self.clients.lock().unwrap();
+        let mut clients = lock(&self.clients);
         let before = clients.len();
         clients.retain(|c| c.0.id != id);
-        self.audit.record(audit);
-        Ok(clients.len() < before)
+        let found = clients.len() < before;
+        if found {
+            self.audit.record(audit);
+        }
+        Ok(found)
     }
     async fn delete_unused(
         &self,
         created_before: OffsetDateTime,
         audit: &AuditEntry,
     ) -> Result<u64, RepoError> {
-        let mut clients = self.clients.lock().unwrap();
+        let mut clients = lock(&self.clients);
         let before = clients.len();
         clients.retain(|c| c.3 || c.0.issued_at >= created_before);
         let removed = (before - clients.len()) as u64;
@@ -101,19 +108,5 @@ impl RegistrationRepository for FakeRegistrations {
             self.audit.record(audit);
         }
         Ok(removed)
-    }
-}
-
-#[derive(Debug, Clone, Default)]
-pub struct FakeRateLimits(Arc<Mutex<HashMap<(String, OffsetDateTime), u32>>>);
-
-impl RateLimitRepository for FakeRateLimits {
-    async fn hit(&self, bucket: &str, window_start: OffsetDateTime) -> Result<u32, RepoError> {
-        let mut counters = self.0.lock().unwrap();
-        let hits = counters
-            .entry((bucket.to_owned(), window_start))
-            .or_default();
-        *hits += 1;
-        Ok(*hits)
     }
 }
