@@ -5,6 +5,8 @@
 //! expression that builds a [`World`]; both sides call it, so a test added here runs on
 //! both. What the contracts pin is PostgreSQL's behaviour: a fake that differs is wrong.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // tests, not request paths
+
 use crate::ports::Ports;
 
 /// One implementation of every port, sharing state as one deployment does (one database).
@@ -44,4 +46,49 @@ pub struct World<P: Ports> {
     pub clock: P::Clock,
     /// See [`crate::Rng`].
     pub rng: P::Rng,
+}
+
+pub mod app_repository;
+pub mod client_repository;
+pub mod fixtures;
+pub mod grant_repository;
+pub mod password_reset_repository;
+pub mod session_repository;
+pub mod user_repository;
+
+/// Stamps `#[tokio::test]`s named after the contract tests of `$port` listed, each on a
+/// fresh world from `$world` (an expression, awaited inside the test if it says so).
+#[macro_export]
+macro_rules! contract_tests {
+    ($world:expr, $port:ident: $($test:ident),+ $(,)?) => {
+        $(
+            #[tokio::test]
+            async fn $test() {
+                let world = $world;
+                $crate::contracts::$port::$test(&world).await;
+            }
+        )+
+    };
+}
+
+#[cfg(test)]
+mod on_fakes {
+    mod app_repository {
+        crate::app_repository_contract!(crate::fakes::fake_world());
+    }
+    mod client_repository {
+        crate::client_repository_contract!(crate::fakes::fake_world());
+    }
+    mod user_repository {
+        crate::user_repository_contract!(crate::fakes::fake_world());
+    }
+    mod session_repository {
+        crate::session_repository_contract!(crate::fakes::fake_world());
+    }
+    mod password_reset_repository {
+        crate::password_reset_repository_contract!(crate::fakes::fake_world());
+    }
+    mod grant_repository {
+        crate::grant_repository_contract!(crate::fakes::fake_world());
+    }
 }
