@@ -49,11 +49,22 @@ pub struct World<P: Ports> {
 }
 
 pub mod app_repository;
+pub mod assertion_signer;
+pub mod audit_repository;
+pub mod cimd_repository;
 pub mod client_repository;
+pub mod clock;
 pub mod fixtures;
 pub mod grant_repository;
+pub mod mcp_server_repository;
+pub mod metadata_fetcher;
+pub mod password_hasher;
 pub mod password_reset_repository;
+pub mod rate_limit_repository;
+pub mod registration_repository;
+pub mod rng;
 pub mod session_repository;
+pub mod throttle_repository;
 pub mod user_repository;
 
 /// Stamps `#[tokio::test]`s named after the contract tests of `$port` listed, each on a
@@ -72,23 +83,4 @@ macro_rules! contract_tests {
 }
 
 #[cfg(test)]
-mod on_fakes {
-    mod app_repository {
-        crate::app_repository_contract!(crate::fakes::fake_world());
-    }
-    mod client_repository {
-        crate::client_repository_contract!(crate::fakes::fake_world());
-    }
-    mod user_repository {
-        crate::user_repository_contract!(crate::fakes::fake_world());
-    }
-    mod session_repository {
-        crate::session_repository_contract!(crate::fakes::fake_world());
-    }
-    mod password_reset_repository {
-        crate::password_reset_repository_contract!(crate::fakes::fake_world());
-    }
-    mod grant_repository {
-        crate::grant_repository_contract!(crate::fakes::fake_world());
-    }
-}
+mod on_fakes;

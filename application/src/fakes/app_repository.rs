@@ -5,7 +5,7 @@
 
 use std::sync::{Arc, Mutex};
 
-use tessera_domain::{App, AppDeletion, AppDraft, AppQuery, AppSecretInfo, UserId};
+use tessera_domain::{App, AppDeletion, AppDraft, AppQuery, AppSecretInfo, OAuthClient, UserId};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -95,15 +95,15 @@ impl AppRepository for FakeApps {
         blocked: bool,
         audit: &AuditEntry,
     ) -> Result<bool, RepoError> {
-        let updated = {
-            let mut apps = lock(&self.apps);
-            let Some(app) = apps.iter_mut().find(|a| a.id == id) else {
-                return Ok(false);
-            };
+        let app = lock(&self.apps).iter_mut().find(|a| a.id == id).map(|app| {
             app.blocked = blocked;
-            app.clone()
+            client_of(app)
+        });
+        // A registered or document client is a row of the same table in PostgreSQL.
+        let Some(client) = app.or_else(|| self.clients().get(id)) else {
+            return Ok(false);
         };
-        self.clients().put(client_of(&updated));
+        self.clients().put(OAuthClient { blocked, ..client });
         if blocked {
             self.grants.revoke_client(id);
         }
