@@ -299,38 +299,30 @@ pub async fn a_blocked_app_s_tokens_codes_and_approvals_stop<P: Ports>(w: &World
     assert!(access.revoked, "unblocking brings no grant back");
 }
 
-/// A suspended person's tokens stop working.
-pub async fn a_suspended_person_s_tokens_stop<P: Ports>(w: &World<P>) {
+/// A suspended person's tokens stop working and their pending codes go, and unsuspending
+/// them brings neither back.
+pub async fn a_suspended_person_s_tokens_and_codes_stop_for_good<P: Ports>(w: &World<P>) {
     let (user, app) = (person(w, "ada").await, app(w, "Editor").await);
     let issued = grant(w, &user, &app, "mcp", w.clock.now()).await;
-    let audit = entry_by(
-        "admin",
-        "suspend",
-        "user",
-        &user.id.to_string(),
-        w.clock.now(),
-    );
-    let change = AccountChange::Suspend;
-    let decide = |_: &tessera_domain::Account, _: u64| Ok(true);
-    let changed = w
-        .users
-        .change_account(user.id, change, &audit, decide)
-        .await;
-    assert!(matches!(changed.unwrap(), Some(Ok(_))));
-    let access = w
-        .grants
-        .find_access_token(&issued.access)
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(access.revoked);
-    let refresh = w
-        .grants
-        .find_refresh_token(&issued.refresh)
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(refresh.inactive);
+    let waiting = code(w, &user, &app, "mcp").await;
+    let changes = [
+        (AccountChange::Suspend, "suspend"),
+        (AccountChange::Unsuspend, "unsuspend"),
+    ];
+    for (change, action) in changes {
+        let audit = entry_by("admin", action, "user", &user.id.to_string(), w.clock.now());
+        let decide = |_: &tessera_domain::Account, _: u64| Ok(true);
+        let changed = w
+            .users
+            .change_account(user.id, change, &audit, decide)
+            .await;
+        assert!(matches!(changed.unwrap(), Some(Ok(_))));
+        let access = w.grants.find_access_token(&issued.access).await.unwrap();
+        assert!(access.unwrap().revoked, "after {action}");
+        let refresh = w.grants.find_refresh_token(&issued.refresh).await.unwrap();
+        assert!(refresh.unwrap().inactive, "after {action}");
+        assert!(!pending(w, &waiting).await, "after {action}");
+    }
 }
 
 /// Authorized apps are one entry per app, named, with every scope of its live grants and
@@ -390,7 +382,7 @@ macro_rules! grant_repository_contract {
             revoking_an_authorization_takes_grants_pending_codes_and_approvals,
             revoking_nothing_is_false_and_unaudited,
             a_blocked_app_s_tokens_codes_and_approvals_stop,
-            a_suspended_person_s_tokens_stop,
+            a_suspended_person_s_tokens_and_codes_stop_for_good,
             authorized_apps_are_grouped_per_app,
         );
     };

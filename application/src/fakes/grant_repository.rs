@@ -96,12 +96,14 @@ pub struct FakeGrants {
 impl FakeGrants {
     /// Grants of `users`' people to `clients`' clients, recorded in `audit`.
     pub fn linked(users: &FakeUsers, clients: &FakeClients, audit: &FakeAudit) -> Self {
-        Self {
+        let grants = Self {
             state: Arc::default(),
             users: users.clone(),
             clients: clients.clone(),
             audit: audit.clone(),
-        }
+        };
+        users.0.grants.set(&grants);
+        grants
     }
     /// Stores `user` among the people grants can be issued to.
     pub fn add_user(&self, user: &User) {
@@ -120,6 +122,16 @@ impl FakeGrants {
     /// Revokes everything of a client being blocked, as blocking it does.
     pub(super) fn revoke_client(&self, client_id: Uuid) {
         self.lock().revoke(None, client_id);
+    }
+    /// Revokes the grants and deletes the unused codes of a person being suspended.
+    pub(super) fn revoke_person(&self, user: UserId) {
+        let mut state = self.lock();
+        for g in state.grants.values_mut().filter(|g| g.user_id == user) {
+            g.revoked = true;
+        }
+        state
+            .codes
+            .retain(|_, c| c.user_id != user || c.redeemed_into.is_some());
     }
     /// Deletes everything of a client being deleted.
     pub(super) fn forget_client(&self, client_id: Uuid) {

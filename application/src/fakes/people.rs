@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use tessera_domain::{Account, CredentialHash, LookupId, UserId, UserWithPassword};
 use time::OffsetDateTime;
 
-use super::{FakeAudit, lock};
+use super::{FakeAudit, FakeGrants, lock};
 use crate::ports::NewPasswordReset;
 
 /// A stored session.
@@ -48,6 +48,27 @@ impl People {
 pub(super) struct Shared {
     people: Arc<Mutex<People>>,
     pub(super) audit: FakeAudit,
+    pub(super) grants: GrantsLink,
+}
+
+/// The grants of these people, once linked, so a suspension revokes them.
+#[derive(Clone, Default)]
+pub(super) struct GrantsLink(Arc<Mutex<Option<FakeGrants>>>);
+
+impl GrantsLink {
+    pub(super) fn set(&self, grants: &FakeGrants) {
+        *lock(&self.0) = Some(grants.clone());
+    }
+    pub(super) fn get(&self) -> Option<FakeGrants> {
+        lock(&self.0).clone()
+    }
+}
+
+impl std::fmt::Debug for GrantsLink {
+    // Not the grants themselves: they link back to these people.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("GrantsLink")
+    }
 }
 
 impl Shared {
@@ -55,6 +76,7 @@ impl Shared {
         Self {
             people: Arc::default(),
             audit: audit.clone(),
+            grants: GrantsLink::default(),
         }
     }
     pub(super) fn lock(&self) -> MutexGuard<'_, People> {

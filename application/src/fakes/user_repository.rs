@@ -152,6 +152,15 @@ impl UserRepository for FakeUsers {
             people.end_sessions(id, None);
             people.resets.retain(|r| r.user_id != id);
         }
+        drop(people);
+        if let Some(grants) = self
+            .0
+            .grants
+            .get()
+            .filter(|_| change == AccountChange::Suspend)
+        {
+            grants.revoke_person(id);
+        }
         self.0.audit.record(audit);
         Ok(Some(Ok(after)))
     }
