@@ -86,11 +86,12 @@ pub fn fake_world() -> World<FakePorts> {
     let users = FakeUsers::recording_to(&audit);
     let clients = FakeClients::default();
     let grants = FakeGrants::linked(&users, &clients, &audit);
+    let registrations = FakeRegistrations::linked(&clients, &audit);
     World {
         apps: FakeApps::linked(&grants),
         cimd: FakeCimd::sharing(&clients),
         clients,
-        registrations: FakeRegistrations::recording_to(&audit),
+        registrations,
         fetcher: FakeFetcher::default(),
         rate_limits: FakeRateLimits::default(),
         sessions: users.sessions(),

@@ -1,6 +1,8 @@
 //! [`RegistrationRepository`]: dynamically registered clients, capped, replaced, deleted.
 
-use tessera_domain::{ClientMetadata, ClientMetadataInput, CredentialKind};
+use tessera_domain::{
+    ClientIdUrl, ClientMetadata, ClientMetadataInput, CredentialKind, RegistrationSource,
+};
 use time::{Duration, OffsetDateTime};
 
 use super::World;
@@ -130,6 +132,64 @@ pub async fn unused_old_registrations_are_deleted<P: Ports>(w: &World<P>) {
     assert_eq!(audited_by(w, "sweeper").await.len(), 1);
 }
 
+/// A registered client is a client to the OAuth endpoints, and counts toward the cap
+/// together with the clients of metadata documents.
+pub async fn a_registered_client_is_a_client_capped_with_document_clients<P: Ports>(w: &World<P>) {
+    let now = w.clock.now();
+    let registered = registration(w, now);
+    let audit = entry_by("registrar", "create", "client", "c", now);
+    assert!(
+        w.registrations
+            .insert(&registered, &audit, 2)
+            .await
+            .unwrap()
+    );
+    let client = w
+        .clients
+        .find_client(registered.client.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (client.source, client.name.as_str()),
+        (RegistrationSource::Dynamic, "Native")
+    );
+    assert_eq!(
+        client.redirect_uris,
+        registered.client.metadata.redirect_uris()
+    );
+    let url = ClientIdUrl::parse("https://app.example/client.json", false).unwrap();
+    let input = ClientMetadataInput {
+        redirect_uris: Some(vec!["https://app.example/cb".into()]),
+        token_endpoint_auth_method: Some("none".into()),
+        ..Default::default()
+    };
+    let metadata = ClientMetadata::parse_for_cimd(input).unwrap();
+    let document = StoredDocument {
+        metadata: &metadata,
+        json: "{}",
+        fetched_at: now,
+        expires_at: now + Duration::hours(1),
+    };
+    let stored = w.cimd.store(&url, &document, 10).await.unwrap().unwrap();
+    assert_eq!(stored.name.as_str(), "app.example");
+    let third = registration(w, now);
+    assert!(!w.registrations.insert(&third, &audit, 2).await.unwrap());
+    assert!(
+        w.registrations
+            .delete(registered.client.id, &audit)
+            .await
+            .unwrap()
+    );
+    assert!(
+        w.clients
+            .find_client(registered.client.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
 /// Every test of [`RegistrationRepository`], as `#[tokio::test]`s on the world `$world`
 /// builds.
 #[macro_export]
@@ -139,6 +199,7 @@ macro_rules! registration_repository_contract {
             a_registration_reads_back_and_the_cap_holds,
             unknown_clients_are_neither_replaced_nor_deleted,
             unused_old_registrations_are_deleted,
+            a_registered_client_is_a_client_capped_with_document_clients,
         );
     };
 }

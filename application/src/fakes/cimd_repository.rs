@@ -2,9 +2,10 @@
 
 use std::sync::{Arc, Mutex};
 
+use super::client_repository::client_from_metadata;
 use super::{FakeClients, lock, next_id};
 use crate::ports::*;
-use tessera_domain::{AppName, ClientIdUrl, OAuthClient, RegistrationSource};
+use tessera_domain::{ClientIdUrl, OAuthClient, RegistrationSource};
 use time::OffsetDateTime;
 
 /// Cached documents; their clients are also put in `clients`, as PostgreSQL keeps every
@@ -30,30 +31,18 @@ impl CimdRepository for FakeCimd {
         document: &StoredDocument<'_>,
         max_clients: i64,
     ) -> Result<Option<OAuthClient>, RepoError> {
-        let metadata = document.metadata;
-        let expires_at = document.expires_at;
         let mut cache = lock(&self.0);
         let existing = cache.iter().position(|(u, _)| u == url.as_str());
-        if existing.is_none() && cache.len() as i64 >= max_clients {
+        if existing.is_none() && self.1.registered() >= max_clients {
             return Ok(None);
         }
         let id = existing.map_or_else(next_id, |i| cache[i].1.client.id);
         let blocked = self.1.get(id).is_some_and(|c| c.blocked);
-        let client = OAuthClient {
-            id,
-            name: metadata
-                .client_name()
-                .map_or_else(|| AppName::parse(url.host()), |name| Ok(name.clone()))
-                .map_err(|e| RepoError::Unexpected(anyhow::anyhow!("{e}")))?,
-            icon: None,
-            redirect_uris: metadata.redirect_uris().to_vec(),
-            client_type: metadata.client_type(),
-            grant_types: metadata.grant_types().to_vec(),
-            scope: metadata.scope().cloned(),
-            source: RegistrationSource::Cimd,
-            blocked,
-            cimd_url: Some(url.as_str().to_owned()),
-        };
+        let host: String = url.host().chars().take(64).collect();
+        let (source, cimd_url) = (RegistrationSource::Cimd, Some(url.as_str().to_owned()));
+        let client = client_from_metadata(id, document.metadata, source, &host, cimd_url)?;
+        let client = OAuthClient { blocked, ..client };
+        let expires_at = document.expires_at;
         let entry = CachedClient {
             client: client.clone(),
             expires_at,

@@ -3,7 +3,10 @@
 
 use std::sync::{Arc, Mutex};
 
-use tessera_domain::{App, Credential, CredentialHash, GrantType, LookupId, OAuthClient};
+use tessera_domain::{
+    App, AppName, ClientMetadata, Credential, CredentialHash, GrantType, LookupId, OAuthClient,
+    RegistrationSource,
+};
 use uuid::Uuid;
 
 use super::{lock, next_id};
@@ -55,6 +58,12 @@ impl FakeClients {
         lock(&self.clients).retain(|c| c.id != id);
         self.remove_secrets(id, |_| true);
     }
+    /// How many registered and document clients there are, which the cap on them counts.
+    pub(super) fn registered(&self) -> i64 {
+        let clients = lock(&self.clients);
+        let registered = |c: &&OAuthClient| c.source != RegistrationSource::Admin;
+        clients.iter().filter(registered).count() as i64
+    }
     /// The client `id` as stored now.
     pub(super) fn get(&self, id: Uuid) -> Option<OAuthClient> {
         lock(&self.clients).iter().find(|c| c.id == id).cloned()
@@ -75,6 +84,35 @@ pub(super) fn client_of(app: &App) -> OAuthClient {
         blocked: app.blocked,
         cimd_url: None,
     }
+}
+
+/// The client a registration or a metadata document is to the OAuth endpoints, named
+/// `unnamed` when the metadata gives no name, as PostgreSQL stores it.
+pub(super) fn client_from_metadata(
+    id: Uuid,
+    metadata: &ClientMetadata,
+    source: RegistrationSource,
+    unnamed: &str,
+    cimd_url: Option<String>,
+) -> Result<OAuthClient, RepoError> {
+    let name = match metadata.client_name() {
+        Some(name) => name.clone(),
+        None => {
+            AppName::parse(unnamed).map_err(|e| RepoError::Unexpected(anyhow::anyhow!("{e}")))?
+        }
+    };
+    Ok(OAuthClient {
+        id,
+        name,
+        icon: metadata.logo_uri().cloned(),
+        redirect_uris: metadata.redirect_uris().to_vec(),
+        client_type: metadata.client_type(),
+        grant_types: metadata.grant_types().to_vec(),
+        scope: metadata.scope().cloned(),
+        source,
+        blocked: false,
+        cimd_url,
+    })
 }
 
 impl ClientRepository for FakeClients {

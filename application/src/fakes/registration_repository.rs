@@ -1,12 +1,15 @@
-//! Dynamically registered clients in memory.
+//! Dynamically registered clients in memory, each also a client of the linked
+//! [`FakeClients`], as PostgreSQL keeps every client in one table (and caps registered and
+//! document clients together).
 
 use std::sync::{Arc, Mutex};
 
-use tessera_domain::{CredentialHash, LookupId};
+use tessera_domain::{CredentialHash, LookupId, OAuthClient, RegistrationSource};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{FakeAudit, lock};
+use super::client_repository::client_from_metadata;
+use super::{FakeAudit, FakeClients, lock};
 use crate::ports::*;
 
 /// A stored client, its registration token's lookup id and hash, and whether it was used.
@@ -16,15 +19,25 @@ type Row = (RegisteredClient, LookupId, CredentialHash, bool);
 #[derive(Debug, Clone, Default)]
 pub struct FakeRegistrations {
     clients: Arc<Mutex<Vec<Row>>>,
+    oauth_clients: FakeClients,
     /// The audit log its changes land in.
     pub audit: FakeAudit,
 }
 
+/// The name PostgreSQL gives a registration without `client_name`.
+const UNNAMED: &str = "Unnamed client";
+
+fn client_of(client: &RegisteredClient) -> Result<OAuthClient, RepoError> {
+    let source = RegistrationSource::Dynamic;
+    client_from_metadata(client.id, &client.metadata, source, UNNAMED, None)
+}
+
 impl FakeRegistrations {
-    /// Registrations whose changes are recorded in `audit`.
-    pub fn recording_to(audit: &FakeAudit) -> Self {
+    /// Registrations that are clients of `clients`, recorded in `audit`.
+    pub fn linked(clients: &FakeClients, audit: &FakeAudit) -> Self {
         Self {
             clients: Arc::default(),
+            oauth_clients: clients.clone(),
             audit: audit.clone(),
         }
     }
@@ -50,9 +63,10 @@ impl RegistrationRepository for FakeRegistrations {
         max: i64,
     ) -> Result<bool, RepoError> {
         let mut clients = lock(&self.clients);
-        if clients.len() as i64 >= max {
+        if self.oauth_clients.registered() >= max {
             return Ok(false);
         }
+        self.oauth_clients.put(client_of(&r.client)?);
         clients.push((
             r.client.clone(),
             r.token_lookup_id.clone(),
@@ -82,6 +96,11 @@ impl RegistrationRepository for FakeRegistrations {
             return Ok(false);
         };
         slot.0 = client.clone();
+        let blocked = self.oauth_clients.get(client.id).is_some_and(|c| c.blocked);
+        self.oauth_clients.put(OAuthClient {
+            blocked,
+            ..client_of(client)?
+        });
         self.audit.record(audit);
         Ok(true)
     }
@@ -91,6 +110,7 @@ impl RegistrationRepository for FakeRegistrations {
         clients.retain(|c| c.0.id != id);
         let found = clients.len() < before;
         if found {
+            self.oauth_clients.remove(id);
             self.audit.record(audit);
         }
         Ok(found)
@@ -101,12 +121,19 @@ impl RegistrationRepository for FakeRegistrations {
         audit: &AuditEntry,
     ) -> Result<u64, RepoError> {
         let mut clients = lock(&self.clients);
-        let before = clients.len();
-        clients.retain(|c| c.3 || c.0.issued_at >= created_before);
-        let removed = (before - clients.len()) as u64;
-        for _ in 0..removed {
-            self.audit.record(audit);
+        let (gone, kept) = clients
+            .drain(..)
+            .partition(|c| !c.3 && c.0.issued_at < created_before);
+        *clients = kept;
+        let gone: Vec<Row> = gone;
+        for (client, ..) in &gone {
+            self.oauth_clients.remove(client.id);
+            self.audit.record(&AuditEntry {
+                target_type: "client",
+                target_id: client.id.to_string(),
+                ..audit.clone()
+            });
         }
-        Ok(removed)
+        Ok(gone.len() as u64)
     }
 }
