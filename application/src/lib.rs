@@ -2,6 +2,10 @@
 //!
 //! This crate sequences domain rules and repository calls. It must never depend on a web
 //! framework, SQL or a template engine: those live behind the port traits in [`ports`].
+//!
+//! With the `fakes` feature (and in its own tests) it also offers in-memory fakes of every
+//! port (`fakes`) and the contract tests (`contracts`) that hold the fakes and the real
+//! adapters to the same behaviour.
 #![deny(missing_docs)]
 
 pub mod apps;
