@@ -4,7 +4,7 @@ use tessera_domain::{AuditQuery, AuditQueryText};
 use time::Duration;
 
 use super::World;
-use super::fixtures::{draft_app, entry_by};
+use super::fixtures::{draft_app, entry_by, person};
 use crate::Clock;
 use crate::ports::*;
 
@@ -72,12 +72,34 @@ pub async fn entries_read_back_newest_first_and_filtered<P: Ports>(w: &World<P>)
     assert_eq!(records[0].target_id, id);
 }
 
+/// An email matches the entries of the person who has it (in any case), by their id.
+pub async fn an_email_matches_its_person_s_entries<P: Ports>(w: &World<P>) {
+    let ada = person(w, "ada").await;
+    let mut by_ada = entry_by("ada", "create", "app", "a", w.clock.now());
+    by_ada.actor.user_id = Some(ada.id.as_uuid());
+    let app = draft_app(w, "One", Duration::ZERO);
+    w.apps.insert(&app, &by_ada).await.unwrap();
+    let text = AuditQueryText {
+        actor: Some("ADA@example.com"),
+        ..Default::default()
+    };
+    let (records, total) = list(w, text).await;
+    assert_eq!((records.len(), total), (1, 1));
+    assert_eq!(records[0].actor.user_id, Some(ada.id.as_uuid()));
+    let nobody = AuditQueryText {
+        actor: Some("nobody@example.com"),
+        ..Default::default()
+    };
+    assert_eq!(list(w, nobody).await.1, 0);
+}
+
 /// Every test of [`AuditRepository`], as `#[tokio::test]`s on the world `$world` builds.
 #[macro_export]
 macro_rules! audit_repository_contract {
     ($world:expr) => {
         $crate::contract_tests!($world, audit_repository:
             entries_read_back_newest_first_and_filtered,
+            an_email_matches_its_person_s_entries,
         );
     };
 }

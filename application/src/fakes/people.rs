@@ -73,8 +73,10 @@ impl std::fmt::Debug for GrantsLink {
 
 impl Shared {
     pub(super) fn recording_to(audit: &FakeAudit) -> Self {
+        let people = Arc::default();
+        audit.knowing(&people);
         Self {
-            people: Arc::default(),
+            people,
             audit: audit.clone(),
             grants: GrantsLink::default(),
         }
