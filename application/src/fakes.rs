@@ -97,7 +97,7 @@ pub fn fake_world() -> World<FakePorts> {
         sessions: users.sessions(),
         resets: users.resets(),
         throttle: FakeThrottle::default(),
-        mcp_servers: FakeMcpServers::recording_to(&audit),
+        mcp_servers: FakeMcpServers::linked(&grants),
         signer: FakeSigner::default(),
         hasher: FakeHasher::default(),
         clock: FakeClock::default(),

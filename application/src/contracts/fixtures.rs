@@ -96,6 +96,18 @@ pub async fn code_approving<P: Ports>(
     scopes: &str,
     remember: bool,
 ) -> LookupId {
+    store_code(w, user, app, scopes, remember, None).await
+}
+
+/// Stores an unused code, for `resource` when given.
+async fn store_code<P: Ports>(
+    w: &World<P>,
+    user: &User,
+    app: &App,
+    scopes: &str,
+    remember: bool,
+    resource: Option<&str>,
+) -> LookupId {
     let credential = issue_credential(&w.rng, CredentialKind::AuthorizationCode);
     let verifier = CodeVerifier::parse("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk").unwrap();
     let now = w.clock.now();
@@ -108,7 +120,7 @@ pub async fn code_approving<P: Ports>(
         redirect_uri_sent: true,
         challenge: CodeChallenge::from_verifier(&verifier),
         scopes: ScopeSet::parse(scopes).unwrap(),
-        resource: None,
+        resource: resource.map(str::to_owned),
         state_hash: None,
         created_at: now,
         expires_at: now + Duration::minutes(10),
@@ -116,7 +128,7 @@ pub async fn code_approving<P: Ports>(
     let approval = remember.then(|| Approval {
         user_id: user.id,
         client_id: app.id,
-        resource: None,
+        resource: code.resource.clone(),
         scopes: code.scopes.clone(),
         at: now,
     });
@@ -151,13 +163,37 @@ pub async fn grant<P: Ports>(
     redeem(w, &lookup, app, scopes, at).await
 }
 
-/// Redeems the code `lookup` of `app` into a grant of `scopes` at `at`. The one place the
-/// contracts redeem a code.
+/// A grant for `resource` (a protected server's URL), made as [`grant`] makes one.
+pub async fn grant_for_resource<P: Ports>(
+    w: &World<P>,
+    user: &User,
+    app: &App,
+    resource: &str,
+    at: OffsetDateTime,
+) -> Issued {
+    let lookup = store_code(w, user, app, "mcp", true, Some(resource)).await;
+    redeem_for(w, &lookup, app, "mcp", Some(resource), at).await
+}
+
+/// Redeems the code `lookup` of `app` into a grant of `scopes` at `at`.
 pub async fn redeem<P: Ports>(
     w: &World<P>,
     lookup: &LookupId,
     app: &App,
     scopes: &str,
+    at: OffsetDateTime,
+) -> Issued {
+    redeem_for(w, lookup, app, scopes, None, at).await
+}
+
+/// Redeems a code into a grant, for `resource` when given. The one place the contracts
+/// redeem a code.
+async fn redeem_for<P: Ports>(
+    w: &World<P>,
+    lookup: &LookupId,
+    app: &App,
+    scopes: &str,
+    resource: Option<&str>,
     at: OffsetDateTime,
 ) -> Issued {
     let access = issue_credential(&w.rng, CredentialKind::AccessToken);
@@ -172,7 +208,7 @@ pub async fn redeem<P: Ports>(
         NewGrant {
             id: issued.grant_id,
             scopes: scopes.clone(),
-            resource: None,
+            resource: resource.map(str::to_owned),
             expires_at: at + Duration::days(30),
         },
         NewTokens {

@@ -5,7 +5,7 @@ use tessera_domain::{
 };
 
 use super::World;
-use super::fixtures::{audited_by, entry_by, unknown_lookup};
+use super::fixtures::{app, audited_by, entry_by, grant_for_resource, person, unknown_lookup};
 use crate::ports::*;
 use crate::{Clock, Rng, issue_credential};
 
@@ -146,6 +146,47 @@ pub async fn credentials_are_stored_found_and_deleted<P: Ports>(w: &World<P>) {
     assert_eq!(audited_by(w, "operator").await.len(), 3);
 }
 
+/// Deleting a server revokes the grants, deletes the pending codes and forgets the
+/// approvals for its resource, and no other.
+pub async fn deleting_a_server_revokes_access_to_it<P: Ports>(w: &World<P>) {
+    let (docs, wiki) = (server(w, "docs", "Docs"), server(w, "wiki", "Wiki"));
+    let audit = entry_by("operator", "create", "mcp_server", "s", w.clock.now());
+    w.mcp_servers.insert(&docs, &audit).await.unwrap();
+    w.mcp_servers.insert(&wiki, &audit).await.unwrap();
+    let (user, app) = (person(w, "ada").await, app(w, "Editor").await);
+    let (docs_url, wiki_url) = (
+        "https://auth.example/mcp/docs",
+        "https://auth.example/mcp/wiki",
+    );
+    let to_docs = grant_for_resource(w, &user, &app, docs_url, w.clock.now()).await;
+    let to_wiki = grant_for_resource(w, &user, &app, wiki_url, w.clock.now()).await;
+    let (slug, at) = (docs.draft.slug.clone(), w.clock.now());
+    assert!(
+        w.mcp_servers
+            .delete(&slug, docs_url, at, &audit)
+            .await
+            .unwrap()
+    );
+    let access = w.grants.find_access_token(&to_docs.access).await.unwrap();
+    assert!(access.unwrap().revoked);
+    assert!(
+        w.grants
+            .approval(user.id, app.id, Some(docs_url))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let access = w.grants.find_access_token(&to_wiki.access).await.unwrap();
+    assert!(!access.unwrap().revoked);
+    assert!(
+        w.grants
+            .approval(user.id, app.id, Some(wiki_url))
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
 /// Every test of [`McpServerRepository`], as `#[tokio::test]`s on the world `$world` builds.
 #[macro_export]
 macro_rules! mcp_server_repository_contract {
@@ -153,6 +194,7 @@ macro_rules! mcp_server_repository_contract {
         $crate::contract_tests!($world, mcp_server_repository:
             servers_read_back_and_slugs_are_unique,
             credentials_are_stored_found_and_deleted,
+            deleting_a_server_revokes_access_to_it,
         );
     };
 }

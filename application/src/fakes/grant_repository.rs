@@ -133,6 +133,19 @@ impl FakeGrants {
             .codes
             .retain(|_, c| c.user_id != user || c.redeemed_into.is_some());
     }
+    /// Revokes the grants, deletes the unused codes and forgets the approvals for
+    /// `resource`, as deleting its protected server does.
+    pub(super) fn revoke_resource(&self, resource: &str) {
+        let mut state = self.lock();
+        let of = |r: &Option<String>| r.as_deref() == Some(resource);
+        for g in state.grants.values_mut().filter(|g| of(&g.resource)) {
+            g.revoked = true;
+        }
+        state
+            .codes
+            .retain(|_, c| !of(&c.resource) || c.redeemed_into.is_some());
+        state.approvals.retain(|(_, _, r), _| r != resource);
+    }
     /// Deletes everything of a client being deleted.
     pub(super) fn forget_client(&self, client_id: Uuid) {
         let mut state = self.lock();

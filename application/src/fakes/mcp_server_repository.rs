@@ -6,7 +6,7 @@ use tessera_domain::{AppSecretInfo, CredentialHash, LookupId, McpServer, ServerS
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::{FakeAudit, lock};
+use super::{FakeAudit, FakeGrants, lock};
 use crate::ports::*;
 
 type CredentialRow = (ServerSlug, LookupId, CredentialHash, AppSecretInfo);
@@ -20,13 +20,15 @@ pub struct FakeMcpServers {
     pub revoked_resources: Arc<Mutex<Vec<String>>>,
     /// The audit log its changes land in.
     pub audit: FakeAudit,
+    grants: FakeGrants,
 }
 
 impl FakeMcpServers {
-    /// Servers whose changes are recorded in `audit`.
-    pub fn recording_to(audit: &FakeAudit) -> Self {
+    /// Servers whose deletion revokes `grants` for them, recorded in `grants`' audit log.
+    pub fn linked(grants: &FakeGrants) -> Self {
         Self {
-            audit: audit.clone(),
+            audit: grants.audit.clone(),
+            grants: grants.clone(),
             ..Self::default()
         }
     }
@@ -69,6 +71,7 @@ impl McpServerRepository for FakeMcpServers {
         }
         lock(&self.credentials).retain(|c| &c.0 != slug);
         lock(&self.revoked_resources).push(resource.to_owned());
+        self.grants.revoke_resource(resource);
         self.audit.record(audit);
         Ok(true)
     }
