@@ -25,6 +25,8 @@ mod error;
 mod event_streams;
 mod health;
 mod html;
+#[cfg(test)]
+mod in_process_tests;
 mod json_body;
 mod mcp_server_pages;
 mod mcp_servers;

@@ -1,32 +1,61 @@
-//! In-memory fakes of the ports, for application tests only.
+//! In-memory fakes of every port, one file per port, for tests of the use cases here and of
+//! the handlers in the adapters (enabled there by this crate's `fakes` feature). The
+//! contract tests in [`crate::contracts`] hold each fake to the behaviour of its PostgreSQL
+//! twin.
+//!
+//! Fakes of ports that PostgreSQL keeps in related tables share state the same way: users,
+//! sessions and reset links are one store ([`FakeUsers::sessions`], [`FakeUsers::resets`]);
+//! grants see their people and clients ([`FakeGrants::linked`]); apps see their clients and
+//! grants ([`FakeApps::linked`]). [`fake_world`] wires every fake together.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
-use tessera_domain::{Email, Password, SecretString, User, UserId, UserWithPassword, Username};
-use time::{Duration, OffsetDateTime};
-
-mod apps;
-mod audit;
-mod cimd;
-mod login;
-mod mcp_servers;
-mod oauth;
+mod app_repository;
+mod assertion_signer;
+mod audit_repository;
+mod cimd_repository;
+mod client_repository;
+mod clock;
+mod grant_repository;
+mod mcp_server_repository;
+mod metadata_fetcher;
+mod password_hasher;
+mod password_reset_repository;
 mod people;
-mod registration;
-pub use apps::{FakeApps, app_service, app_service_with};
-pub use audit::FakeAudit;
-pub use cimd::{FakeCimd, FakeFetcher};
-pub use login::{FakeHasher, FakeThrottle};
-pub use mcp_servers::{FakeMcpServers, FakeSigner};
-pub use oauth::{FakeClients, FakeGrants, credential};
-pub use people::{FakeResets, FakeSessions, FakeUsers};
-pub use registration::{FakeRateLimits, FakeRegistrations};
+mod rate_limit_repository;
+mod registration_repository;
+mod rng;
+#[cfg(test)]
+mod services;
+mod session_repository;
+mod throttle_repository;
+mod user_repository;
 
-use crate::people::{LoginThrottle, NewUserInput, SessionService, UserService};
+pub use app_repository::FakeApps;
+pub use assertion_signer::FakeSigner;
+pub use audit_repository::FakeAudit;
+pub use cimd_repository::FakeCimd;
+pub use client_repository::FakeClients;
+pub use clock::FakeClock;
+pub use grant_repository::{FakeGrants, credential};
+pub use mcp_server_repository::FakeMcpServers;
+pub use metadata_fetcher::FakeFetcher;
+pub use password_hasher::FakeHasher;
+pub use password_reset_repository::FakeResets;
+pub use rate_limit_repository::FakeRateLimits;
+pub use registration_repository::FakeRegistrations;
+pub use rng::CountingRng;
+pub(crate) use rng::next_id;
+#[cfg(test)]
+pub use services::*;
+pub use session_repository::FakeSessions;
+pub use throttle_repository::FakeThrottle;
+pub use user_repository::FakeUsers;
+
+use crate::contracts::World;
 use crate::ports::*;
 
-/// Every fake wired together.
+/// Every fake, as the one deployment the use cases and handlers are tested on.
 #[derive(Debug)]
 pub struct FakePorts;
 
@@ -50,134 +79,37 @@ impl Ports for FakePorts {
     type Rng = CountingRng;
 }
 
-#[derive(Debug, Clone)]
-pub struct FakeClock(Arc<Mutex<OffsetDateTime>>);
-
-impl FakeClock {
-    pub fn advance(&self, by: Duration) {
-        *self.0.lock().unwrap() += by;
+/// Every fake, sharing state where PostgreSQL's tables do: one audit log, one set of
+/// people, clients seen by apps, grants and cached documents alike.
+pub fn fake_world() -> World<FakePorts> {
+    let audit = FakeAudit::default();
+    let users = FakeUsers::recording_to(&audit);
+    let clients = FakeClients::default();
+    let grants = FakeGrants::linked(&users, &clients, &audit);
+    let registrations = FakeRegistrations::linked(&clients, &audit);
+    World {
+        apps: FakeApps::linked(&grants),
+        cimd: FakeCimd::sharing(&clients),
+        clients,
+        registrations,
+        fetcher: FakeFetcher::default(),
+        rate_limits: FakeRateLimits::default(),
+        sessions: users.sessions(),
+        resets: users.resets(),
+        throttle: FakeThrottle::default(),
+        mcp_servers: FakeMcpServers::linked(&grants),
+        signer: FakeSigner::default(),
+        hasher: FakeHasher::default(),
+        clock: FakeClock::default(),
+        rng: CountingRng::default(),
+        grants,
+        users,
+        audit,
     }
 }
 
-impl Default for FakeClock {
-    fn default() -> Self {
-        Self(Arc::new(Mutex::new(
-            time::macros::datetime!(2026-01-01 12:00 UTC),
-        )))
-    }
-}
-
-impl Clock for FakeClock {
-    fn now(&self) -> OffsetDateTime {
-        *self.0.lock().unwrap()
-    }
-    async fn sleep(&self, duration: Duration) {
-        self.advance(duration);
-        tokio::task::yield_now().await;
-    }
-}
-
-/// Deterministic, distinct bytes on every call.
-#[derive(Debug, Default)]
-pub struct CountingRng(AtomicU64);
-
-impl Rng for CountingRng {
-    fn fill(&self, buf: &mut [u8]) {
-        let n = self.0.fetch_add(1, Ordering::Relaxed);
-        for (i, b) in buf.iter_mut().enumerate() {
-            *b = (n.wrapping_mul(31).wrapping_add(i as u64) % 251) as u8;
-        }
-    }
-}
-
-/// A fixed id for `seed`: the same on every run, distinct for distinct seeds.
-pub fn id_from(seed: &str) -> uuid::Uuid {
-    let digest = ring::digest::digest(&ring::digest::SHA256, seed.as_bytes());
-    let mut bytes = [0u8; 16];
-    bytes.copy_from_slice(&digest.as_ref()[..16]);
-    uuid::Builder::from_random_bytes(bytes).into_uuid()
-}
-
-/// Stores `input` as an active user (the password hashed by `hasher`), as an admin would.
-pub async fn store_user(users: &FakeUsers, hasher: &FakeHasher, input: NewUserInput) -> User {
-    let record = UserWithPassword {
-        user: User {
-            id: UserId::new(id_from(&input.email.normalized())),
-            email: input.email,
-            username: input.username,
-            admin: input.admin,
-            created_at: FakeClock::default().now(),
-        },
-        password_hash: hasher.hash(&input.password).await.unwrap(),
-        status: tessera_domain::AccountStatus::Active,
-    };
-    let audit = AuditEntry {
-        actor: Actor {
-            user_id: None,
-            name: "test".into(),
-            ip: None,
-            user_agent: None,
-        },
-        action: "create",
-        target_type: "user",
-        target_id: record.user.id.to_string(),
-        at: record.user.created_at,
-        details: Vec::new(),
-    };
-    users.insert(&record, &audit).await.unwrap();
-    record.user
-}
-
-pub fn new_user(email: &str, username: &str, admin: bool) -> NewUserInput {
-    NewUserInput {
-        email: Email::parse(email).unwrap(),
-        username: Username::parse(username).unwrap(),
-        password: Password::parse(SecretString::new("correct horse".to_owned())).unwrap(),
-        admin,
-    }
-}
-
-/// First-user requests per IP and minute in the services built here.
-pub const FIRST_USERS_PER_MINUTE: u32 = 3;
-
-pub fn user_service_with(hasher: FakeHasher) -> UserService<FakePorts> {
-    UserService::new(
-        FakeUsers::default(),
-        FakeRateLimits::default(),
-        hasher,
-        FakeClock::default(),
-        CountingRng::default(),
-        tessera_domain::RateLimit::new(FIRST_USERS_PER_MINUTE, Duration::minutes(1)),
-    )
-}
-
-pub fn user_service() -> UserService<FakePorts> {
-    user_service_with(FakeHasher::default())
-}
-
-pub async fn session_service_with_user(
-    input: NewUserInput,
-) -> (SessionService<FakePorts>, FakeClock) {
-    let (service, clock, _) = session_service_with_user_and_hasher(input).await;
-    (service, clock)
-}
-
-pub async fn session_service_with_user_and_hasher(
-    input: NewUserInput,
-) -> (SessionService<FakePorts>, FakeClock, FakeHasher) {
-    let users = FakeUsers::default();
-    let clock = FakeClock::default();
-    let hasher = FakeHasher::default();
-    store_user(&users, &hasher, input).await;
-    let service = SessionService::new(
-        users.clone(),
-        users.sessions(),
-        FakeThrottle::default(),
-        hasher.clone(),
-        clock.clone(),
-        CountingRng::default(),
-        LoginThrottle::default(),
-        Duration::hours(24),
-    );
-    (service, clock, hasher)
+/// Locks a fake's state. A test that panicked while holding the lock has failed already, so
+/// the state is used as it was left.
+fn lock<T>(state: &Mutex<T>) -> MutexGuard<'_, T> {
+    state.lock().unwrap_or_else(PoisonError::into_inner)
 }

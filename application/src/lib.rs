@@ -12,9 +12,11 @@
 
 pub mod apps;
 pub mod audit;
+#[cfg(any(test, feature = "fakes"))]
+pub mod contracts;
 pub mod credentials;
-#[cfg(test)]
-pub(crate) mod fakes;
+#[cfg(any(test, feature = "fakes"))]
+pub mod fakes;
 pub mod mcp_servers;
 pub mod oauth;
 pub mod people;

@@ -1,29 +1,53 @@
-//! The audit log in memory, filtered as `AuditRepository` says (the fake knows no people,
-//! so an email matches nothing).
+//! The audit log in memory, filtered as `AuditRepository` says. An email matches the
+//! entries of the person who has it in the people store recording here
+//! ([`super::FakeUsers::recording_to`]); with none, it matches nothing.
 
 use std::sync::{Arc, Mutex};
 
 use tessera_domain::{AuditActor, AuditQuery};
+use uuid::Uuid;
+
+use super::lock;
+use super::people::People;
 
 use crate::ports::{AuditEntry, AuditRecord, AuditRepository, RepoError};
 
+/// The audit log the other fakes write to; clones share it.
 #[derive(Debug, Clone, Default)]
-pub struct FakeAudit(Arc<Mutex<Vec<AuditEntry>>>);
+pub struct FakeAudit(Arc<Mutex<Vec<AuditEntry>>>, PeopleLink);
+
+/// The people whose emails the actor filter looks up, once linked.
+type PeopleLink = Arc<Mutex<Option<Arc<Mutex<People>>>>>;
 
 impl FakeAudit {
+    /// Every entry written so far, oldest first.
     pub fn entries(&self) -> Vec<AuditEntry> {
-        self.0.lock().unwrap().clone()
+        lock(&self.0).clone()
     }
     pub(crate) fn record(&self, entry: &AuditEntry) {
-        self.0.lock().unwrap().push(entry.clone());
+        lock(&self.0).push(entry.clone());
+    }
+    /// Looks emails up among `people`.
+    pub(super) fn knowing(&self, people: &Arc<Mutex<People>>) {
+        *lock(&self.1) = Some(people.clone());
+    }
+    /// The id of the person whose normalized email is `email`, if any.
+    fn owner_of(&self, email: &str) -> Option<Uuid> {
+        let people = lock(&self.1).clone()?;
+        let people = lock(&people);
+        let owner = people
+            .users
+            .iter()
+            .find(|u| u.user.email.normalized() == email);
+        owner.map(|u| u.user.id.as_uuid())
     }
 }
 
-fn matches(query: &AuditQuery, e: &AuditEntry) -> bool {
+fn matches(query: &AuditQuery, e: &AuditEntry, email_owner: Option<Uuid>) -> bool {
     let actor = match query.actor() {
         None => true,
         Some(AuditActor::Person(id)) => e.actor.user_id == Some(id.as_uuid()),
-        Some(AuditActor::Email(_)) => false,
+        Some(AuditActor::Email(_)) => email_owner.is_some() && e.actor.user_id == email_owner,
         Some(AuditActor::Name(name)) => e.actor.name == *name,
     };
     let app = query.app().is_none_or(|app| {
@@ -40,11 +64,15 @@ fn matches(query: &AuditQuery, e: &AuditEntry) -> bool {
 
 impl AuditRepository for FakeAudit {
     async fn list(&self, query: &AuditQuery) -> Result<(Vec<AuditRecord>, i64), RepoError> {
-        let entries = self.0.lock().unwrap();
+        let email_owner = match query.actor() {
+            Some(AuditActor::Email(email)) => self.owner_of(&email.normalized()),
+            _ => None,
+        };
+        let entries = lock(&self.0);
         let mut found: Vec<(usize, &AuditEntry)> = entries
             .iter()
             .enumerate()
-            .filter(|(_, e)| matches(query, e))
+            .filter(|(_, e)| matches(query, e, email_owner))
             .collect();
         found.sort_by(|(i, a), (j, b)| (b.at, j).cmp(&(a.at, i)));
         let total = found.len() as i64;

@@ -1,15 +1,14 @@
-//! Fakes of the login ports: attempt counters and the password hasher.
+//! Login attempt counters in memory.
 
 use std::net::IpAddr;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use tessera_domain::{Password, PasswordHash, SecretString};
 use time::OffsetDateTime;
 
+use super::lock;
+
 use crate::ports::{
-    AttemptId, AttemptOutcome, AttemptWindow, FailureWindow, HashError, PasswordHasher, RepoError,
-    ThrottleRepository,
+    AttemptId, AttemptOutcome, AttemptWindow, FailureWindow, RepoError, ThrottleRepository,
 };
 
 /// One recorded login attempt.
@@ -23,6 +22,7 @@ struct AttemptRow {
     pending: bool,
 }
 
+/// Login attempts, counted as `ThrottleRepository` says; clones share them.
 #[derive(Debug, Clone, Default)]
 pub struct FakeThrottle(Arc<Mutex<Vec<AttemptRow>>>);
 
@@ -35,7 +35,7 @@ impl ThrottleRepository for FakeThrottle {
         window: AttemptWindow,
         admit: impl Fn(&FailureWindow) -> bool + Send + Sync,
     ) -> Result<(Option<AttemptId>, FailureWindow), RepoError> {
-        let mut rows = self.0.lock().unwrap();
+        let mut rows = lock(&self.0);
         let recent = || rows.iter().filter(|r| r.at >= window.since);
         let failed = |r: &AttemptRow| !r.pending || r.at < window.pending_expired_before;
         let by_email: Vec<_> = recent()
@@ -70,7 +70,7 @@ impl ThrottleRepository for FakeThrottle {
         email: &str,
         outcome: AttemptOutcome,
     ) -> Result<(), RepoError> {
-        let mut rows = self.0.lock().unwrap();
+        let mut rows = lock(&self.0);
         match outcome {
             AttemptOutcome::Failed => rows
                 .iter_mut()
@@ -85,61 +85,5 @@ impl ThrottleRepository for FakeThrottle {
             }
         }
         Ok(())
-    }
-}
-
-/// Stores `fake<generation>:<password>`; good enough to test the use cases, never used
-/// outside tests. Counts its hashes, can be made busy, can change its "parameters" (the
-/// generation: older hashes still verify and ask to be stored anew), and yields once per
-/// call so that concurrent use cases interleave.
-#[derive(Debug, Clone, Default)]
-pub struct FakeHasher {
-    hashes: Arc<AtomicU64>,
-    busy: Arc<AtomicBool>,
-    generation: Arc<AtomicU64>,
-}
-
-impl FakeHasher {
-    /// How many passwords it has hashed.
-    pub fn hashes(&self) -> u64 {
-        self.hashes.load(Ordering::SeqCst)
-    }
-    /// From now on, refuses every call with [`HashError::Busy`] (or stops refusing).
-    pub fn set_busy(&self, busy: bool) {
-        self.busy.store(busy, Ordering::SeqCst);
-    }
-    /// From now on, hashes with new "parameters"; what it stored before needs a rehash.
-    pub fn change_parameters(&self) {
-        self.generation.fetch_add(1, Ordering::SeqCst);
-    }
-    fn stored(&self, password: &str) -> String {
-        format!("fake{}:{password}", self.generation.load(Ordering::SeqCst))
-    }
-    async fn turn(&self) -> Result<(), HashError> {
-        tokio::task::yield_now().await;
-        match self.busy.load(Ordering::SeqCst) {
-            true => Err(HashError::Busy),
-            false => Ok(()),
-        }
-    }
-}
-
-impl PasswordHasher for FakeHasher {
-    async fn hash(&self, password: &Password) -> Result<PasswordHash, HashError> {
-        self.turn().await?;
-        self.hashes.fetch_add(1, Ordering::SeqCst);
-        Ok(PasswordHash::new(self.stored(password.expose())))
-    }
-    async fn verify(
-        &self,
-        candidate: &SecretString,
-        stored: Option<&PasswordHash>,
-    ) -> Result<bool, HashError> {
-        self.turn().await?;
-        let password = |h: &PasswordHash| h.as_str().split_once(':').map(|(_, p)| p.to_owned());
-        Ok(stored.and_then(password).as_deref() == Some(candidate.expose()))
-    }
-    fn needs_rehash(&self, stored: &PasswordHash) -> bool {
-        !stored.as_str().starts_with(&self.stored(""))
     }
 }

@@ -1,28 +1,42 @@
-//! Fakes of the protected-server registry and of the assertion signer.
+//! The protected-server registry in memory.
 
 use std::sync::{Arc, Mutex};
 
-use tessera_domain::{AppSecretInfo, Assertion, CredentialHash, LookupId, McpServer, ServerSlug};
+use tessera_domain::{AppSecretInfo, CredentialHash, LookupId, McpServer, ServerSlug};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::FakeAudit;
+use super::{FakeAudit, FakeGrants, lock};
 use crate::ports::*;
 
 type CredentialRow = (ServerSlug, LookupId, CredentialHash, AppSecretInfo);
 
+/// Protected MCP servers and their introspection credentials; clones share them.
 #[derive(Debug, Clone, Default)]
 pub struct FakeMcpServers {
     servers: Arc<Mutex<Vec<McpServer>>>,
     credentials: Arc<Mutex<Vec<CredentialRow>>>,
     /// The resources whose grants a delete revoked.
     pub revoked_resources: Arc<Mutex<Vec<String>>>,
+    /// The audit log its changes land in.
     pub audit: FakeAudit,
+    grants: FakeGrants,
+}
+
+impl FakeMcpServers {
+    /// Servers whose deletion revokes `grants` for them, recorded in `grants`' audit log.
+    pub fn linked(grants: &FakeGrants) -> Self {
+        Self {
+            audit: grants.audit.clone(),
+            grants: grants.clone(),
+            ..Self::default()
+        }
+    }
 }
 
 impl McpServerRepository for FakeMcpServers {
     async fn insert(&self, server: &McpServer, audit: &AuditEntry) -> Result<(), RepoError> {
-        let mut servers = self.servers.lock().unwrap();
+        let mut servers = lock(&self.servers);
         if servers.iter().any(|s| s.draft.slug == server.draft.slug) {
             return Err(RepoError::Conflict { field: "slug" });
         }
@@ -31,7 +45,7 @@ impl McpServerRepository for FakeMcpServers {
         Ok(())
     }
     async fn update(&self, server: &McpServer, audit: &AuditEntry) -> Result<bool, RepoError> {
-        let mut servers = self.servers.lock().unwrap();
+        let mut servers = lock(&self.servers);
         let Some(slot) = servers
             .iter_mut()
             .find(|s| s.draft.slug == server.draft.slug)
@@ -49,26 +63,24 @@ impl McpServerRepository for FakeMcpServers {
         _at: OffsetDateTime,
         audit: &AuditEntry,
     ) -> Result<bool, RepoError> {
-        let mut servers = self.servers.lock().unwrap();
+        let mut servers = lock(&self.servers);
         let before = servers.len();
         servers.retain(|s| &s.draft.slug != slug);
         if servers.len() == before {
             return Ok(false);
         }
-        self.credentials.lock().unwrap().retain(|c| &c.0 != slug);
-        self.revoked_resources
-            .lock()
-            .unwrap()
-            .push(resource.to_owned());
+        lock(&self.credentials).retain(|c| &c.0 != slug);
+        lock(&self.revoked_resources).push(resource.to_owned());
+        self.grants.revoke_resource(resource);
         self.audit.record(audit);
         Ok(true)
     }
     async fn find(&self, slug: &ServerSlug) -> Result<Option<McpServer>, RepoError> {
-        let servers = self.servers.lock().unwrap();
+        let servers = lock(&self.servers);
         Ok(servers.iter().find(|s| &s.draft.slug == slug).cloned())
     }
     async fn list(&self) -> Result<Vec<McpServer>, RepoError> {
-        Ok(self.servers.lock().unwrap().clone())
+        Ok(lock(&self.servers).clone())
     }
     async fn insert_credential(
         &self,
@@ -79,7 +91,7 @@ impl McpServerRepository for FakeMcpServers {
         if self.find(slug).await?.is_none() {
             return Ok(false);
         }
-        self.credentials.lock().unwrap().push((
+        lock(&self.credentials).push((
             slug.clone(),
             credential.lookup_id.clone(),
             credential.hash.clone(),
@@ -95,7 +107,7 @@ impl McpServerRepository for FakeMcpServers {
         if self.find(slug).await?.is_none() {
             return Ok(None);
         }
-        let credentials = self.credentials.lock().unwrap();
+        let credentials = lock(&self.credentials);
         let of = credentials.iter().filter(|c| &c.0 == slug);
         Ok(Some(of.map(|c| c.3.clone()).collect()))
     }
@@ -105,18 +117,21 @@ impl McpServerRepository for FakeMcpServers {
         id: Uuid,
         audit: &AuditEntry,
     ) -> Result<bool, RepoError> {
-        let mut credentials = self.credentials.lock().unwrap();
+        let mut credentials = lock(&self.credentials);
         let before = credentials.len();
         credentials.retain(|c| !(&c.0 == slug && c.3.id == id));
-        self.audit.record(audit);
-        Ok(credentials.len() < before)
+        let found = credentials.len() < before;
+        if found {
+            self.audit.record(audit);
+        }
+        Ok(found)
     }
     async fn find_credential(
         &self,
         lookup_id: &LookupId,
     ) -> Result<Option<StoredServerCredential>, RepoError> {
         let found = {
-            let credentials = self.credentials.lock().unwrap();
+            let credentials = lock(&self.credentials);
             let row = credentials.iter().find(|c| &c.1 == lookup_id);
             row.map(|c| (c.0.clone(), c.2.clone()))
         };
@@ -127,28 +142,5 @@ impl McpServerRepository for FakeMcpServers {
             .find(&slug)
             .await?
             .map(|server| StoredServerCredential { hash, server }))
-    }
-}
-
-/// Signs as `signed:<aud>:<sub>:<client_id>:<scope>` and remembers what it signed.
-#[derive(Debug, Clone, Default)]
-pub struct FakeSigner(pub Arc<Mutex<Vec<Assertion>>>);
-
-impl AssertionSigner for FakeSigner {
-    async fn sign(&self, a: &Assertion) -> Result<String, RepoError> {
-        self.0.lock().unwrap().push(a.clone());
-        Ok(format!(
-            "signed:{}:{}:{}:{}",
-            a.audience,
-            a.subject.as_uuid(),
-            a.client_id,
-            a.scope
-        ))
-    }
-    async fn public_keys(&self) -> Result<Vec<PublicSigningKey>, RepoError> {
-        Ok(vec![PublicSigningKey {
-            kid: "fake".into(),
-            public_key: vec![0; 32],
-        }])
     }
 }
