@@ -62,9 +62,17 @@ pub(crate) async fn get_server_metadata<P: Ports>(
     settings: web::Data<WebSettings>,
     oauth: web::Data<OAuthService<P>>,
 ) -> HttpResponse {
+    cacheable(&server_metadata(
+        &settings,
+        oauth.accepts_metadata_documents(),
+    ))
+}
+
+/// RFC 8414 metadata of this server; `cimd` says whether document client ids are accepted.
+fn server_metadata(settings: &WebSettings, cimd: bool) -> ServerMetadata<'_> {
     let base = settings.access_url.as_str();
     let at = |path: &str| format!("{base}{path}");
-    cacheable(&ServerMetadata {
+    ServerMetadata {
         issuer: base,
         authorization_endpoint: at("/oauth2/authorize"),
         token_endpoint: at("/oauth2/tokens"),
@@ -83,8 +91,8 @@ pub(crate) async fn get_server_metadata<P: Ports>(
         introspection_endpoint_auth_methods_supported: INTROSPECTION_AUTH_METHODS,
         scopes_supported: Scope::ALL.iter().map(Scope::as_str).collect(),
         authorization_response_iss_parameter_supported: true,
-        client_id_metadata_document_supported: oauth.accepts_metadata_documents(),
-    })
+        client_id_metadata_document_supported: cimd,
+    }
 }
 
 /// `GET /.well-known/oauth-protected-resource`: the API, whose resource is `access_url`.

@@ -56,12 +56,7 @@ pub async fn end_event_streams_on_drain(
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody, UntilDrained>>, actix_web::Error> {
     let get = req.method() == Method::GET;
     let mut response = next.call(req).await?;
-    let streams_events = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/event-stream"));
-    if !(get && streams_events) {
+    if !(get && streams_events(&response)) {
         return Ok(response.map_into_left_body());
     }
     // When the stream ends, so does the connection: an idle keep-alive connection would
@@ -76,6 +71,13 @@ pub async fn end_event_streams_on_drain(
             drained: draining.begun(),
         })
     }))
+}
+
+/// Whether `response` is an event stream.
+fn streams_events<B>(response: &ServiceResponse<B>) -> bool {
+    let content_type = response.headers().get(header::CONTENT_TYPE);
+    let content_type = content_type.and_then(|v| v.to_str().ok());
+    content_type.is_some_and(|v| v.starts_with("text/event-stream"))
 }
 
 /// A response body that ends when the drain begins.

@@ -202,29 +202,42 @@ pub async fn observe(
     let status = response.status().as_u16().to_string();
     let took = started.elapsed();
     if metrics.slow_request.is_some_and(|slow| took >= slow) {
-        // Where the time went: a pool wait points at too few connections or slow queries
-        // holding them, a hashing wait at logins queued behind each other; neither, at the
-        // handler or the machine (CPU, scheduling, the disk).
-        tracing::warn!(
-            method,
-            route,
-            status = status.as_str(),
-            took_ms = took.as_millis() as u64,
-            pool_wait_ms = waits.pool.as_millis() as u64,
-            checkouts = waits.checkouts,
-            hashing_ms = waits.hashing.as_millis() as u64,
-            "slow request"
-        );
+        log_slow(method, &route, &status, took, &waits);
     }
-    metrics
-        .requests
-        .with_label_values(&[method, &route, &status])
-        .inc();
-    metrics
-        .latency
-        .with_label_values(&[method, &route])
-        .observe(took.as_secs_f64());
+    metrics.record(method, &route, &status, took);
     Ok(response)
+}
+
+impl Metrics {
+    /// Counts one answered request and its latency under its labels.
+    fn record(&self, method: &str, route: &str, status: &str, took: std::time::Duration) {
+        let requests = self.requests.with_label_values(&[method, route, status]);
+        requests.inc();
+        let latency = self.latency.with_label_values(&[method, route]);
+        latency.observe(took.as_secs_f64());
+    }
+}
+
+/// Logs a slow request with where its time went: a pool wait points at too few connections
+/// or slow queries holding them, a hashing wait at logins queued behind each other; neither,
+/// at the handler or the machine (CPU, scheduling, the disk).
+fn log_slow(
+    method: &str,
+    route: &str,
+    status: &str,
+    took: std::time::Duration,
+    waits: &crate::timing::Waits,
+) {
+    tracing::warn!(
+        method,
+        route,
+        status,
+        took_ms = took.as_millis() as u64,
+        pool_wait_ms = waits.pool.as_millis() as u64,
+        checkouts = waits.checkouts,
+        hashing_ms = waits.hashing.as_millis() as u64,
+        "slow request"
+    );
 }
 
 /// Counts a request in flight for as long as it lives, however its handling ends.
