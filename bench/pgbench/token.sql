@@ -1,14 +1,22 @@
 -- The code exchange's transaction, statement for statement as tessera runs it
--- (adapters/src/postgres/grant_redemption.rs: redeem_code_locked, insert_tokens).
+-- (adapters/src/postgres/grant_redemption.rs: the lock statement reads the presenting client
+-- and its secret with the code, then insert_tokens). tessera knows the client's id from the
+-- request; the script reads it from the code (a primary-key lookup more than tessera does).
 -- Client c of run :run redeems its own pre-seeded codes in order (bench/seed.sql);
 -- \gset fails the client when they run out. Variables: -D run=R -D i=0 -D audience=URL.
 \set k (:run * 64 + :client_id) * 10000000 + :i
 \set a random(1, 9223372036854775806)
 \set f random(1, 9223372036854775806)
 BEGIN;
-SELECT secret_hash, app_id, user_id, redirect_uri, redirect_uri_sent, code_challenge,
-       scopes, resources, expires_at, grant_id
-  FROM oauth2_codes WHERE lookup_id = substr(md5('k' || :k), 1, 16) FOR UPDATE \gset c_
+SELECT locked.*, a.id, a.name, a.icon, a.redirect_uris, a.client_type, a.grant_types,
+       a.scope, a.source, a.blocked, a.cimd_url,
+       s.id AS secret_id, s.secret_hash AS presented_secret_hash
+  FROM (VALUES (1)) AS one (x)
+  LEFT JOIN (SELECT secret_hash, app_id, user_id, redirect_uri, redirect_uri_sent, code_challenge,
+                    scopes, resources, expires_at, grant_id
+               FROM oauth2_codes WHERE lookup_id = substr(md5('k' || :k), 1, 16) FOR UPDATE) AS locked ON true
+  LEFT JOIN oauth2_apps a ON a.id = (SELECT app_id FROM oauth2_codes WHERE lookup_id = substr(md5('k' || :k), 1, 16))
+  LEFT JOIN oauth2_app_secrets s ON s.lookup_id = NULL AND s.app_id = a.id \gset c_
 WITH g AS (
     INSERT INTO oauth2_grants (id, app_id, user_id, scopes, resources, created_at, expires_at)
     VALUES (md5('kg' || :k)::uuid, :c_app_id, :c_user_id, :c_scopes, :c_resources, now(), now() + interval '30 days'))
