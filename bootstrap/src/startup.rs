@@ -143,7 +143,6 @@ impl Application {
             passwords,
             apps: apps.clone(),
             audit: web::Data::new(AuditService::new(PgAuditRepository::new(store.db.clone()))),
-            mcp: mcp.clone(),
             oauth,
             registrations: registrations.clone(),
             mcp_servers,
@@ -170,8 +169,10 @@ impl Application {
         let metrics_port = metrics_listener.local_addr()?.port();
         let (drain, draining) = http::drain_signal();
         let public_metrics = metrics.clone();
+        let endpoint = mcp.clone();
         let server = HttpServer::new(move || {
             let metrics = public_metrics.clone();
+            let endpoint = endpoint.clone();
             let draining = draining.clone();
             App::new()
                 .wrap(from_fn(move |req, next| {
@@ -184,6 +185,7 @@ impl Application {
                 }))
                 .wrap(from_fn(http::with_request_id))
                 .configure(http::routes(state.clone()))
+                .configure(|cfg| endpoint.mount(cfg))
         })
         // Streamed replies (MCP over SSE) must not wait for Nagle and delayed ACKs (~40 ms each).
         .tcp_nodelay(true)

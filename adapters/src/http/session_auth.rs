@@ -3,12 +3,12 @@
 
 use actix_web::HttpRequest;
 use actix_web::cookie::{Cookie, SameSite};
-use actix_web::http::header;
 use tessera_application::Ports;
 use tessera_application::people::SessionService;
 use tessera_domain::User;
 use time::OffsetDateTime;
 
+use super::bearer::bearer_token;
 use super::error::ApiError;
 
 /// The session cookie's name.
@@ -17,15 +17,10 @@ pub const SESSION_COOKIE: &str = "tessera_session";
 /// The credential a request presents, if any: the bearer header wins over the cookie.
 /// A malformed `Authorization` header is an error, not an anonymous request.
 pub fn presented_credential(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    if let Some(value) = req.headers().get(header::AUTHORIZATION) {
-        let value = value.to_str().map_err(|_| ApiError::Unauthenticated)?;
-        let (scheme, token) = value.split_once(' ').ok_or(ApiError::Unauthenticated)?;
-        if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-            return Err(ApiError::Unauthenticated);
-        }
-        return Ok(Some(token.trim().to_owned()));
+    match bearer_token(req.headers()).map_err(|_| ApiError::Unauthenticated)? {
+        Some(token) => Ok(Some(token.to_owned())),
+        None => Ok(req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned())),
     }
-    Ok(req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()))
 }
 
 /// The signed-in user of `req`, with the credential they presented; 401 otherwise.
