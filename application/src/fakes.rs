@@ -23,7 +23,8 @@ pub use oauth::{FakeClients, FakeGrants, credential};
 pub use people::{FakeResets, FakeSessions, FakeUsers};
 pub use registration::{FakeRateLimits, FakeRegistrations};
 
-use crate::people::{LoginThrottle, NewUserInput, SessionService, UserService};
+use crate::admin::{Admin, AdminAuthError, Origin};
+use crate::people::{AuthenticateError, LoginThrottle, NewUserInput, SessionService, UserService};
 use crate::ports::*;
 
 /// Every fake wired together.
@@ -171,4 +172,30 @@ pub async fn session_service_with_user_and_hasher(
         Duration::hours(24),
     );
     (service, clock, hasher)
+}
+
+/// What a member's live session gets when it asks to act as an admin: the refusal that
+/// every admin-only use case sits behind, since each takes an [`Admin`].
+pub(crate) async fn member_session_as_admin() -> Result<Admin, AdminAuthError<AuthenticateError>> {
+    let (sessions, _) = session_service_with_user(new_user("bob@example.com", "bob", false)).await;
+    let password = SecretString::new("correct horse".into());
+    let logged_in = sessions
+        .log_in("bob@example.com", &password, None)
+        .await
+        .unwrap();
+    sessions
+        .authenticate_admin(logged_in.session.expose(), Origin::default())
+        .await
+}
+
+/// An admin for the use cases' tests, as an admin's session would mint them.
+pub(crate) fn an_admin() -> Admin {
+    let user = User {
+        id: UserId::new(uuid::Uuid::from_u128(7)),
+        email: Email::parse("ada@example.com").unwrap(),
+        username: Username::parse("ada").unwrap(),
+        admin: true,
+        created_at: OffsetDateTime::UNIX_EPOCH,
+    };
+    Admin::of(&user, Origin::default()).unwrap()
 }

@@ -4,6 +4,7 @@
 //! framework, SQL or a template engine: those live behind the port traits in [`ports`].
 #![deny(missing_docs)]
 
+pub mod admin;
 pub mod apps;
 pub mod audit;
 pub mod credentials;

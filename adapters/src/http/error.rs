@@ -5,6 +5,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use tessera_application::RepoError;
+use tessera_application::admin::AdminAuthError;
 use tessera_application::oauth::{BearerError, FlowError};
 use tessera_application::people::{AuthenticateError, CreateUserError, LogInError};
 use tessera_domain::{OAuthError, OAuthFailure, Scope};
@@ -275,6 +276,15 @@ impl From<BearerError> for ApiError {
             BearerError::InvalidToken => Self::InvalidToken,
             BearerError::InsufficientScope(scope) => Self::InsufficientScope(scope),
             BearerError::Repo(e) => e.into(),
+        }
+    }
+}
+
+impl<E: Into<ApiError>> From<AdminAuthError<E>> for ApiError {
+    fn from(e: AdminAuthError<E>) -> Self {
+        match e {
+            AdminAuthError::Unauthenticated(e) => e.into(),
+            AdminAuthError::NotAdmin(_) => Self::Forbidden("You must be an admin to do this."),
         }
     }
 }

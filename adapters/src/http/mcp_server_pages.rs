@@ -7,18 +7,16 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use tera::Context;
 use tessera_application::Ports;
+use tessera_application::admin::Admin;
 use tessera_application::mcp_servers::{McpServerError, McpServerService};
 use tessera_application::people::SessionService;
-use tessera_application::ports::Actor;
 use tessera_domain::{AppSecretInfo, McpServer, McpServerDraft, McpServerInput, ServerSlug};
 use uuid::Uuid;
 
 use super::WebSettings;
-use super::apps::actor;
 use super::error::ApiError;
 use super::html::{error_page, render, see_other};
-use super::page_session::{login_detour, session_csrf};
-use super::session_auth::require_admin;
+use super::page_session::admin_page_session;
 use crate::render::Pages;
 
 const LIST: &str = "/settings/mcp-servers";
@@ -77,14 +75,8 @@ async fn admin<P: Ports>(
     req: &HttpRequest,
     (_, sessions, settings, pages): &Deps<P>,
     form_token: Option<&str>,
-) -> Result<(Actor, String), HttpResponse> {
-    let (user, credential) = match require_admin(req, sessions).await {
-        Ok(found) => found,
-        Err(ApiError::Unauthenticated) => return Err(login_detour(req, LIST)),
-        Err(e) => return Err(error_page(pages, e)),
-    };
-    let csrf = session_csrf(&credential, form_token, pages)?;
-    Ok((actor(req, &user, settings), csrf))
+) -> Result<(Admin, String), HttpResponse> {
+    admin_page_session(req, (sessions, settings, pages), LIST, form_token).await
 }
 
 fn server_view(server: &McpServer, settings: &WebSettings) -> serde_json::Value {
@@ -121,12 +113,12 @@ fn problems(e: McpServerError) -> Result<Vec<String>, ApiError> {
 /// The list page, with `errors` from a failed create.
 async fn list_page<P: Ports>(
     deps: &Deps<P>,
-    csrf: &str,
+    (admin, csrf): (&Admin, &str),
     status: StatusCode,
     errors: Vec<String>,
 ) -> HttpResponse {
     let (servers, _, settings, pages) = deps;
-    match servers.list_servers().await {
+    match servers.list_servers(admin).await {
         Ok(list) => {
             let mut ctx = Context::new();
             ctx.insert("csrf_token", csrf);
@@ -142,15 +134,18 @@ async fn list_page<P: Ports>(
 /// One server's page; `new_credential` is shown once, right after it was created.
 async fn server_page<P: Ports>(
     deps: &Deps<P>,
-    csrf: &str,
+    (admin, csrf): (&Admin, &str),
     slug: &ServerSlug,
     status: StatusCode,
     errors: Vec<String>,
     new_credential: Option<&str>,
 ) -> HttpResponse {
     let (servers, _, settings, pages) = deps;
-    let loaded = match servers.get_server(slug).await {
-        Ok(server) => servers.list_credentials(slug).await.map(|c| (server, c)),
+    let loaded = match servers.get_server(admin, slug).await {
+        Ok(server) => servers
+            .list_credentials(admin, slug)
+            .await
+            .map(|c| (server, c)),
         Err(e) => Err(e),
     };
     match loaded {
@@ -174,7 +169,7 @@ async fn admin_at<P: Ports>(
     deps: &Deps<P>,
     slug: &str,
     form_token: Option<&str>,
-) -> Result<(ServerSlug, Actor, String), HttpResponse> {
+) -> Result<(ServerSlug, Admin, String), HttpResponse> {
     let slug = ServerSlug::parse(slug).map_err(|_| error_page(&deps.3, ApiError::NotFound))?;
     let (actor, csrf) = admin(req, deps, form_token).await?;
     Ok((slug, actor, csrf))
@@ -183,7 +178,7 @@ async fn admin_at<P: Ports>(
 /// `GET /settings/mcp-servers`.
 pub(crate) async fn get_list<P: Ports>(req: HttpRequest, deps: Deps<P>) -> HttpResponse {
     match admin(&req, &deps, None).await {
-        Ok((_, csrf)) => list_page(&deps, &csrf, StatusCode::OK, Vec::new()).await,
+        Ok((admin, csrf)) => list_page(&deps, (&admin, &csrf), StatusCode::OK, Vec::new()).await,
         Err(page) => page,
     }
 }
@@ -204,7 +199,7 @@ pub(crate) async fn post_create<P: Ports>(
     };
     match created.map_err(problems) {
         Ok(server) => see_other(&format!("{LIST}/{}", server.draft.slug.as_str())),
-        Err(Ok(errors)) => list_page(&deps, &csrf, StatusCode::BAD_REQUEST, errors).await,
+        Err(Ok(errors)) => list_page(&deps, (&actor, &csrf), StatusCode::BAD_REQUEST, errors).await,
         Err(Err(e)) => error_page(&deps.3, e),
     }
 }
@@ -215,11 +210,19 @@ pub(crate) async fn get_server<P: Ports>(
     deps: Deps<P>,
     slug: web::Path<String>,
 ) -> HttpResponse {
-    let (slug, _, csrf) = match admin_at(&req, &deps, &slug, None).await {
+    let (slug, admin, csrf) = match admin_at(&req, &deps, &slug, None).await {
         Ok(found) => found,
         Err(page) => return page,
     };
-    server_page(&deps, &csrf, &slug, StatusCode::OK, Vec::new(), None).await
+    server_page(
+        &deps,
+        (&admin, &csrf),
+        &slug,
+        StatusCode::OK,
+        Vec::new(),
+        None,
+    )
+    .await
 }
 
 /// `POST /settings/mcp-servers/{slug}`: saves the edit form.
@@ -229,18 +232,26 @@ pub(crate) async fn post_update<P: Ports>(
     slug: web::Path<String>,
     form: web::Form<ServerForm>,
 ) -> HttpResponse {
-    let (slug, actor, csrf) = match admin_at(&req, &deps, &slug, Some(&form.csrf_token)).await {
+    let (slug, me, csrf) = match admin_at(&req, &deps, &slug, Some(&form.csrf_token)).await {
         Ok(found) => found,
         Err(page) => return page,
     };
     let updated = match form.try_into_domain() {
-        Ok(draft) => deps.0.update_server(&actor, &slug, draft).await,
+        Ok(draft) => deps.0.update_server(&me, &slug, draft).await,
         Err(e) => Err(e),
     };
     match updated.map_err(problems) {
         Ok(_) => see_other(&format!("{LIST}/{}", slug.as_str())),
         Err(Ok(errors)) => {
-            server_page(&deps, &csrf, &slug, StatusCode::BAD_REQUEST, errors, None).await
+            server_page(
+                &deps,
+                (&me, &csrf),
+                &slug,
+                StatusCode::BAD_REQUEST,
+                errors,
+                None,
+            )
+            .await
         }
         Err(Err(e)) => error_page(&deps.3, e),
     }
@@ -270,14 +281,22 @@ pub(crate) async fn post_credential<P: Ports>(
     slug: web::Path<String>,
     form: web::Form<CsrfOnly>,
 ) -> HttpResponse {
-    let (slug, actor, csrf) = match admin_at(&req, &deps, &slug, Some(&form.csrf_token)).await {
+    let (slug, me, csrf) = match admin_at(&req, &deps, &slug, Some(&form.csrf_token)).await {
         Ok(found) => found,
         Err(page) => return page,
     };
-    match deps.0.create_credential(&actor, &slug).await {
+    match deps.0.create_credential(&me, &slug).await {
         Ok((_, credential)) => {
             let shown = Some(credential.expose());
-            server_page(&deps, &csrf, &slug, StatusCode::CREATED, Vec::new(), shown).await
+            server_page(
+                &deps,
+                (&me, &csrf),
+                &slug,
+                StatusCode::CREATED,
+                Vec::new(),
+                shown,
+            )
+            .await
         }
         Err(e) => error_page(&deps.3, e.into()),
     }

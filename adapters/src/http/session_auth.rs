@@ -4,10 +4,13 @@
 use actix_web::HttpRequest;
 use actix_web::cookie::{Cookie, SameSite};
 use tessera_application::Ports;
+use tessera_application::admin::Admin;
 use tessera_application::people::SessionService;
 use tessera_domain::User;
 use time::OffsetDateTime;
 
+use super::WebSettings;
+use super::apps::origin;
 use super::bearer::bearer_token;
 use super::error::ApiError;
 
@@ -33,16 +36,18 @@ pub async fn require_user<P: Ports>(
     Ok((user, credential))
 }
 
-/// Like [`require_user`], and 403 unless the user is an admin.
+/// The signed-in admin of `req` as the session use case mints them, with the credential
+/// they presented; 401 without a live session, 403 for anyone not an admin.
 pub async fn require_admin<P: Ports>(
     req: &HttpRequest,
     sessions: &SessionService<P>,
-) -> Result<(User, String), ApiError> {
-    let (user, credential) = require_user(req, sessions).await?;
-    if !user.admin {
-        return Err(ApiError::Forbidden("You must be an admin to do this."));
-    }
-    Ok((user, credential))
+    settings: &WebSettings,
+) -> Result<(Admin, String), ApiError> {
+    let credential = presented_credential(req)?.ok_or(ApiError::Unauthenticated)?;
+    let admin = sessions
+        .authenticate_admin(&credential, origin(req, settings))
+        .await?;
+    Ok((admin, credential))
 }
 
 /// The session cookie: HttpOnly, SameSite=Lax, Secure when `access_url` is https.

@@ -10,9 +10,10 @@ use actix_web::http::header;
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, HttpRequest, web};
 use tessera_application::Ports;
-use tessera_application::oauth::{BearerError, OAuthService};
+use tessera_application::admin::{Admin, Origin};
+use tessera_application::oauth::{BearerError, McpCaller, OAuthService};
 use tessera_application::ports::Actor;
-use tessera_domain::{MCP_PATH, Scope, User};
+use tessera_domain::{MCP_PATH, User};
 use uuid::Uuid;
 
 use crate::http::{ApiError, Challenge, TrustedProxies, bearer_token};
@@ -30,6 +31,8 @@ pub struct Caller {
     pub ip: Option<IpAddr>,
     /// The client's user agent, for the audit log.
     pub user_agent: Option<String>,
+    /// The admin capability, when the person is an admin (the tools follow their role).
+    pub admin: Option<Admin>,
 }
 
 impl Caller {
@@ -130,6 +133,14 @@ impl GuardSettings {
         }
     }
 
+    /// Where `req` came from (behind trusted proxies), for the audit log.
+    fn origin(&self, req: &ServiceRequest) -> Origin {
+        Origin {
+            ip: self.trusted_proxies.client_ip(req.request()),
+            user_agent: header_text(req, header::USER_AGENT),
+        }
+    }
+
     /// The refusal of a bearer error at this endpoint.
     fn refused(&self, e: BearerError) -> ApiError {
         match e {
@@ -183,15 +194,17 @@ async fn authenticate<P: Ports>(
     let token = bearer_token(req.headers())
         .map_err(|_| settings.refusal(Challenge::InvalidToken))?
         .ok_or_else(|| settings.refusal(Challenge::NoToken))?;
-    let record = oauth
-        .authenticate_bearer(token, &settings.resource, Scope::Mcp)
+    let origin = settings.origin(req);
+    let McpCaller { record, admin } = oauth
+        .authenticate_mcp_caller(token, &settings.resource, origin.clone())
         .await
         .map_err(|e| settings.refused(e))?;
     Ok(Caller {
         user: record.user,
         client_id: record.client_id,
-        ip: settings.trusted_proxies.client_ip(req.request()),
-        user_agent: header_text(req, header::USER_AGENT),
+        ip: origin.ip,
+        user_agent: origin.user_agent,
+        admin,
     })
 }
 /// rmcp-actix-web's `on_request` hook: hands the [`Caller`] to the MCP request context.

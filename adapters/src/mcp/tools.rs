@@ -7,6 +7,7 @@ use std::sync::Arc;
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use serde_json::{Value, json};
 use tessera_application::Ports;
+use tessera_application::admin::Admin;
 use tessera_application::apps::{AppError, AppService};
 use tessera_application::oauth::{FlowError, OAuthService};
 use tessera_domain::User;
@@ -130,10 +131,10 @@ pub(crate) async fn call<P: Ports>(
             .await
             .map_err(|e| unavailable(&e)),
         ToolName::RevokeAppAuthorization => revoke(oauth, caller, arguments, unavailable).await,
-        ToolName::ListOAuth2Apps if !caller.user.admin => {
-            Err("Only admins may list the OAuth2 apps.".to_owned())
-        }
-        ToolName::ListOAuth2Apps => oauth2_apps(apps).await.map_err(|e| unavailable(&e)),
+        ToolName::ListOAuth2Apps => match &caller.admin {
+            Some(admin) => oauth2_apps(apps, admin).await.map_err(|e| unavailable(&e)),
+            None => Err("Only admins may list the OAuth2 apps.".to_owned()),
+        },
     }
 }
 
@@ -193,8 +194,8 @@ async fn revoke<P: Ports>(
 }
 
 /// `list_oauth2_apps`: every app, for an admin.
-async fn oauth2_apps<P: Ports>(apps: &AppService<P>) -> Result<Value, AppError> {
-    let list = apps.list_apps(None).await?;
+async fn oauth2_apps<P: Ports>(apps: &AppService<P>, admin: &Admin) -> Result<Value, AppError> {
+    let list = apps.list_apps(admin, None).await?;
     let apps: Vec<Value> = list
         .iter()
         .map(|a| {

@@ -7,7 +7,8 @@ use std::io::BufRead;
 use anyhow::Context;
 use clap::Subcommand;
 use tessera_adapters::system::{Argon2PasswordHasher, ServerClock};
-use tessera_application::people::{AccountService, Caller, NewUserInput};
+use tessera_application::admin::console_operator;
+use tessera_application::people::{AccountService, NewUserInput};
 use tessera_domain::{
     Account, AccountChange, AccountQuery, Email, Password, SecretString, Username,
 };
@@ -96,7 +97,7 @@ impl UsersCommand {
         accounts: &AccountService<Production>,
         access_url: &str,
     ) -> anyhow::Result<()> {
-        let console = Caller::console();
+        let console = console_operator();
         let change = |email: String, change| apply(accounts, email, change);
         match self {
             Self::Create {
@@ -174,7 +175,7 @@ async fn apply(
     email: String,
     change: AccountChange,
 ) -> anyhow::Result<()> {
-    let console = Caller::console();
+    let console = console_operator();
     let account = accounts
         .find_account_by_email(&console, &parse_email(&email)?)
         .await?;
