@@ -123,7 +123,7 @@ fn secret_view(s: &AppSecretInfo) -> serde_json::Value {
 
 /// Renders one app's page; `new_secret` is shown once, right after it was created.
 async fn app_page<P: Ports>(
-    (apps, admin): (&AppService<P>, &Admin),
+    (apps, a): (&AppService<P>, &Admin),
     pages: &Pages,
     csrf: &str,
     id: Uuid,
@@ -131,10 +131,7 @@ async fn app_page<P: Ports>(
     errors: Vec<String>,
     new_secret: Option<&str>,
 ) -> HttpResponse {
-    let loaded = match (
-        apps.get_app(admin, id).await,
-        apps.list_secrets(admin, id).await,
-    ) {
+    let loaded = match (apps.get_app(a, id).await, apps.list_secrets(a, id).await) {
         (Ok(app), Ok(secrets)) => Ok((app, secrets)),
         (Err(e), _) | (_, Err(e)) => Err(e),
     };

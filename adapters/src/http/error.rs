@@ -406,6 +406,19 @@ mod tests {
         );
     }
 
+    #[test]
+    fn refusals_at_a_protected_resource_have_their_statuses() {
+        let cases = [
+            (ApiError::ForeignHost, 403),
+            (challenged(Challenge::NoToken), 401),
+            (challenged(Challenge::InvalidToken), 401),
+            (challenged(Challenge::InsufficientScope(Scope::Mcp)), 403),
+        ];
+        for (e, status) in cases {
+            assert_eq!(e.status_code().as_u16(), status, "{e:?}");
+        }
+    }
+
     #[actix_web::test]
     async fn each_variant_has_its_status() {
         let cases = [
@@ -423,10 +436,6 @@ mod tests {
             (ApiError::Busy, 503),
             (ApiError::InvalidToken, 401),
             (ApiError::InsufficientScope(Scope::Admin), 403),
-            (ApiError::ForeignHost, 403),
-            (challenged(Challenge::NoToken), 401),
-            (challenged(Challenge::InvalidToken), 401),
-            (challenged(Challenge::InsufficientScope(Scope::Mcp)), 403),
             (
                 ApiError::oauth(OAuthFailure::new(OAuthError::InvalidGrant, "x")),
                 400,
