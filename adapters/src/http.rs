@@ -13,6 +13,8 @@ mod audit_api;
 mod audit_pages;
 mod authorize;
 mod authorized_apps;
+mod bearer;
+pub use bearer::{Challenge, NotABearer, bearer_token};
 mod body_timeout;
 mod client_auth;
 mod client_ip;
@@ -107,8 +109,6 @@ pub struct HttpState<P: Ports> {
     pub mcp_servers: web::Data<McpServerService<P>>,
     /// Their relay at `/mcp/{slug}`.
     pub relay: crate::relay::Relay,
-    /// The MCP endpoint.
-    pub mcp: crate::mcp::McpEndpoint<P>,
     /// Prometheus metrics.
     pub metrics: web::Data<Metrics>,
     /// Compiled templates.
@@ -134,7 +134,6 @@ impl<P: Ports> Clone for HttpState<P> {
             registrations: self.registrations.clone(),
             mcp_servers: self.mcp_servers.clone(),
             relay: self.relay.clone(),
-            mcp: self.mcp.clone(),
             metrics: self.metrics.clone(),
             pages: self.pages.clone(),
             settings: self.settings.clone(),
@@ -381,7 +380,6 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
                     .route(web::post().to(authorize::post_authorize::<P>)),
             )
             .configure(public_routes::<P>(access_path))
-            .configure(|cfg| state.mcp.mount(cfg))
             .configure(|cfg| state.relay.mount::<P>(cfg))
             .service(
                 web::resource("/oauth2/tokens")

@@ -15,7 +15,6 @@ mod upstream;
 
 use std::time::Duration;
 
-use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
 use tessera_application::Ports;
 use tessera_application::mcp_servers::{McpServerService, RelayError};
@@ -70,23 +69,6 @@ impl Relay {
     }
 }
 
-/// The bearer token of the `Authorization` header: `Ok(None)` without one, `Err` when the
-/// header is not a bearer token. Query strings are never looked at (RFC 6750 §2.3).
-fn bearer(req: &HttpRequest) -> Result<Option<String>, ()> {
-    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
-        return Ok(None);
-    };
-    let value = value.to_str().map_err(drop)?;
-    match value.split_once(' ') {
-        Some((scheme, token))
-            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
-        {
-            Ok(Some(token.trim().to_owned()))
-        }
-        _ => Err(()),
-    }
-}
-
 /// `POST`/`GET`/`DELETE /mcp/{slug}`: checks, then relays with the caller's identity.
 async fn relay<P: Ports>(
     req: HttpRequest,
@@ -103,10 +85,10 @@ async fn relay<P: Ports>(
         Err(e) => return Refusal::from(e).response(None, &relay.access_url),
     };
     let refuse = |refusal: Refusal| refusal.response(Some(&server), &relay.access_url);
-    let token = match bearer(&req) {
-        Ok(Some(token)) => token,
+    let token = match crate::http::bearer_token(req.headers()) {
+        Ok(Some(token)) => token.to_owned(),
         Ok(None) => return refuse(Refusal::NoToken),
-        Err(()) => return refuse(Refusal::InvalidToken),
+        Err(_) => return refuse(Refusal::InvalidToken),
     };
     let admission = match servers.admit(server.clone(), &token).await {
         Ok(admission) => admission,

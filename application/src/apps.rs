@@ -1,4 +1,5 @@
-//! OAuth2 apps as admins manage them (SPEC §3): CRUD and client secrets, audited.
+//! OAuth2 apps as admins manage them (SPEC §3): CRUD and client secrets, audited; every
+//! use case takes the [`Admin`] capability.
 
 mod listing;
 #[cfg(test)]
@@ -13,6 +14,7 @@ use tessera_domain::{
 };
 use uuid::Uuid;
 
+use crate::admin::Admin;
 use crate::issue_credential;
 use crate::ports::{
     Actor, AppRepository, AuditEntry, Clock, Details, NewAppSecret, Ports, RepoError,
@@ -66,7 +68,8 @@ impl<P: Ports> AppService<P> {
 
     /// Creates an app from an admin's draft.
     #[tracing::instrument(skip_all)]
-    pub async fn create_app(&self, actor: &Actor, draft: AppDraft) -> Result<App, AppError> {
+    pub async fn create_app(&self, admin: &Admin, draft: AppDraft) -> Result<App, AppError> {
+        let actor = admin.actor();
         let now = self.clock.now();
         let app = App {
             id: self.rng.uuid(),
@@ -93,10 +96,11 @@ impl<P: Ports> AppService<P> {
     #[tracing::instrument(skip_all, fields(app_id = %id))]
     pub async fn update_app(
         &self,
-        actor: &Actor,
+        admin: &Admin,
         id: Uuid,
         draft: AppDraft,
     ) -> Result<App, AppError> {
+        let actor = admin.actor();
         let existing = self.apps.find(id).await?.ok_or(AppError::NotFound)?;
         if existing.draft.client_type != draft.client_type {
             return Err(AppError::Invalid(vec![FieldProblem {
@@ -118,7 +122,8 @@ impl<P: Ports> AppService<P> {
 
     /// Deletes an app and everything issued to it.
     #[tracing::instrument(skip_all, fields(app_id = %id))]
-    pub async fn delete_app(&self, actor: &Actor, id: Uuid) -> Result<(), AppError> {
+    pub async fn delete_app(&self, admin: &Admin, id: Uuid) -> Result<(), AppError> {
+        let actor = admin.actor();
         let audit = self.entry(actor, "delete", "app", id, Vec::new());
         match self.apps.delete(id, &audit).await? {
             true => Ok(()),
@@ -131,10 +136,11 @@ impl<P: Ports> AppService<P> {
     #[tracing::instrument(skip_all, fields(app_id = %id))]
     pub async fn set_blocked(
         &self,
-        actor: &Actor,
+        admin: &Admin,
         id: Uuid,
         blocked: bool,
     ) -> Result<(), AppError> {
+        let actor = admin.actor();
         let action = if blocked { "block" } else { "unblock" };
         let audit = self.entry(actor, action, "client", id, Vec::new());
         match self.apps.set_blocked(id, blocked, &audit).await? {
@@ -144,12 +150,16 @@ impl<P: Ports> AppService<P> {
     }
 
     /// One app.
-    pub async fn get_app(&self, id: Uuid) -> Result<App, AppError> {
+    pub async fn get_app(&self, _admin: &Admin, id: Uuid) -> Result<App, AppError> {
         self.apps.find(id).await?.ok_or(AppError::NotFound)
     }
 
     /// Every app, or the apps `user` has authorized.
-    pub async fn list_apps(&self, user: Option<UserId>) -> Result<Vec<App>, AppError> {
+    pub async fn list_apps(
+        &self,
+        _admin: &Admin,
+        user: Option<UserId>,
+    ) -> Result<Vec<App>, AppError> {
         Ok(self.apps.list(user).await?)
     }
 
@@ -157,9 +167,10 @@ impl<P: Ports> AppService<P> {
     #[tracing::instrument(skip_all, fields(app_id = %app_id))]
     pub async fn create_secret(
         &self,
-        actor: &Actor,
+        admin: &Admin,
         app_id: Uuid,
     ) -> Result<(AppSecretInfo, Credential), AppError> {
+        let actor = admin.actor();
         let credential = issue_credential(&self.rng, CredentialKind::ClientSecret);
         let info = AppSecretInfo {
             id: self.rng.uuid(),
@@ -186,7 +197,11 @@ impl<P: Ports> AppService<P> {
     }
 
     /// The secrets of an app, truncated.
-    pub async fn list_secrets(&self, app_id: Uuid) -> Result<Vec<AppSecretInfo>, AppError> {
+    pub async fn list_secrets(
+        &self,
+        _admin: &Admin,
+        app_id: Uuid,
+    ) -> Result<Vec<AppSecretInfo>, AppError> {
         self.apps
             .list_secrets(app_id)
             .await?
@@ -197,10 +212,11 @@ impl<P: Ports> AppService<P> {
     #[tracing::instrument(skip_all, fields(app_id = %app_id))]
     pub async fn delete_secret(
         &self,
-        actor: &Actor,
+        admin: &Admin,
         app_id: Uuid,
         secret_id: Uuid,
     ) -> Result<(), AppError> {
+        let actor = admin.actor();
         let audit = self.entry(
             actor,
             "delete",

@@ -10,6 +10,7 @@
 //! the fakes and the PostgreSQL adapters to the same behaviour.
 #![deny(missing_docs)]
 
+pub mod admin;
 pub mod apps;
 pub mod audit;
 #[cfg(any(test, feature = "fakes"))]

@@ -14,6 +14,7 @@ use tessera_domain::{
 };
 use uuid::Uuid;
 
+use crate::admin::Admin;
 use crate::issue_credential;
 use crate::ports::{
     Actor, AssertionSigner, AuditEntry, Clock, Details, McpServerRepository, NewServerCredential,
@@ -117,9 +118,10 @@ impl<P: Ports> McpServerService<P> {
     #[tracing::instrument(skip_all, fields(slug = %draft.slug.as_str()))]
     pub async fn create_server(
         &self,
-        actor: &Actor,
+        admin: &Admin,
         draft: McpServerDraft,
     ) -> Result<McpServer, McpServerError> {
+        let actor = admin.actor();
         let now = self.clock.now();
         let server = McpServer {
             id: self.rng.uuid(),
@@ -143,17 +145,18 @@ impl<P: Ports> McpServerService<P> {
     #[tracing::instrument(skip_all, fields(slug = %slug.as_str()))]
     pub async fn update_server(
         &self,
-        actor: &Actor,
+        admin: &Admin,
         slug: &ServerSlug,
         draft: McpServerDraft,
     ) -> Result<McpServer, McpServerError> {
+        let actor = admin.actor();
         if &draft.slug != slug {
             return Err(McpServerError::Invalid(vec![FieldProblem {
                 field: "slug".into(),
                 detail: "the slug of a protected MCP server cannot change".into(),
             }]));
         }
-        let existing = self.get_server(slug).await?;
+        let existing = self.get_server(admin, slug).await?;
         let server = McpServer {
             draft,
             updated_at: self.clock.now(),
@@ -176,9 +179,10 @@ impl<P: Ports> McpServerService<P> {
     #[tracing::instrument(skip_all, fields(slug = %slug.as_str()))]
     pub async fn delete_server(
         &self,
-        actor: &Actor,
+        admin: &Admin,
         slug: &ServerSlug,
     ) -> Result<(), McpServerError> {
+        let actor = admin.actor();
         let resource = tessera_domain::protected_resource_url(&self.access_url, slug);
         let audit = self.entry(
             actor,
@@ -198,7 +202,11 @@ impl<P: Ports> McpServerService<P> {
     }
 
     /// One server.
-    pub async fn get_server(&self, slug: &ServerSlug) -> Result<McpServer, McpServerError> {
+    pub async fn get_server(
+        &self,
+        _admin: &Admin,
+        slug: &ServerSlug,
+    ) -> Result<McpServer, McpServerError> {
         self.servers
             .find(slug)
             .await?
@@ -206,7 +214,7 @@ impl<P: Ports> McpServerService<P> {
     }
 
     /// Every server, by slug.
-    pub async fn list_servers(&self) -> Result<Vec<McpServer>, McpServerError> {
+    pub async fn list_servers(&self, _admin: &Admin) -> Result<Vec<McpServer>, McpServerError> {
         Ok(self.servers.list().await?)
     }
 
@@ -215,9 +223,10 @@ impl<P: Ports> McpServerService<P> {
     #[tracing::instrument(skip_all, fields(slug = %slug.as_str()))]
     pub async fn create_credential(
         &self,
-        actor: &Actor,
+        admin: &Admin,
         slug: &ServerSlug,
     ) -> Result<(AppSecretInfo, Credential), McpServerError> {
+        let actor = admin.actor();
         let credential = issue_credential(&self.rng, CredentialKind::IntrospectionSecret);
         let info = AppSecretInfo {
             id: self.rng.uuid(),
@@ -247,6 +256,7 @@ impl<P: Ports> McpServerService<P> {
     /// The introspection credentials of a server, truncated.
     pub async fn list_credentials(
         &self,
+        _admin: &Admin,
         slug: &ServerSlug,
     ) -> Result<Vec<AppSecretInfo>, McpServerError> {
         self.servers
@@ -259,10 +269,11 @@ impl<P: Ports> McpServerService<P> {
     #[tracing::instrument(skip_all, fields(slug = %slug.as_str()))]
     pub async fn delete_credential(
         &self,
-        actor: &Actor,
+        admin: &Admin,
         slug: &ServerSlug,
         id: Uuid,
     ) -> Result<(), McpServerError> {
+        let actor = admin.actor();
         let details = vec![("slug", slug.as_str().to_owned())];
         let audit = self.entry(
             actor,

@@ -10,7 +10,7 @@ mod revocation;
 mod token;
 
 pub use authorize::{AuthorizationRequest, AuthorizeError, Consent, Untrusted, UntrustedRequest};
-pub use bearer::BearerError;
+pub use bearer::{BearerError, McpCaller};
 pub use cimd::{CimdError, CimdPolicy, CimdResolver};
 pub use client_auth::ClientCredentials;
 pub use revocation::{IntrospectorCredentials, PresentedToken, TokenInfo};

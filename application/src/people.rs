@@ -8,7 +8,7 @@ mod passwords;
 mod sessions;
 mod users;
 
-pub use accounts::{AccountError, AccountPage, AccountService, Caller, ResetLink};
+pub use accounts::{AccountError, AccountPage, AccountService, ResetLink};
 pub use login_throttle::{LoginThrottle, Verdict};
 pub use passwords::{PasswordChangeError, PasswordPorts, PasswordService, ResetError};
 pub use sessions::{AuthenticateError, LogInError, LoggedIn, SessionService};

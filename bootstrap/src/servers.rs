@@ -7,15 +7,18 @@ use actix_web::dev::Server;
 use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use tessera_adapters::http::{self, Draining, HttpState, Metrics};
+use tessera_adapters::mcp::McpEndpoint;
 
 use crate::settings::{ConfigDuration, Settings};
 use crate::startup::Production;
 
-/// The public server on `listener`: the routes of `state`, each request timed, counted, given
-/// an id and cut off from its event stream when the drain begins.
+/// The public server on `listener`: the routes of `state` and the MCP endpoint `mcp`, each
+/// request timed, counted, given an id and cut off from its event stream when the drain
+/// begins.
 pub(crate) fn public(
     listener: TcpListener,
     state: HttpState<Production>,
+    mcp: McpEndpoint<Production>,
     draining: Draining,
     settings: &Settings,
 ) -> std::io::Result<Server> {
@@ -23,6 +26,7 @@ pub(crate) fn public(
     Ok(HttpServer::new(move || {
         let metrics = metrics.clone();
         let draining = draining.clone();
+        let mcp = mcp.clone();
         App::new()
             .wrap(from_fn(move |req, next| {
                 http::end_event_streams_on_drain(draining.clone(), req, next)
@@ -34,6 +38,7 @@ pub(crate) fn public(
             }))
             .wrap(from_fn(http::with_request_id))
             .configure(http::routes(state.clone()))
+            .configure(|cfg| mcp.mount(cfg))
     })
     // Streamed replies (MCP over SSE) must not wait for Nagle and delayed ACKs (~40 ms each).
     .tcp_nodelay(true)

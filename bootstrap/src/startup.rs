@@ -97,7 +97,13 @@ impl Application {
         let port = listener.local_addr()?.port();
         let metrics_port = metrics_listener.local_addr()?.port();
         let (drain, draining) = http::drain_signal();
-        let server = servers::public(listener, wiring.state, draining, &settings)?;
+        let server = servers::public(
+            listener,
+            wiring.state,
+            wiring.mcp.clone(),
+            draining,
+            &settings,
+        )?;
         let metrics_server = servers::metrics(metrics_listener, wiring.metrics, &settings)?;
         let mcp = wiring.mcp;
         let shutdown = Shutdown::new(

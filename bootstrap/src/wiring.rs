@@ -89,7 +89,6 @@ impl Wiring {
             passwords: web::Data::new(password_service(store, hasher, clock)),
             apps,
             audit: web::Data::new(AuditService::new(PgAuditRepository::new(store.db.clone()))),
-            mcp: mcp.clone(),
             oauth,
             registrations: registrations.clone(),
             mcp_servers: web::Data::new(mcp_server_service(settings, store, clock).await?),

@@ -9,7 +9,6 @@ use super::error::{ApiError, FieldError};
 impl From<AccountError> for ApiError {
     fn from(e: AccountError) -> Self {
         match e {
-            AccountError::Forbidden => Self::Forbidden("You must be an admin to do this."),
             AccountError::NotFound => Self::NotFound,
             AccountError::Refused(AccountRefusal::LastAdmin) => Self::Conflict(
                 "tessera must keep at least one active admin: make someone else an admin first."
@@ -75,7 +74,6 @@ mod tests {
 
     #[test]
     fn each_account_error_has_its_status() {
-        assert_eq!(status(AccountError::Forbidden), 403);
         assert_eq!(status(AccountError::NotFound), 404);
         assert_eq!(
             status(AccountError::Refused(AccountRefusal::LastAdmin)),

@@ -5,10 +5,13 @@ use std::future::{Ready, ready};
 
 use actix_web::{FromRequest, HttpRequest, dev::Payload, web};
 use tessera_application::Ports;
+use tessera_application::admin::Admin;
 use tessera_application::oauth::OAuthService;
 use tessera_application::people::SessionService;
 use tessera_domain::{CredentialKind, Scope, User};
 
+use super::WebSettings;
+use super::apps::origin;
 use super::error::ApiError;
 use super::session_auth::presented_credential;
 
@@ -23,8 +26,7 @@ impl<P: Ports> ApiAuth<P> {
     /// The caller, who needs `scope` when they present an access token.
     pub(crate) async fn user(&self, req: &HttpRequest, scope: Scope) -> Result<User, ApiError> {
         let credential = presented_credential(req)?.ok_or(ApiError::Unauthenticated)?;
-        let access_prefix = format!("{}_", CredentialKind::AccessToken.prefix());
-        if !credential.starts_with(&access_prefix) {
+        if !is_access_token(&credential) {
             return Ok(self.sessions.authenticate(&credential).await?);
         }
         let server = self.oauth.resources().server().to_owned();
@@ -35,14 +37,28 @@ impl<P: Ports> ApiAuth<P> {
         Ok(record.user)
     }
 
-    /// The caller, who must be an admin (and hold `admin` when using an access token).
-    pub(crate) async fn admin(&self, req: &HttpRequest) -> Result<User, ApiError> {
-        let user = self.user(req, Scope::Admin).await?;
-        match user.admin {
-            true => Ok(user),
-            false => Err(ApiError::Forbidden("You must be an admin to do this.")),
+    /// The caller as an [`Admin`], minted by the session or token use case (a token
+    /// must hold `admin`); 401 without a credential, 403 for anyone not an admin.
+    pub(crate) async fn admin(
+        &self,
+        req: &HttpRequest,
+        settings: &WebSettings,
+    ) -> Result<Admin, ApiError> {
+        let credential = presented_credential(req)?.ok_or(ApiError::Unauthenticated)?;
+        let origin = origin(req, settings);
+        match is_access_token(&credential) {
+            true => Ok(self.oauth.authenticate_admin(&credential, origin).await?),
+            false => Ok(self
+                .sessions
+                .authenticate_admin(&credential, origin)
+                .await?),
         }
     }
+}
+
+/// Whether a presented credential is an OAuth access token rather than a session.
+fn is_access_token(credential: &str) -> bool {
+    credential.starts_with(&format!("{}_", CredentialKind::AccessToken.prefix()))
 }
 
 impl<P: Ports> FromRequest for ApiAuth<P> {

@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use tera::Context;
 use tessera_application::Ports;
+use tessera_application::admin::Admin;
 use tessera_application::apps::{AppPage, AppService};
 use tessera_domain::{App, AppDeletion, AppQuery, RegistrationSource};
 use time::OffsetDateTime;
@@ -129,12 +130,13 @@ fn page_context(page: &AppPage, csrf: &str) -> Context {
 /// Renders one page of the list with `notice`.
 pub(super) async fn list_page<P: Ports>(
     apps: &AppService<P>,
+    admin: &Admin,
     pages: &Pages,
     csrf: &str,
     query: AppQuery,
     notice: Notice,
 ) -> HttpResponse {
-    match apps.search_apps(query).await {
+    match apps.search_apps(admin, query).await {
         Ok(page) => {
             let mut ctx = page_context(&page, csrf);
             ctx.insert("errors", &notice.errors);
@@ -156,8 +158,8 @@ pub(crate) async fn get_list<P: Ports>(
     req: HttpRequest,
     (apps, sessions, settings, pages): Deps<P>,
 ) -> HttpResponse {
-    let csrf = match admin(&req, &sessions, &settings, &pages, None).await {
-        Ok((_, csrf)) => csrf,
+    let (admin, csrf) = match admin(&req, &sessions, &settings, &pages, None).await {
+        Ok(found) => found,
         Err(page) => return page,
     };
     let query = AppListParams::from_query(req.query_string()).and_then(|p| p.try_into_domain());
@@ -167,7 +169,7 @@ pub(crate) async fn get_list<P: Ports>(
         ..Notice::none()
     };
     match query {
-        Ok(query) => list_page(&apps, &pages, &csrf, query, notice).await,
+        Ok(query) => list_page(&apps, &admin, &pages, &csrf, query, notice).await,
         Err(e) => error_page(&pages, e),
     }
 }
@@ -251,7 +253,7 @@ pub(crate) async fn post_bulk_delete<P: Ports>(
         Ok(deletion) => deletion,
         Err(problem) => {
             let notice = Notice::errors(StatusCode::BAD_REQUEST, vec![problem]);
-            return list_page(&apps, &pages, &csrf, form.back(), notice).await;
+            return list_page(&apps, &actor, &pages, &csrf, form.back(), notice).await;
         }
     };
     match apps.delete_apps(&actor, deletion).await {

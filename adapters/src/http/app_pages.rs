@@ -7,19 +7,17 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use tera::Context;
 use tessera_application::Ports;
+use tessera_application::admin::Admin;
 use tessera_application::apps::{AppError, AppService};
 use tessera_application::people::SessionService;
-use tessera_application::ports::Actor;
 use tessera_domain::{App, AppDraft, AppQuery, AppSecretInfo};
 use uuid::Uuid;
 
 use super::WebSettings;
 use super::app_list_page::{Notice, list_page};
-use super::apps::actor;
 use super::error::ApiError;
 use super::html::{error_page, render, see_other};
-use super::page_session::{login_detour, session_csrf};
-use super::session_auth::require_admin;
+use super::page_session::admin_page_session;
 use crate::render::Pages;
 
 /// The list page, where forms come back to.
@@ -82,14 +80,8 @@ pub(super) async fn admin<P: Ports>(
     settings: &WebSettings,
     pages: &Pages,
     form_token: Option<&str>,
-) -> Result<(Actor, String), HttpResponse> {
-    let (user, credential) = match require_admin(req, sessions).await {
-        Ok(found) => found,
-        Err(ApiError::Unauthenticated) => return Err(login_detour(req, LIST)),
-        Err(e) => return Err(error_page(pages, e)),
-    };
-    let csrf = session_csrf(&credential, form_token, pages)?;
-    Ok((actor(req, &user, settings), csrf))
+) -> Result<(Admin, String), HttpResponse> {
+    admin_page_session(req, (sessions, settings, pages), LIST, form_token).await
 }
 
 fn app_view(app: &App) -> serde_json::Value {
@@ -131,7 +123,7 @@ fn secret_view(s: &AppSecretInfo) -> serde_json::Value {
 
 /// Renders one app's page; `new_secret` is shown once, right after it was created.
 async fn app_page<P: Ports>(
-    apps: &AppService<P>,
+    (apps, a): (&AppService<P>, &Admin),
     pages: &Pages,
     csrf: &str,
     id: Uuid,
@@ -139,7 +131,7 @@ async fn app_page<P: Ports>(
     errors: Vec<String>,
     new_secret: Option<&str>,
 ) -> HttpResponse {
-    let loaded = match (apps.get_app(id).await, apps.list_secrets(id).await) {
+    let loaded = match (apps.get_app(a, id).await, apps.list_secrets(a, id).await) {
         (Ok(app), Ok(secrets)) => Ok((app, secrets)),
         (Err(e), _) | (_, Err(e)) => Err(e),
     };
@@ -189,7 +181,7 @@ pub(crate) async fn post_create<P: Ports>(
         Ok(app) => see_other(&format!("{LIST}/{}", app.id)),
         Err(Ok(errors)) => {
             let notice = Notice::errors(StatusCode::BAD_REQUEST, errors);
-            list_page(&apps, &pages, &csrf, AppQuery::all(), notice).await
+            list_page(&apps, &actor, &pages, &csrf, AppQuery::all(), notice).await
         }
         Err(Err(e)) => error_page(&pages, e),
     }
@@ -202,8 +194,17 @@ pub(crate) async fn get_app<P: Ports>(
     id: web::Path<Uuid>,
 ) -> HttpResponse {
     match admin(&req, &sessions, &settings, &pages, None).await {
-        Ok((_, csrf)) => {
-            app_page(&apps, &pages, &csrf, *id, StatusCode::OK, Vec::new(), None).await
+        Ok((admin, csrf)) => {
+            app_page(
+                (&apps, &admin),
+                &pages,
+                &csrf,
+                *id,
+                StatusCode::OK,
+                Vec::new(),
+                None,
+            )
+            .await
         }
         Err(page) => page,
     }
@@ -229,7 +230,7 @@ pub(crate) async fn post_update<P: Ports>(
         Ok(app) => see_other(&format!("{LIST}/{}", app.id)),
         Err(Ok(errors)) => {
             app_page(
-                &apps,
+                (&apps, &actor),
                 &pages,
                 &csrf,
                 *id,
@@ -299,7 +300,7 @@ pub(crate) async fn post_secret<P: Ports>(
     match apps.create_secret(&actor, *id).await {
         Ok((_, credential)) => {
             app_page(
-                &apps,
+                (&apps, &actor),
                 &pages,
                 &csrf,
                 *id,

@@ -4,6 +4,7 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use tessera_application::Ports;
+use tessera_application::admin::Origin;
 use tessera_application::apps::{AppError, AppService};
 use tessera_application::ports::Actor;
 use tessera_domain::{App, AppDraft, AppSecretInfo, User};
@@ -35,14 +36,10 @@ impl From<AppError> for ApiError {
     }
 }
 
-/// The signed-in admin as the audit log records them.
-pub(crate) async fn admin_actor<P: Ports>(
-    req: &HttpRequest,
-    auth: &ApiAuth<P>,
-    settings: &WebSettings,
-) -> Result<Actor, ApiError> {
-    let user = auth.admin(req).await?;
-    Ok(actor(req, &user, settings))
+/// Where `req` came from, for the audit log.
+pub(crate) fn origin(req: &HttpRequest, settings: &WebSettings) -> Origin {
+    let Actor { ip, user_agent, .. } = anonymous_actor(req, settings, String::new());
+    Origin { ip, user_agent }
 }
 
 /// Who `user` is for the audit log, and where the request came from.
@@ -174,13 +171,13 @@ pub(crate) async fn get_apps<P: Ports>(
     req: HttpRequest,
     (apps, sessions, settings): Deps<P>,
 ) -> Result<HttpResponse, ApiError> {
-    admin_actor(&req, &sessions, &settings).await?;
+    let admin = sessions.admin(&req, &settings).await?;
     let params = AppListParams::from_query(req.query_string())?;
     if params.asks_for_a_page() {
-        let page = apps.search_apps(params.try_into_domain()?).await?;
+        let page = apps.search_apps(&admin, params.try_into_domain()?).await?;
         return Ok(page_response(&page, &settings.access_url));
     }
-    let list = apps.list_apps(params.user()?).await?;
+    let list = apps.list_apps(&admin, params.user()?).await?;
     let body: Vec<AppDto> = list
         .iter()
         .map(|a| AppDto::new(a, &settings.access_url))
@@ -194,8 +191,8 @@ pub(crate) async fn post_app<P: Ports>(
     (apps, sessions, settings): Deps<P>,
     body: JsonBody<AppRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = admin_actor(&req, &sessions, &settings).await?;
-    let app = apps.create_app(&actor, body.0.try_into_domain()?).await?;
+    let admin = sessions.admin(&req, &settings).await?;
+    let app = apps.create_app(&admin, body.0.try_into_domain()?).await?;
     Ok(HttpResponse::Created().json(AppDto::new(&app, &settings.access_url)))
 }
 
@@ -205,8 +202,8 @@ pub(crate) async fn get_app<P: Ports>(
     (apps, sessions, settings): Deps<P>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    admin_actor(&req, &sessions, &settings).await?;
-    let app = apps.get_app(*id).await?;
+    let admin = sessions.admin(&req, &settings).await?;
+    let app = apps.get_app(&admin, *id).await?;
     Ok(HttpResponse::Ok().json(AppDto::new(&app, &settings.access_url)))
 }
 
@@ -217,9 +214,9 @@ pub(crate) async fn put_app<P: Ports>(
     id: web::Path<Uuid>,
     body: JsonBody<AppRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = admin_actor(&req, &sessions, &settings).await?;
+    let admin = sessions.admin(&req, &settings).await?;
     let app = apps
-        .update_app(&actor, *id, body.0.try_into_domain()?)
+        .update_app(&admin, *id, body.0.try_into_domain()?)
         .await?;
     Ok(HttpResponse::Ok().json(AppDto::new(&app, &settings.access_url)))
 }
@@ -230,8 +227,8 @@ pub(crate) async fn delete_app<P: Ports>(
     (apps, sessions, settings): Deps<P>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = admin_actor(&req, &sessions, &settings).await?;
-    apps.delete_app(&actor, *id).await?;
+    let admin = sessions.admin(&req, &settings).await?;
+    apps.delete_app(&admin, *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -241,9 +238,9 @@ pub(crate) async fn get_secrets<P: Ports>(
     (apps, sessions, settings): Deps<P>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    admin_actor(&req, &sessions, &settings).await?;
+    let admin = sessions.admin(&req, &settings).await?;
     let secrets: Vec<SecretDto> = apps
-        .list_secrets(*id)
+        .list_secrets(&admin, *id)
         .await?
         .iter()
         .map(SecretDto::from)
@@ -257,8 +254,8 @@ pub(crate) async fn post_secret<P: Ports>(
     (apps, sessions, settings): Deps<P>,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = admin_actor(&req, &sessions, &settings).await?;
-    let (info, credential) = apps.create_secret(&actor, *id).await?;
+    let admin = sessions.admin(&req, &settings).await?;
+    let (info, credential) = apps.create_secret(&admin, *id).await?;
     Ok(HttpResponse::Created()
         .insert_header(("cache-control", "no-store"))
         .json(NewSecretDto {
@@ -273,8 +270,8 @@ pub(crate) async fn delete_secret<P: Ports>(
     (apps, sessions, settings): Deps<P>,
     path: web::Path<(Uuid, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = admin_actor(&req, &sessions, &settings).await?;
+    let admin = sessions.admin(&req, &settings).await?;
     let (app_id, secret_id) = path.into_inner();
-    apps.delete_secret(&actor, app_id, secret_id).await?;
+    apps.delete_secret(&admin, app_id, secret_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -14,12 +14,10 @@ use uuid::Uuid;
 use super::WebSettings;
 use super::api_auth::ApiAuth;
 use super::error::{ApiError, FieldError};
-use super::user_admin::caller;
 
 impl From<AuditError> for ApiError {
     fn from(e: AuditError) -> Self {
         match e {
-            AuditError::Forbidden => Self::Forbidden("You must be an admin to do this."),
             AuditError::Repo(e) => e.into(),
         }
     }
@@ -143,8 +141,7 @@ pub(crate) async fn get_audit<P: Ports>(
         web::Data<WebSettings>,
     ),
 ) -> Result<HttpResponse, ApiError> {
-    let caller = caller(&req, &auth, &settings).await?;
-    AuditService::<P>::check_reader(&caller)?;
+    let caller = auth.admin(&req, &settings).await?;
     let query = AuditParams::from_query(req.query_string())?.try_into_domain()?;
     let page = audit.list_entries(&caller, query).await?;
     let audit_logs: Vec<AuditDto> = page.entries.into_iter().map(AuditDto::from).collect();
@@ -157,6 +154,7 @@ mod tests {
     use actix_web::ResponseError;
 
     use super::*;
+    use tessera_application::admin::{AdminAuthError, NotAdmin};
 
     fn params(query: &str) -> Result<AuditQuery, ApiError> {
         AuditParams::from_query(query)?.try_into_domain()
@@ -192,7 +190,7 @@ mod tests {
 
     #[test]
     fn a_non_admin_is_refused_with_403() {
-        let e = ApiError::from(AuditError::Forbidden);
+        let e = ApiError::from(AdminAuthError::<ApiError>::NotAdmin(NotAdmin));
         assert_eq!(e.status_code().as_u16(), 403);
     }
 }

@@ -7,17 +7,16 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use tera::Context;
 use tessera_application::Ports;
 use tessera_application::audit::{AuditPage, AuditService};
-use tessera_application::people::{Caller, SessionService};
+use tessera_application::people::SessionService;
 use tessera_application::ports::AuditRecord;
 use tessera_domain::{AUDIT_ACTIONS, AuditQuery};
 use time::macros::format_description;
 
 use super::WebSettings;
-use super::apps::actor;
 use super::audit_api::AuditParams;
 use super::error::ApiError;
 use super::html::{error_page, render};
-use super::page_session::page_session;
+use super::page_session::admin_page_session;
 use crate::render::Pages;
 
 const PAGE: &str = "/settings/audit";
@@ -118,15 +117,11 @@ pub(crate) async fn get_audit_page<P: Ports>(
     req: HttpRequest,
     (audit, sessions, settings, pages): Deps<P>,
 ) -> HttpResponse {
-    let session = match page_session(&req, &sessions, &pages, PAGE, None).await {
-        Ok(session) => session,
+    let deps = (&**sessions, &**settings, &**pages);
+    let (admin, _) = match admin_page_session(&req, deps, PAGE, None).await {
+        Ok(found) => found,
         Err(page) => return page,
     };
-    let who = actor(&req, &session.user, &settings);
-    let caller = Caller::Person(session.user, who);
-    if let Err(e) = AuditService::<P>::check_reader(&caller) {
-        return error_page(&pages, e.into());
-    }
     let params = match AuditParams::from_query(req.query_string()) {
         Ok(params) => params.for_page(),
         Err(e) => return invalid_page(&pages, &AuditParams::default(), e),
@@ -135,7 +130,7 @@ pub(crate) async fn get_audit_page<P: Ports>(
         Ok(query) => query,
         Err(e) => return invalid_page(&pages, &params, e),
     };
-    match audit.list_entries(&caller, query).await {
+    match audit.list_entries(&admin, query).await {
         Ok(page) => list_page(&pages, &params, &page),
         Err(e) => error_page(&pages, e.into()),
     }

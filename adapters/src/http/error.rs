@@ -5,10 +5,13 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use tessera_application::RepoError;
+use tessera_application::admin::AdminAuthError;
 use tessera_application::oauth::{BearerError, FlowError};
 use tessera_application::people::{AuthenticateError, CreateUserError, LogInError};
 use tessera_domain::{OAuthError, OAuthFailure, Scope};
 use time::Duration;
+
+use super::bearer::Challenge;
 
 /// One field that failed validation, as Coder's `codersdk.ValidationError`.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
@@ -78,6 +81,20 @@ pub enum ApiError {
     /// 403 with `WWW-Authenticate: Bearer error="insufficient_scope"` (RFC 6750 §3.1).
     #[error("The access token lacks the {} scope.", .0.as_str())]
     InsufficientScope(Scope),
+    /// 401/403 at a resource that publishes metadata (the MCP endpoint, SPEC §6): an
+    /// `{"error", "error_description"}` body and a challenge naming that metadata.
+    #[error("{description}")]
+    Challenged {
+        /// Why the token is refused.
+        challenge: Challenge,
+        /// The resource's metadata URL (RFC 9728 §5.1).
+        resource_metadata: String,
+        /// What the body says.
+        description: &'static str,
+    },
+    /// 403: the `Host` header names another server (DNS rebinding, SPEC §6).
+    #[error("The Host header does not name this server.")]
+    ForeignHost,
     /// 503: the database is unreachable.
     #[error("The service is temporarily unavailable; try again shortly.")]
     Unavailable,
@@ -117,14 +134,18 @@ impl ApiError {
             } if failure.error == OAuthError::InvalidClient => {
                 Some("Basic realm=\"tessera\"".into())
             }
-            Self::InvalidToken => Some("Bearer error=\"invalid_token\"".into()),
+            Self::InvalidToken => Some(Challenge::InvalidToken.header_value(None)),
             Self::OAuth { failure, .. } if failure.error == OAuthError::InvalidToken => {
-                Some("Bearer error=\"invalid_token\"".into())
+                Some(Challenge::InvalidToken.header_value(None))
             }
-            Self::InsufficientScope(scope) => Some(format!(
-                "Bearer error=\"insufficient_scope\", scope=\"{}\"",
-                scope.as_str()
-            )),
+            Self::InsufficientScope(scope) => {
+                Some(Challenge::InsufficientScope(*scope).header_value(None))
+            }
+            Self::Challenged {
+                challenge,
+                resource_metadata,
+                ..
+            } => Some(challenge.header_value(Some(resource_metadata))),
             _ => None,
         }
     }
@@ -161,7 +182,11 @@ impl ResponseError for ApiError {
             Self::Unexpected(_) => StatusCode::INTERNAL_SERVER_ERROR,
             Self::OAuth { failure, .. } => oauth_status(failure.error),
             Self::InvalidToken => StatusCode::UNAUTHORIZED,
-            Self::InsufficientScope(_) => StatusCode::FORBIDDEN,
+            Self::InsufficientScope(_) | Self::ForeignHost => StatusCode::FORBIDDEN,
+            Self::Challenged { challenge, .. } => match challenge {
+                Challenge::InsufficientScope(_) => StatusCode::FORBIDDEN,
+                Challenge::NoToken | Challenge::InvalidToken => StatusCode::UNAUTHORIZED,
+            },
         }
     }
 
@@ -181,6 +206,12 @@ impl ResponseError for ApiError {
                 error_description: failure.description,
             });
         }
+        if let Some((error, description)) = self.resource_body() {
+            return response.json(ResourceBody {
+                error,
+                error_description: description,
+            });
+        }
         if let Some(seconds) = self.retry_after() {
             response.insert_header((header::RETRY_AFTER, seconds.to_string()));
         }
@@ -188,6 +219,28 @@ impl ResponseError for ApiError {
             message: self.to_string(),
             validations: self.validations(),
         })
+    }
+}
+
+/// The body of a refusal at a protected resource (SPEC §6).
+#[derive(Serialize)]
+struct ResourceBody {
+    error: &'static str,
+    error_description: &'static str,
+}
+
+impl ApiError {
+    /// The `error` and description of a refusal at a protected resource, if this is one.
+    fn resource_body(&self) -> Option<(&'static str, &'static str)> {
+        match self {
+            Self::Challenged {
+                challenge,
+                description,
+                ..
+            } => Some((challenge.code(), description)),
+            Self::ForeignHost => Some(("forbidden", "The Host header does not name this server.")),
+            _ => None,
+        }
     }
 }
 
@@ -223,6 +276,15 @@ impl From<BearerError> for ApiError {
             BearerError::InvalidToken => Self::InvalidToken,
             BearerError::InsufficientScope(scope) => Self::InsufficientScope(scope),
             BearerError::Repo(e) => e.into(),
+        }
+    }
+}
+
+impl<E: Into<ApiError>> From<AdminAuthError<E>> for ApiError {
+    fn from(e: AdminAuthError<E>) -> Self {
+        match e {
+            AdminAuthError::Unauthenticated(e) => e.into(),
+            AdminAuthError::NotAdmin(_) => Self::Forbidden("You must be an admin to do this."),
         }
     }
 }
@@ -319,6 +381,42 @@ mod tests {
             body_of(ApiError::Unexpected(anyhow::anyhow!("password=hunter2"))).await;
         assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!body.to_string().contains("hunter2"));
+    }
+
+    fn challenged(challenge: Challenge) -> ApiError {
+        ApiError::Challenged {
+            challenge,
+            resource_metadata: "https://a.example/m".into(),
+            description: "no",
+        }
+    }
+
+    #[actix_web::test]
+    async fn a_refusal_at_a_protected_resource_names_its_metadata_and_code() {
+        let e = challenged(Challenge::InvalidToken);
+        let response = e.error_response();
+        assert_eq!(
+            response.headers().get(header::WWW_AUTHENTICATE).unwrap(),
+            "Bearer resource_metadata=\"https://a.example/m\", error=\"invalid_token\""
+        );
+        let (_, body, _) = body_of(e).await;
+        assert_eq!(
+            body,
+            serde_json::json!({"error": "invalid_token", "error_description": "no"})
+        );
+    }
+
+    #[test]
+    fn refusals_at_a_protected_resource_have_their_statuses() {
+        let cases = [
+            (ApiError::ForeignHost, 403),
+            (challenged(Challenge::NoToken), 401),
+            (challenged(Challenge::InvalidToken), 401),
+            (challenged(Challenge::InsufficientScope(Scope::Mcp)), 403),
+        ];
+        for (e, status) in cases {
+            assert_eq!(e.status_code().as_u16(), status, "{e:?}");
+        }
     }
 
     #[actix_web::test]

@@ -7,18 +7,16 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use tera::Context;
 use tessera_application::Ports;
+use tessera_application::admin::Admin;
 use tessera_application::mcp_servers::{McpServerError, McpServerService};
 use tessera_application::people::SessionService;
-use tessera_application::ports::Actor;
 use tessera_domain::{AppSecretInfo, McpServer, McpServerDraft, McpServerInput, ServerSlug};
 use uuid::Uuid;
 
 use super::WebSettings;
-use super::apps::actor;
 use super::error::ApiError;
 use super::html::{error_page, render, see_other};
-use super::page_session::{login_detour, session_csrf};
-use super::session_auth::require_admin;
+use super::page_session::admin_page_session;
 use crate::render::Pages;
 
 const LIST: &str = "/settings/mcp-servers";
@@ -77,14 +75,8 @@ async fn admin<P: Ports>(
     req: &HttpRequest,
     (_, sessions, settings, pages): &Deps<P>,
     form_token: Option<&str>,
-) -> Result<(Actor, String), HttpResponse> {
-    let (user, credential) = match require_admin(req, sessions).await {
-        Ok(found) => found,
-        Err(ApiError::Unauthenticated) => return Err(login_detour(req, LIST)),
-        Err(e) => return Err(error_page(pages, e)),
-    };
-    let csrf = session_csrf(&credential, form_token, pages)?;
-    Ok((actor(req, &user, settings), csrf))
+) -> Result<(Admin, String), HttpResponse> {
+    admin_page_session(req, (sessions, settings, pages), LIST, form_token).await
 }
 
 fn server_view(server: &McpServer, settings: &WebSettings) -> serde_json::Value {
@@ -121,15 +113,15 @@ fn problems(e: McpServerError) -> Result<Vec<String>, ApiError> {
 /// The list page, with `errors` from a failed create.
 async fn list_page<P: Ports>(
     deps: &Deps<P>,
-    csrf: &str,
+    who: &(Admin, String),
     status: StatusCode,
     errors: Vec<String>,
 ) -> HttpResponse {
     let (servers, _, settings, pages) = deps;
-    match servers.list_servers().await {
+    match servers.list_servers(&who.0).await {
         Ok(list) => {
             let mut ctx = Context::new();
-            ctx.insert("csrf_token", csrf);
+            ctx.insert("csrf_token", &who.1);
             let views: Vec<_> = list.iter().map(|s| server_view(s, settings)).collect();
             ctx.insert("servers", &views);
             ctx.insert("errors", &errors);
@@ -142,21 +134,22 @@ async fn list_page<P: Ports>(
 /// One server's page; `new_credential` is shown once, right after it was created.
 async fn server_page<P: Ports>(
     deps: &Deps<P>,
-    csrf: &str,
+    who: &(Admin, String),
     slug: &ServerSlug,
     status: StatusCode,
     errors: Vec<String>,
     new_credential: Option<&str>,
 ) -> HttpResponse {
-    let (servers, _, settings, pages) = deps;
-    let loaded = match servers.get_server(slug).await {
-        Ok(server) => servers.list_credentials(slug).await.map(|c| (server, c)),
+    let ((servers, _, settings, pages), admin) = (deps, &who.0);
+    let credentials = servers.list_credentials(admin, slug);
+    let loaded = match servers.get_server(admin, slug).await {
+        Ok(server) => credentials.await.map(|c| (server, c)),
         Err(e) => Err(e),
     };
     match loaded {
         Ok((server, credentials)) => {
             let mut ctx = Context::new();
-            ctx.insert("csrf_token", csrf);
+            ctx.insert("csrf_token", &who.1);
             ctx.insert("server", &server_view(&server, settings));
             let views: Vec<_> = credentials.iter().map(credential_view).collect();
             ctx.insert("credentials", &views);
@@ -174,16 +167,15 @@ async fn admin_at<P: Ports>(
     deps: &Deps<P>,
     slug: &str,
     form_token: Option<&str>,
-) -> Result<(ServerSlug, Actor, String), HttpResponse> {
+) -> Result<(ServerSlug, (Admin, String)), HttpResponse> {
     let slug = ServerSlug::parse(slug).map_err(|_| error_page(&deps.3, ApiError::NotFound))?;
-    let (actor, csrf) = admin(req, deps, form_token).await?;
-    Ok((slug, actor, csrf))
+    Ok((slug, admin(req, deps, form_token).await?))
 }
 
 /// `GET /settings/mcp-servers`.
 pub(crate) async fn get_list<P: Ports>(req: HttpRequest, deps: Deps<P>) -> HttpResponse {
     match admin(&req, &deps, None).await {
-        Ok((_, csrf)) => list_page(&deps, &csrf, StatusCode::OK, Vec::new()).await,
+        Ok(who) => list_page(&deps, &who, StatusCode::OK, Vec::new()).await,
         Err(page) => page,
     }
 }
@@ -194,17 +186,17 @@ pub(crate) async fn post_create<P: Ports>(
     deps: Deps<P>,
     form: web::Form<ServerForm>,
 ) -> HttpResponse {
-    let (actor, csrf) = match admin(&req, &deps, Some(&form.csrf_token)).await {
+    let who = match admin(&req, &deps, Some(&form.csrf_token)).await {
         Ok(ok) => ok,
         Err(page) => return page,
     };
     let created = match form.try_into_domain() {
-        Ok(draft) => deps.0.create_server(&actor, draft).await,
+        Ok(draft) => deps.0.create_server(&who.0, draft).await,
         Err(e) => Err(e),
     };
     match created.map_err(problems) {
         Ok(server) => see_other(&format!("{LIST}/{}", server.draft.slug.as_str())),
-        Err(Ok(errors)) => list_page(&deps, &csrf, StatusCode::BAD_REQUEST, errors).await,
+        Err(Ok(errors)) => list_page(&deps, &who, StatusCode::BAD_REQUEST, errors).await,
         Err(Err(e)) => error_page(&deps.3, e),
     }
 }
@@ -215,11 +207,11 @@ pub(crate) async fn get_server<P: Ports>(
     deps: Deps<P>,
     slug: web::Path<String>,
 ) -> HttpResponse {
-    let (slug, _, csrf) = match admin_at(&req, &deps, &slug, None).await {
+    let (slug, who) = match admin_at(&req, &deps, &slug, None).await {
         Ok(found) => found,
         Err(page) => return page,
     };
-    server_page(&deps, &csrf, &slug, StatusCode::OK, Vec::new(), None).await
+    server_page(&deps, &who, &slug, StatusCode::OK, Vec::new(), None).await
 }
 
 /// `POST /settings/mcp-servers/{slug}`: saves the edit form.
@@ -229,18 +221,18 @@ pub(crate) async fn post_update<P: Ports>(
     slug: web::Path<String>,
     form: web::Form<ServerForm>,
 ) -> HttpResponse {
-    let (slug, actor, csrf) = match admin_at(&req, &deps, &slug, Some(&form.csrf_token)).await {
+    let (slug, who) = match admin_at(&req, &deps, &slug, Some(&form.csrf_token)).await {
         Ok(found) => found,
         Err(page) => return page,
     };
     let updated = match form.try_into_domain() {
-        Ok(draft) => deps.0.update_server(&actor, &slug, draft).await,
+        Ok(draft) => deps.0.update_server(&who.0, &slug, draft).await,
         Err(e) => Err(e),
     };
     match updated.map_err(problems) {
         Ok(_) => see_other(&format!("{LIST}/{}", slug.as_str())),
         Err(Ok(errors)) => {
-            server_page(&deps, &csrf, &slug, StatusCode::BAD_REQUEST, errors, None).await
+            server_page(&deps, &who, &slug, StatusCode::BAD_REQUEST, errors, None).await
         }
         Err(Err(e)) => error_page(&deps.3, e),
     }
@@ -253,11 +245,11 @@ pub(crate) async fn post_delete<P: Ports>(
     slug: web::Path<String>,
     form: web::Form<CsrfOnly>,
 ) -> HttpResponse {
-    let (slug, actor, _) = match admin_at(&req, &deps, &slug, Some(&form.csrf_token)).await {
+    let (slug, (admin, _)) = match admin_at(&req, &deps, &slug, Some(&form.csrf_token)).await {
         Ok(found) => found,
         Err(page) => return page,
     };
-    match deps.0.delete_server(&actor, &slug).await {
+    match deps.0.delete_server(&admin, &slug).await {
         Ok(()) => see_other(LIST),
         Err(e) => error_page(&deps.3, e.into()),
     }
@@ -270,14 +262,14 @@ pub(crate) async fn post_credential<P: Ports>(
     slug: web::Path<String>,
     form: web::Form<CsrfOnly>,
 ) -> HttpResponse {
-    let (slug, actor, csrf) = match admin_at(&req, &deps, &slug, Some(&form.csrf_token)).await {
+    let (slug, who) = match admin_at(&req, &deps, &slug, Some(&form.csrf_token)).await {
         Ok(found) => found,
         Err(page) => return page,
     };
-    match deps.0.create_credential(&actor, &slug).await {
+    match deps.0.create_credential(&who.0, &slug).await {
         Ok((_, credential)) => {
             let shown = Some(credential.expose());
-            server_page(&deps, &csrf, &slug, StatusCode::CREATED, Vec::new(), shown).await
+            server_page(&deps, &who, &slug, StatusCode::CREATED, Vec::new(), shown).await
         }
         Err(e) => error_page(&deps.3, e.into()),
     }
@@ -291,11 +283,11 @@ pub(crate) async fn post_delete_credential<P: Ports>(
     form: web::Form<CsrfOnly>,
 ) -> HttpResponse {
     let (slug, id) = path.into_inner();
-    let (slug, actor, _) = match admin_at(&req, &deps, &slug, Some(&form.csrf_token)).await {
+    let (slug, (admin, _)) = match admin_at(&req, &deps, &slug, Some(&form.csrf_token)).await {
         Ok(found) => found,
         Err(page) => return page,
     };
-    match deps.0.delete_credential(&actor, &slug, id).await {
+    match deps.0.delete_credential(&admin, &slug, id).await {
         Ok(()) => see_other(&format!("{LIST}/{}", slug.as_str())),
         Err(e) => error_page(&deps.3, e.into()),
     }

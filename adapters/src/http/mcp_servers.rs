@@ -11,7 +11,6 @@ use uuid::Uuid;
 
 use super::WebSettings;
 use super::api_auth::ApiAuth;
-use super::apps::admin_actor;
 use super::error::{ApiError, FieldError};
 use super::json_body::JsonBody;
 
@@ -131,8 +130,8 @@ pub(crate) async fn get_servers<P: Ports>(
     req: HttpRequest,
     (servers, auth, settings): Deps<P>,
 ) -> Result<HttpResponse, ApiError> {
-    admin_actor(&req, &auth, &settings).await?;
-    let list = servers.list_servers().await?;
+    let admin = auth.admin(&req, &settings).await?;
+    let list = servers.list_servers(&admin).await?;
     let body: Vec<_> = list
         .iter()
         .map(|s| McpServerDto::new(s, &settings))
@@ -146,9 +145,9 @@ pub(crate) async fn post_server<P: Ports>(
     (servers, auth, settings): Deps<P>,
     body: JsonBody<McpServerRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = admin_actor(&req, &auth, &settings).await?;
+    let admin = auth.admin(&req, &settings).await?;
     let server = servers
-        .create_server(&actor, body.0.try_into_domain(None)?)
+        .create_server(&admin, body.0.try_into_domain(None)?)
         .await?;
     Ok(HttpResponse::Created().json(McpServerDto::new(&server, &settings)))
 }
@@ -159,8 +158,8 @@ pub(crate) async fn get_server<P: Ports>(
     (servers, auth, settings): Deps<P>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    admin_actor(&req, &auth, &settings).await?;
-    let server = servers.get_server(&path_slug(&slug)?).await?;
+    let admin = auth.admin(&req, &settings).await?;
+    let server = servers.get_server(&admin, &path_slug(&slug)?).await?;
     Ok(HttpResponse::Ok().json(McpServerDto::new(&server, &settings)))
 }
 
@@ -171,10 +170,10 @@ pub(crate) async fn put_server<P: Ports>(
     slug: web::Path<String>,
     body: JsonBody<McpServerRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = admin_actor(&req, &auth, &settings).await?;
+    let admin = auth.admin(&req, &settings).await?;
     let slug = path_slug(&slug)?;
     let draft = body.0.try_into_domain(Some(slug.as_str()))?;
-    let server = servers.update_server(&actor, &slug, draft).await?;
+    let server = servers.update_server(&admin, &slug, draft).await?;
     Ok(HttpResponse::Ok().json(McpServerDto::new(&server, &settings)))
 }
 
@@ -184,8 +183,8 @@ pub(crate) async fn delete_server<P: Ports>(
     (servers, auth, settings): Deps<P>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = admin_actor(&req, &auth, &settings).await?;
-    servers.delete_server(&actor, &path_slug(&slug)?).await?;
+    let admin = auth.admin(&req, &settings).await?;
+    servers.delete_server(&admin, &path_slug(&slug)?).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -195,8 +194,8 @@ pub(crate) async fn get_credentials<P: Ports>(
     (servers, auth, settings): Deps<P>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    admin_actor(&req, &auth, &settings).await?;
-    let list = servers.list_credentials(&path_slug(&slug)?).await?;
+    let admin = auth.admin(&req, &settings).await?;
+    let list = servers.list_credentials(&admin, &path_slug(&slug)?).await?;
     let body: Vec<_> = list
         .into_iter()
         .map(|c| CredentialDto {
@@ -215,9 +214,9 @@ pub(crate) async fn post_credential<P: Ports>(
     (servers, auth, settings): Deps<P>,
     slug: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = admin_actor(&req, &auth, &settings).await?;
+    let admin = auth.admin(&req, &settings).await?;
     let slug = path_slug(&slug)?;
-    let (info, credential) = servers.create_credential(&actor, &slug).await?;
+    let (info, credential) = servers.create_credential(&admin, &slug).await?;
     Ok(HttpResponse::Created()
         .insert_header(("cache-control", "no-store"))
         .json(NewCredentialDto {
@@ -234,10 +233,10 @@ pub(crate) async fn delete_credential<P: Ports>(
     (servers, auth, settings): Deps<P>,
     path: web::Path<(String, Uuid)>,
 ) -> Result<HttpResponse, ApiError> {
-    let actor = admin_actor(&req, &auth, &settings).await?;
+    let admin = auth.admin(&req, &settings).await?;
     let (slug, id) = path.into_inner();
     servers
-        .delete_credential(&actor, &path_slug(&slug)?, id)
+        .delete_credential(&admin, &path_slug(&slug)?, id)
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,17 +1,19 @@
 //! The signed-in person of a page: their session, their CSRF token, and the answer to give
 //! instead when there is none (a detour through the login page) or a form's token is not
-//! this session's (403). Admin rules are the use cases' business, not this helper's.
+//! this session's (403); for admin pages, the `Admin` the session use case mints.
 
 use actix_web::http::Method;
 use actix_web::{HttpRequest, HttpResponse};
 use tessera_application::Ports;
+use tessera_application::admin::Admin;
 use tessera_application::people::SessionService;
 use tessera_domain::User;
 
+use super::WebSettings;
 use super::csrf::{token_for_session, tokens_match};
 use super::error::ApiError;
 use super::html::{error_page, see_other};
-use super::session_auth::require_user;
+use super::session_auth::{require_admin, require_user};
 use crate::render::Pages;
 
 /// Who is signed in on a page request.
@@ -46,6 +48,24 @@ pub(crate) async fn page_session<P: Ports>(
         credential,
         csrf,
     })
+}
+
+/// The signed-in admin of `req`, minted by the session use case, and their CSRF token:
+/// a login detour without a session, the 403 page for anyone not an admin or for a form
+/// without the session's token.
+pub(crate) async fn admin_page_session<P: Ports>(
+    req: &HttpRequest,
+    (sessions, settings, pages): (&SessionService<P>, &WebSettings, &Pages),
+    home: &str,
+    form_token: Option<&str>,
+) -> Result<(Admin, String), HttpResponse> {
+    let (admin, credential) = match require_admin(req, sessions, settings).await {
+        Ok(found) => found,
+        Err(ApiError::Unauthenticated) => return Err(login_detour(req, home)),
+        Err(e) => return Err(error_page(pages, e)),
+    };
+    let csrf = session_csrf(&credential, form_token, pages)?;
+    Ok((admin, csrf))
 }
 
 /// To the login page and back: a `GET` returns to itself, a form post (whose body is gone)

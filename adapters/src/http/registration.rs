@@ -12,6 +12,7 @@ use tessera_domain::{ClientMetadata, ClientMetadataInput, HttpUrl, OAuthError, O
 
 use super::WebSettings;
 use super::apps::anonymous_actor;
+use super::bearer::bearer_token;
 use super::error::ApiError;
 use super::metrics::Metrics;
 
@@ -140,13 +141,10 @@ fn anonymous(req: &HttpRequest, settings: &WebSettings) -> Actor {
     anonymous_actor(req, settings, "anonymous (dynamic registration)".into())
 }
 
-/// The registration access token of an `Authorization: Bearer` header, if any.
+/// The registration access token of an `Authorization: Bearer` header, if any (a header
+/// that is not a bearer token presents none).
 fn registration_token(req: &HttpRequest) -> Option<&str> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then_some(token.trim())
+    bearer_token(req.headers()).ok().flatten()
 }
 
 /// `POST /oauth2/register`.

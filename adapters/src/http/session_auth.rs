@@ -3,12 +3,15 @@
 
 use actix_web::HttpRequest;
 use actix_web::cookie::{Cookie, SameSite};
-use actix_web::http::header;
 use tessera_application::Ports;
+use tessera_application::admin::Admin;
 use tessera_application::people::SessionService;
 use tessera_domain::User;
 use time::OffsetDateTime;
 
+use super::WebSettings;
+use super::apps::origin;
+use super::bearer::bearer_token;
 use super::error::ApiError;
 
 /// The session cookie's name.
@@ -17,15 +20,10 @@ pub const SESSION_COOKIE: &str = "tessera_session";
 /// The credential a request presents, if any: the bearer header wins over the cookie.
 /// A malformed `Authorization` header is an error, not an anonymous request.
 pub fn presented_credential(req: &HttpRequest) -> Result<Option<String>, ApiError> {
-    if let Some(value) = req.headers().get(header::AUTHORIZATION) {
-        let value = value.to_str().map_err(|_| ApiError::Unauthenticated)?;
-        let (scheme, token) = value.split_once(' ').ok_or(ApiError::Unauthenticated)?;
-        if !scheme.eq_ignore_ascii_case("bearer") || token.trim().is_empty() {
-            return Err(ApiError::Unauthenticated);
-        }
-        return Ok(Some(token.trim().to_owned()));
+    match bearer_token(req.headers()).map_err(|_| ApiError::Unauthenticated)? {
+        Some(token) => Ok(Some(token.to_owned())),
+        None => Ok(req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned())),
     }
-    Ok(req.cookie(SESSION_COOKIE).map(|c| c.value().to_owned()))
 }
 
 /// The signed-in user of `req`, with the credential they presented; 401 otherwise.
@@ -38,16 +36,18 @@ pub async fn require_user<P: Ports>(
     Ok((user, credential))
 }
 
-/// Like [`require_user`], and 403 unless the user is an admin.
+/// The signed-in admin of `req` as the session use case mints them, with the credential
+/// they presented; 401 without a live session, 403 for anyone not an admin.
 pub async fn require_admin<P: Ports>(
     req: &HttpRequest,
     sessions: &SessionService<P>,
-) -> Result<(User, String), ApiError> {
-    let (user, credential) = require_user(req, sessions).await?;
-    if !user.admin {
-        return Err(ApiError::Forbidden("You must be an admin to do this."));
-    }
-    Ok((user, credential))
+    settings: &WebSettings,
+) -> Result<(Admin, String), ApiError> {
+    let credential = presented_credential(req)?.ok_or(ApiError::Unauthenticated)?;
+    let admin = sessions
+        .authenticate_admin(&credential, origin(req, settings))
+        .await?;
+    Ok((admin, credential))
 }
 
 /// The session cookie: HttpOnly, SameSite=Lax, Secure when `access_url` is https.

@@ -5,13 +5,12 @@
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::{Deserialize, Serialize};
 use tessera_application::Ports;
-use tessera_application::people::{AccountService, Caller};
-use tessera_domain::{Account, AccountChange, AccountQuery, Scope, UserId};
+use tessera_application::people::AccountService;
+use tessera_domain::{Account, AccountChange, AccountQuery, UserId};
 use time::OffsetDateTime;
 
 use super::WebSettings;
 use super::api_auth::ApiAuth;
-use super::apps::actor;
 use super::error::{ApiError, FieldError};
 use super::json_body::JsonBody;
 use super::users::{CreateUserRequest, UserDto};
@@ -109,18 +108,6 @@ struct ResetLinkDto {
     expires_at: OffsetDateTime,
 }
 
-/// The caller of an admin request (a session, or an access token with `admin`); the use
-/// case refuses them unless they are an admin.
-pub(crate) async fn caller<P: Ports>(
-    req: &HttpRequest,
-    auth: &ApiAuth<P>,
-    settings: &WebSettings,
-) -> Result<Caller, ApiError> {
-    let user = auth.user(req, Scope::Admin).await?;
-    let actor = actor(req, &user, settings);
-    Ok(Caller::Person(user, actor))
-}
-
 /// A `{user}` path segment: a user id; anything else is unknown.
 fn user_id(path: &str) -> Result<UserId, ApiError> {
     uuid::Uuid::parse_str(path)
@@ -142,7 +129,7 @@ pub(crate) async fn get_users<P: Ports>(
 ) -> Result<HttpResponse, ApiError> {
     let query = params.try_into_domain()?;
     let page = accounts
-        .list_accounts(&caller(&req, &auth, &settings).await?, query)
+        .list_accounts(&auth.admin(&req, &settings).await?, query)
         .await?;
     Ok(HttpResponse::Ok().json(AccountList {
         users: page.accounts.iter().map(AccountDto::from).collect(),
@@ -158,7 +145,7 @@ pub(crate) async fn post_user<P: Ports>(
 ) -> Result<HttpResponse, ApiError> {
     let input = body.0.try_into_domain()?;
     let user = accounts
-        .create_account(&caller(&req, &auth, &settings).await?, input)
+        .create_account(&auth.admin(&req, &settings).await?, input)
         .await?;
     Ok(HttpResponse::Created().json(UserDto::from(&user)))
 }
@@ -171,7 +158,7 @@ pub(crate) async fn get_user<P: Ports>(
 ) -> Result<HttpResponse, ApiError> {
     let id = user_id(&path)?;
     let account = accounts
-        .get_account(&caller(&req, &auth, &settings).await?, id)
+        .get_account(&auth.admin(&req, &settings).await?, id)
         .await?;
     Ok(HttpResponse::Ok().json(AccountDto::from(&account)))
 }
@@ -184,7 +171,7 @@ pub(crate) async fn put_roles<P: Ports>(
     body: JsonBody<RolesRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let (id, change) = (user_id(&path)?, body.0.try_into_domain()?);
-    let by = caller(&req, &auth, &settings).await?;
+    let by = auth.admin(&req, &settings).await?;
     let account = accounts.change_account(&by, id, change).await?;
     Ok(HttpResponse::Ok().json(AccountDto::from(&account)))
 }
@@ -201,7 +188,7 @@ pub(crate) async fn put_status<P: Ports>(
         "activate" => AccountChange::Unsuspend,
         _ => return Err(ApiError::NotFound),
     };
-    let by = caller(&req, &auth, &settings).await?;
+    let by = auth.admin(&req, &settings).await?;
     let account = accounts
         .change_account(&by, user_id(&user)?, change)
         .await?;
@@ -217,7 +204,7 @@ pub(crate) async fn post_reset_link<P: Ports>(
 ) -> Result<HttpResponse, ApiError> {
     let id = user_id(&path)?;
     let link = accounts
-        .issue_reset_link(&caller(&req, &auth, &settings).await?, id)
+        .issue_reset_link(&auth.admin(&req, &settings).await?, id)
         .await?;
     Ok(HttpResponse::Created()
         .insert_header(("cache-control", "no-store"))

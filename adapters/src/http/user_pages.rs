@@ -8,16 +8,14 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Deserialize;
 use tera::Context;
 use tessera_application::Ports;
-use tessera_application::people::{
-    AccountError, AccountService, Caller, ResetLink, SessionService,
-};
+use tessera_application::admin::Admin;
+use tessera_application::people::{AccountError, AccountService, ResetLink, SessionService};
 use tessera_domain::{Account, AccountChange, AccountQuery, UserId};
 
 use super::WebSettings;
-use super::apps::actor;
 use super::error::ApiError;
 use super::html::{error_page, render, see_other};
-use super::page_session::page_session;
+use super::page_session::admin_page_session;
 use super::user_admin::{ListParams, reset_url};
 use super::users::CreateUserRequest;
 use crate::render::Pages;
@@ -57,15 +55,13 @@ struct Notice {
     reset: Option<serde_json::Value>,
 }
 
-/// The signed-in person as a caller of the use cases, and their CSRF token.
+/// The signed-in admin, and their CSRF token.
 async fn caller<P: Ports>(
     req: &HttpRequest,
     (_, sessions, settings, pages): &Deps<P>,
     form_token: Option<&str>,
-) -> Result<(Caller, String), HttpResponse> {
-    let session = page_session(req, sessions, pages, LIST, form_token).await?;
-    let who = actor(req, &session.user, settings);
-    Ok((Caller::Person(session.user, who), session.csrf))
+) -> Result<(Admin, String), HttpResponse> {
+    admin_page_session(req, (sessions, settings, pages), LIST, form_token).await
 }
 
 fn account_view(a: &Account, me: Option<UserId>) -> serde_json::Value {
@@ -92,7 +88,7 @@ fn page_href(query: &AccountQuery, offset: i64) -> String {
 
 async fn list_page<P: Ports>(
     (accounts, _, _, pages): &Deps<P>,
-    caller: &Caller,
+    caller: &Admin,
     csrf: &str,
     query: AccountQuery,
     notice: Notice,
@@ -101,10 +97,7 @@ async fn list_page<P: Ports>(
         Ok(page) => page,
         Err(e) => return error_page(pages, e.into()),
     };
-    let me = match caller {
-        Caller::Person(user, _) => Some(user.id),
-        Caller::Console(_) => None,
-    };
+    let me = caller.user_id();
     let q = &page.query;
     let mut ctx = Context::new();
     ctx.insert("csrf_token", csrf);
@@ -126,8 +119,8 @@ async fn list_page<P: Ports>(
     )
 }
 
-fn is_caller(caller: &Caller, account: &Account) -> bool {
-    matches!(caller, Caller::Person(user, _) if user.id == account.user.id)
+fn is_caller(caller: &Admin, account: &Account) -> bool {
+    caller.user_id() == Some(account.user.id)
 }
 
 /// A refused or invalid change shown on the list; anything else is the error page.

@@ -16,6 +16,7 @@ use rmcp::{RoleServer, Service};
 use super::Caller;
 use super::json_reply;
 use super::sessions::McpSessions;
+use crate::http::ApiError;
 
 /// The header naming the session (MCP streamable HTTP).
 const SESSION_ID: &str = "mcp-session-id";
@@ -83,35 +84,42 @@ pub(crate) async fn exchange<S: Service<RoleServer>>(
     mut req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    let session = req
-        .headers()
-        .get(SESSION_ID)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
-    let owner = req.extensions().get::<Caller>().map(Caller::owner);
-    if let (Some(session), Some(owner)) = (session, owner) {
-        let belongs = sessions.belongs_to(&session, owner).await.map_err(|e| {
-            let e: crate::http::ApiError = e.into();
-            Error::from(e)
-        })?;
-        if !belongs {
-            return Ok(req.into_response(not_found()));
-        }
+    if !owns_named_session(&sessions, &req).await? {
+        return Ok(req.into_response(not_found()));
     }
     let reply = choose_reply(&mut req);
-    let ending = req.method() == actix_web::http::Method::DELETE;
-    let mut response = next.call(req).await?.map_into_boxed_body();
-    // A session ended: 200, which every SDK accepts (the Python SDK warns on rmcp's 202).
+    let ending = req.method() == Method::DELETE;
+    let response = next.call(req).await?.map_into_boxed_body();
+    Ok(shape(response, reply, ending).await)
+}
+
+/// Whether the session `req` names, if any, belongs to its caller.
+async fn owns_named_session<S: Service<RoleServer>>(
+    sessions: &McpSessions<S>,
+    req: &ServiceRequest,
+) -> Result<bool, ApiError> {
+    let session = req.headers().get(SESSION_ID).and_then(|v| v.to_str().ok());
+    let owner = req.extensions().get::<Caller>().map(Caller::owner);
+    match (session, owner) {
+        (Some(session), Some(owner)) => Ok(sessions.belongs_to(session, owner).await?),
+        _ => Ok(true),
+    }
+}
+
+/// rmcp's answer as the client gets it: 200 for an ended session, which every SDK accepts
+/// (the Python SDK warns on rmcp's 202), and one JSON body for a `Reply::Json`.
+async fn shape(
+    mut response: ServiceResponse<BoxBody>,
+    reply: Reply,
+    ending: bool,
+) -> ServiceResponse<BoxBody> {
     if ending && response.status() == StatusCode::ACCEPTED {
         *response.response_mut().status_mut() = StatusCode::OK;
     }
-    if reply == Reply::Json
-        && response.status() == StatusCode::OK
-        && json_reply::is_event_stream(response.response())
-    {
-        return Ok(json_reply::into_json(response).await);
+    match reply == Reply::Json && json_reply::is_event_stream(response.response()) {
+        true => json_reply::into_json(response).await,
+        false => response,
     }
-    Ok(response)
 }
 
 #[cfg(test)]

@@ -6,15 +6,17 @@ use std::sync::Arc;
 
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::{StatusCode, header};
+use actix_web::http::header;
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpMessage, HttpRequest, HttpResponse, web};
+use actix_web::{Error, HttpMessage, HttpRequest, web};
 use tessera_application::Ports;
-use tessera_application::oauth::{BearerError, OAuthService};
-use tessera_domain::{MCP_PATH, Scope, User};
+use tessera_application::admin::{Admin, Origin};
+use tessera_application::oauth::{BearerError, McpCaller, OAuthService};
+use tessera_application::ports::Actor;
+use tessera_domain::{MCP_PATH, User};
 use uuid::Uuid;
 
-use crate::http::TrustedProxies;
+use crate::http::{ApiError, Challenge, TrustedProxies, bearer_token};
 use crate::postgres::McpSessionOwner;
 
 /// Who calls the MCP endpoint, from the access token, for the tools.
@@ -29,9 +31,21 @@ pub struct Caller {
     pub ip: Option<IpAddr>,
     /// The client's user agent, for the audit log.
     pub user_agent: Option<String>,
+    /// The admin capability, when the person is an admin (the tools follow their role).
+    pub admin: Option<Admin>,
 }
 
 impl Caller {
+    /// Who the audit log names for this caller's changes.
+    pub(crate) fn actor(&self) -> Actor {
+        Actor {
+            user_id: Some(self.user.id.as_uuid()),
+            name: self.user.username.as_str().to_owned(),
+            ip: self.ip,
+            user_agent: self.user_agent.clone(),
+        }
+    }
+
     /// Who a session opened with this caller's token belongs to.
     pub(crate) fn owner(&self) -> McpSessionOwner {
         McpSessionOwner {
@@ -103,53 +117,50 @@ impl GuardSettings {
             && authority.port_u16().or(self.port) == self.port
     }
 
-    fn challenge(&self, error: Option<&str>) -> String {
-        let metadata = format!("resource_metadata=\"{}\"", self.resource_metadata);
-        match error {
-            None => format!("Bearer {metadata}"),
-            Some("insufficient_scope") => {
-                format!("Bearer error=\"insufficient_scope\", scope=\"mcp\", {metadata}")
+    /// The refusal of a token at this endpoint, with its challenge (SPEC §6).
+    fn refusal(&self, challenge: Challenge) -> ApiError {
+        let description = match challenge {
+            Challenge::NoToken => "An access token with the mcp scope is required.",
+            Challenge::InsufficientScope(_) => "The access token lacks the mcp scope.",
+            Challenge::InvalidToken => {
+                "The access token is invalid, expired, revoked or not for this resource."
             }
-            Some(error) => format!("Bearer {metadata}, error=\"{error}\""),
+        };
+        ApiError::Challenged {
+            challenge,
+            resource_metadata: self.resource_metadata.clone(),
+            description,
         }
     }
 
-    fn refuse(&self, status: StatusCode, error: Option<&'static str>) -> HttpResponse {
-        let description = match error {
-            None => "An access token with the mcp scope is required.",
-            Some("insufficient_scope") => "The access token lacks the mcp scope.",
-            Some(_) => "The access token is invalid, expired, revoked or not for this resource.",
-        };
-        HttpResponse::build(status)
-            .insert_header((header::WWW_AUTHENTICATE, self.challenge(error)))
-            .insert_header((header::CACHE_CONTROL, "no-store"))
-            .json(serde_json::json!({
-                "error": error.unwrap_or("invalid_request"),
-                "error_description": description,
-            }))
+    /// Where `req` came from (behind trusted proxies), for the audit log.
+    fn origin(&self, req: &ServiceRequest) -> Origin {
+        Origin {
+            ip: self.trusted_proxies.client_ip(req.request()),
+            user_agent: header_text(req, header::USER_AGENT),
+        }
+    }
+
+    /// The refusal of a bearer error at this endpoint.
+    fn refused(&self, e: BearerError) -> ApiError {
+        match e {
+            BearerError::InvalidToken => self.refusal(Challenge::InvalidToken),
+            BearerError::InsufficientScope(scope) => {
+                self.refusal(Challenge::InsufficientScope(scope))
+            }
+            BearerError::Repo(e) => e.into(),
+        }
     }
 }
 
-/// The bearer token of the `Authorization` header: `Ok(None)` without one, `Err` when
-/// the header is not a bearer token. Query strings are never looked at (RFC 6750 §2.3).
-fn bearer(req: &ServiceRequest) -> Result<Option<String>, ()> {
-    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
-        return Ok(None);
-    };
-    let value = value.to_str().map_err(drop)?;
-    match value.split_once(' ') {
-        Some((scheme, token))
-            if scheme.eq_ignore_ascii_case("bearer") && !token.trim().is_empty() =>
-        {
-            Ok(Some(token.trim().to_owned()))
-        }
-        _ => Err(()),
-    }
+fn header_text(req: &ServiceRequest, name: header::HeaderName) -> Option<String> {
+    let value = req.headers().get(name)?;
+    value.to_str().ok().map(str::to_owned)
 }
 
 fn host_of(req: &ServiceRequest) -> Option<String> {
     match req.headers().get(header::HOST) {
-        Some(host) => host.to_str().ok().map(str::to_owned),
+        Some(_) => header_text(req, header::HOST),
         None => req.uri().authority().map(|a| a.as_str().to_owned()),
     }
 }
@@ -162,54 +173,40 @@ pub(crate) async fn require_token<P: Ports>(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
-    let refuse = |req: ServiceRequest, response: HttpResponse| Ok(req.into_response(response));
-    if !host_of(&req).is_some_and(|h| settings.host_matches(&h)) {
-        let response = HttpResponse::Forbidden().json(serde_json::json!({
-            "error": "forbidden",
-            "error_description": "The Host header does not name this server.",
-        }));
-        return refuse(req, response);
+    match authenticate(&settings, &oauth, &req).await {
+        Ok(caller) => {
+            req.extensions_mut().insert(caller);
+            Ok(next.call(req).await?.map_into_boxed_body())
+        }
+        Err(e) => Ok(req.error_response(e)),
     }
-    let token = match bearer(&req) {
-        Ok(Some(token)) => token,
-        Ok(None) => return refuse(req, settings.refuse(StatusCode::UNAUTHORIZED, None)),
-        Err(()) => {
-            let response = settings.refuse(StatusCode::UNAUTHORIZED, Some("invalid_token"));
-            return refuse(req, response);
-        }
-    };
-    let record = match oauth
-        .authenticate_bearer(&token, &settings.resource, Scope::Mcp)
-        .await
-    {
-        Ok(record) => record,
-        Err(BearerError::InvalidToken) => {
-            let response = settings.refuse(StatusCode::UNAUTHORIZED, Some("invalid_token"));
-            return refuse(req, response);
-        }
-        Err(BearerError::InsufficientScope(_)) => {
-            let response = settings.refuse(StatusCode::FORBIDDEN, Some("insufficient_scope"));
-            return refuse(req, response);
-        }
-        Err(BearerError::Repo(e)) => {
-            let e: crate::http::ApiError = e.into();
-            return Err(e.into());
-        }
-    };
-    let caller = Caller {
-        user: record.user,
-        client_id: record.client_id,
-        ip: settings.trusted_proxies.client_ip(req.request()),
-        user_agent: req
-            .headers()
-            .get(header::USER_AGENT)
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_owned),
-    };
-    req.extensions_mut().insert(caller);
-    Ok(next.call(req).await?.map_into_boxed_body())
 }
 
+/// The caller of `req`, or why they are refused.
+async fn authenticate<P: Ports>(
+    settings: &GuardSettings,
+    oauth: &OAuthService<P>,
+    req: &ServiceRequest,
+) -> Result<Caller, ApiError> {
+    if !host_of(req).is_some_and(|h| settings.host_matches(&h)) {
+        return Err(ApiError::ForeignHost);
+    }
+    let token = bearer_token(req.headers())
+        .map_err(|_| settings.refusal(Challenge::InvalidToken))?
+        .ok_or_else(|| settings.refusal(Challenge::NoToken))?;
+    let origin = settings.origin(req);
+    let McpCaller { record, admin } = oauth
+        .authenticate_mcp_caller(token, &settings.resource, origin.clone())
+        .await
+        .map_err(|e| settings.refused(e))?;
+    Ok(Caller {
+        user: record.user,
+        client_id: record.client_id,
+        ip: origin.ip,
+        user_agent: origin.user_agent,
+        admin,
+    })
+}
 /// rmcp-actix-web's `on_request` hook: hands the [`Caller`] to the MCP request context.
 pub(crate) fn forward_caller(req: &HttpRequest, extensions: &mut rmcp::model::Extensions) {
     if let Some(caller) = req.extensions().get::<Caller>() {
@@ -238,23 +235,15 @@ mod tests {
     }
 
     #[test]
-    fn the_challenges_name_the_resource_metadata_as_spec_section_6_writes_them() {
+    fn the_refusals_name_the_resource_metadata_as_spec_section_6_writes_it() {
         let s = GuardSettings::new("https://auth.example.com", TrustedProxies::default());
         let metadata = "https://auth.example.com/.well-known/oauth-protected-resource/api/experimental/mcp/http";
-        assert_eq!(
-            s.challenge(None),
-            format!("Bearer resource_metadata=\"{metadata}\"")
-        );
-        assert_eq!(
-            s.challenge(Some("invalid_token")),
-            format!("Bearer resource_metadata=\"{metadata}\", error=\"invalid_token\"")
-        );
-        assert_eq!(
-            s.challenge(Some("insufficient_scope")),
-            format!(
-                "Bearer error=\"insufficient_scope\", scope=\"mcp\", resource_metadata=\"{metadata}\""
-            )
-        );
+        match s.refusal(Challenge::NoToken) {
+            ApiError::Challenged {
+                resource_metadata, ..
+            } => assert_eq!(resource_metadata, metadata),
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]
@@ -264,8 +253,9 @@ mod tests {
             s.resource,
             "https://example.com/auth/api/experimental/mcp/http"
         );
-        assert!(s.challenge(None).contains(
+        assert_eq!(
+            s.resource_metadata,
             "https://example.com/.well-known/oauth-protected-resource/auth/api/experimental/mcp/http"
-        ));
+        );
     }
 }

@@ -115,20 +115,7 @@ pub(crate) async fn into_json(response: ServiceResponse<BoxBody>) -> ServiceResp
     let (request, response) = response.into_parts();
     let (head, mut body) = response.into_parts();
     let mut buffered = BytesMut::new();
-    let deadline =
-        tokio::time::Instant::now() + REQUEST_TIMEOUT + std::time::Duration::from_secs(5);
-    let start = loop {
-        let chunk = tokio::time::timeout_at(deadline, next_chunk(&mut body)).await;
-        let Ok(Some(chunk)) = chunk else {
-            break Start::Other;
-        };
-        buffered.extend_from_slice(&chunk);
-        match first_message(&buffered) {
-            Start::Incomplete if buffered.len() < MAX_BUFFERED => continue,
-            Start::Incomplete => break Start::Other,
-            start => break start,
-        }
-    };
+    let start = read_start(&mut body, &mut buffered).await;
     let mut builder = HttpResponseBuilder::new(head.status());
     for (name, value) in head.headers() {
         if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
@@ -142,23 +129,45 @@ pub(crate) async fn into_json(response: ServiceResponse<BoxBody>) -> ServiceResp
                 HeaderValue::from_static("application/json"),
             ))
             .body(json),
-        Start::Incomplete | Start::Other => {
-            let start =
-                futures::stream::once(async move { Ok::<_, actix_web::Error>(buffered.freeze()) });
-            let rest = futures::stream::poll_fn(move |cx| Pin::new(&mut body).poll_next(cx)).map(
-                |chunk| {
-                    chunk.map_err(|e| actix_web::error::ErrorInternalServerError(e.to_string()))
-                },
-            );
-            builder
-                .insert_header((
-                    header::CONTENT_TYPE,
-                    HeaderValue::from_static("text/event-stream"),
-                ))
-                .streaming(start.chain(rest))
-        }
+        Start::Incomplete | Start::Other => restream(builder, buffered, body),
     };
     ServiceResponse::new(request, response)
+}
+
+/// Reads `body` into `buffered` until its first message is complete (or it ends, grows too
+/// large, or stalls past the request timeout).
+async fn read_start(body: &mut BoxBody, buffered: &mut BytesMut) -> Start {
+    let deadline =
+        tokio::time::Instant::now() + REQUEST_TIMEOUT + std::time::Duration::from_secs(5);
+    loop {
+        let chunk = tokio::time::timeout_at(deadline, next_chunk(body)).await;
+        let Ok(Some(chunk)) = chunk else {
+            return Start::Other;
+        };
+        buffered.extend_from_slice(&chunk);
+        match first_message(buffered) {
+            Start::Incomplete if buffered.len() < MAX_BUFFERED => continue,
+            Start::Incomplete => return Start::Other,
+            start => return start,
+        }
+    }
+}
+
+/// The event stream as it came: what was buffered, then the rest of `body`.
+fn restream(
+    mut builder: HttpResponseBuilder,
+    buffered: BytesMut,
+    mut body: BoxBody,
+) -> HttpResponse {
+    let start = futures::stream::once(async move { Ok::<_, actix_web::Error>(buffered.freeze()) });
+    let rest = futures::stream::poll_fn(move |cx| Pin::new(&mut body).poll_next(cx))
+        .map(|chunk| chunk.map_err(|e| actix_web::error::ErrorInternalServerError(e.to_string())));
+    builder
+        .insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/event-stream"),
+        ))
+        .streaming(start.chain(rest))
 }
 
 /// Whether `response` is the event stream of an answer this module may turn into JSON.

@@ -64,23 +64,14 @@ impl<P: Ports> ServerHandler for TesseraMcp<P> {
         context: RequestContext<RoleServer>,
     ) -> Result<CallToolResponse, ErrorData> {
         let caller = caller(&context)?;
-        let Some(name) = ToolName::parse(&request.name) else {
-            return Err(ErrorData::invalid_params(
-                format!("unknown tool {}", request.name),
-                None,
-            ));
-        };
+        let name = ToolName::parse(&request.name).ok_or_else(|| {
+            ErrorData::invalid_params(format!("unknown tool {}", request.name), None)
+        })?;
         let arguments = request.arguments.unwrap_or_default();
         // Boxed: rmcp moves this handler's future into a task of its own per request, and
         // the tools' futures (use cases down to PostgreSQL) would make that a large copy.
-        let result = Box::pin(tools::call(
-            name,
-            &arguments,
-            &caller,
-            &self.oauth,
-            &self.apps,
-        ))
-        .await;
+        let call = tools::call(name, &arguments, &caller, &self.oauth, &self.apps);
+        let result = Box::pin(call).await;
         Ok(match result {
             Ok(value) => CallToolResult::structured(value),
             Err(message) => CallToolResult::error(vec![ContentBlock::text(message)]),

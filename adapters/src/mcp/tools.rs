@@ -7,9 +7,9 @@ use std::sync::Arc;
 use rmcp::model::{JsonObject, Tool, ToolAnnotations};
 use serde_json::{Value, json};
 use tessera_application::Ports;
-use tessera_application::apps::AppService;
-use tessera_application::oauth::OAuthService;
-use tessera_application::ports::Actor;
+use tessera_application::admin::Admin;
+use tessera_application::apps::{AppError, AppService};
+use tessera_application::oauth::{FlowError, OAuthService};
 use tessera_domain::{ClientId, User};
 
 use super::Caller;
@@ -121,78 +121,94 @@ pub(crate) async fn call<P: Ports>(
     oauth: &OAuthService<P>,
     apps: &AppService<P>,
 ) -> Result<Value, String> {
-    let user = &caller.user;
     let unavailable = |e: &dyn std::fmt::Display| {
         tracing::warn!(error = %e, tool = name.as_str(), "MCP tool failed");
         "tessera could not do this right now; try again shortly.".to_owned()
     };
     match name {
-        ToolName::WhoAmI => Ok(json!({
-            "id": user.id.as_uuid(),
-            "username": user.username.as_str(),
-            "email": user.email.as_str(),
-            "admin": user.admin,
-        })),
-        ToolName::ListAuthorizedApps => {
-            let list = oauth
-                .authorized_apps(user)
-                .await
-                .map_err(|e| unavailable(&e))?;
-            let apps: Vec<Value> = list
-                .iter()
-                .map(|a| {
-                    json!({
-                        "client_id": a.client_id,
-                        "name": a.name,
-                        "scopes": a.scopes.to_vec_of_str(),
-                        "authorized_at": rfc3339(a.last_authorized_at),
-                    })
-                })
-                .collect();
-            Ok(json!({ "apps": apps }))
-        }
-        ToolName::RevokeAppAuthorization => {
-            let client_id = arguments.get("client_id").and_then(Value::as_str).ok_or(
-                "client_id must be the client_id of an app, as list_authorized_apps shows it.",
-            )?;
-            let actor = Actor {
-                user_id: Some(user.id.as_uuid()),
-                name: user.username.as_str().to_owned(),
-                ip: caller.ip,
-                user_agent: caller.user_agent.clone(),
-            };
-            let revoked = match ClientId::parse(client_id) {
-                Ok(id) => oauth.revoke_authorization(user, &id, &actor).await,
-                Err(_) => Ok(false),
-            };
-            match revoked {
-                Ok(true) => Ok(json!({
-                    "revoked": client_id,
-                    "message": "Every token you gave this app is revoked, and its approval forgotten.",
-                })),
-                Ok(false) => Err(format!("There is no app with client_id {client_id}.")),
-                Err(e) => Err(unavailable(&e)),
-            }
-        }
-        ToolName::ListOAuth2Apps if !user.admin => {
-            Err("Only admins may list the OAuth2 apps.".to_owned())
-        }
-        ToolName::ListOAuth2Apps => {
-            let list = apps.list_apps(None).await.map_err(|e| unavailable(&e))?;
-            let apps: Vec<Value> = list
-                .iter()
-                .map(|a| {
-                    json!({
-                        "id": a.id,
-                        "name": a.draft.name.as_str(),
-                        "client_type": a.draft.client_type.as_str(),
-                        "source": a.source.as_str(),
-                    })
-                })
-                .collect();
-            Ok(json!({ "apps": apps }))
-        }
+        ToolName::WhoAmI => Ok(who_am_i(&caller.user)),
+        ToolName::ListAuthorizedApps => authorized_apps(oauth, &caller.user)
+            .await
+            .map_err(|e| unavailable(&e)),
+        ToolName::RevokeAppAuthorization => revoke(oauth, caller, arguments, unavailable).await,
+        ToolName::ListOAuth2Apps => match &caller.admin {
+            Some(admin) => oauth2_apps(apps, admin).await.map_err(|e| unavailable(&e)),
+            None => Err("Only admins may list the OAuth2 apps.".to_owned()),
+        },
     }
+}
+
+/// `whoami`: the person the token acts for.
+fn who_am_i(user: &User) -> Value {
+    json!({
+        "id": user.id.as_uuid(),
+        "username": user.username.as_str(),
+        "email": user.email.as_str(),
+        "admin": user.admin,
+    })
+}
+
+/// `list_authorized_apps`: the apps `user` authorized.
+async fn authorized_apps<P: Ports>(
+    oauth: &OAuthService<P>,
+    user: &User,
+) -> Result<Value, FlowError> {
+    let list = oauth.authorized_apps(user).await?;
+    let apps: Vec<Value> = list
+        .iter()
+        .map(|a| {
+            json!({
+                "client_id": a.client_id,
+                "name": a.name,
+                "scopes": a.scopes.to_vec_of_str(),
+                "authorized_at": rfc3339(a.last_authorized_at),
+            })
+        })
+        .collect();
+    Ok(json!({ "apps": apps }))
+}
+
+/// `revoke_app_authorization`: forgets the caller's approval of one app.
+async fn revoke<P: Ports>(
+    oauth: &OAuthService<P>,
+    caller: &Caller,
+    arguments: &JsonObject,
+    unavailable: impl Fn(&dyn std::fmt::Display) -> String,
+) -> Result<Value, String> {
+    let client_id = arguments
+        .get("client_id")
+        .and_then(Value::as_str)
+        .ok_or("client_id must be the client_id of an app, as list_authorized_apps shows it.")?;
+    let actor = caller.actor();
+    let revoked = match ClientId::parse(client_id) {
+        Ok(id) => oauth.revoke_authorization(&caller.user, &id, &actor).await,
+        Err(_) => Ok(false),
+    };
+    match revoked {
+        Ok(true) => Ok(json!({
+            "revoked": client_id,
+            "message": "Every token you gave this app is revoked, and its approval forgotten.",
+        })),
+        Ok(false) => Err(format!("There is no app with client_id {client_id}.")),
+        Err(e) => Err(unavailable(&e)),
+    }
+}
+
+/// `list_oauth2_apps`: every app, for an admin.
+async fn oauth2_apps<P: Ports>(apps: &AppService<P>, admin: &Admin) -> Result<Value, AppError> {
+    let list = apps.list_apps(admin, None).await?;
+    let apps: Vec<Value> = list
+        .iter()
+        .map(|a| {
+            json!({
+                "id": a.id,
+                "name": a.draft.name.as_str(),
+                "client_type": a.draft.client_type.as_str(),
+                "source": a.source.as_str(),
+            })
+        })
+        .collect();
+    Ok(json!({ "apps": apps }))
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use actix_web::{HttpRequest, HttpResponse};
 use tessera_application::RepoError;
 use tessera_domain::{McpServer, Scope};
 
-use crate::http::ApiError;
+use crate::http::{ApiError, Challenge};
 
 /// Whether a `Host` header names this server (DNS-rebinding protection, SPEC §6); the
 /// default port may be left out.
@@ -79,15 +79,12 @@ impl From<RepoError> for Refusal {
 
 /// The `WWW-Authenticate` value of a refusal at `server` (RFC 6750 §3, RFC 9728 §5.1).
 pub(super) fn challenge(metadata_url: &str, refusal: &Refusal) -> String {
-    let metadata = format!("resource_metadata=\"{metadata_url}\"");
-    match refusal {
-        Refusal::InsufficientScope(scope) => format!(
-            "Bearer error=\"insufficient_scope\", scope=\"{}\", {metadata}",
-            scope.as_str()
-        ),
-        Refusal::InvalidToken => format!("Bearer {metadata}, error=\"invalid_token\""),
-        _ => format!("Bearer {metadata}"),
-    }
+    let challenge = match refusal {
+        Refusal::InsufficientScope(scope) => Challenge::InsufficientScope(*scope),
+        Refusal::InvalidToken => Challenge::InvalidToken,
+        _ => Challenge::NoToken,
+    };
+    challenge.header_value(Some(metadata_url))
 }
 
 fn json(status: StatusCode, error: &str, description: &str) -> HttpResponse {

@@ -4,7 +4,8 @@ use tessera_domain::{App, AppDeletion, AppQuery};
 use time::OffsetDateTime;
 
 use super::{AppError, AppService};
-use crate::ports::{Actor, AppRepository, AuditEntry, Clock, Ports};
+use crate::admin::Admin;
+use crate::ports::{AppRepository, AuditEntry, Clock, Ports};
 
 /// One page of apps, how many match in all, and the query that found them.
 #[derive(Debug, Clone, PartialEq)]
@@ -22,7 +23,7 @@ pub struct AppPage {
 impl<P: Ports> AppService<P> {
     /// One page of the apps `query` selects.
     #[tracing::instrument(skip_all, fields(offset = query.offset()))]
-    pub async fn search_apps(&self, query: AppQuery) -> Result<AppPage, AppError> {
+    pub async fn search_apps(&self, _admin: &Admin, query: AppQuery) -> Result<AppPage, AppError> {
         let at = self.clock.now();
         let (apps, total) = self.apps.search(&query, at).await?;
         Ok(AppPage {
@@ -36,7 +37,8 @@ impl<P: Ports> AppService<P> {
     /// Deletes the apps `deletion` covers, each with everything issued to it, and audits
     /// each as a delete; returns how many went. A cutoff in the future counts as now.
     #[tracing::instrument(skip_all, fields(kind = deletion.as_str()))]
-    pub async fn delete_apps(&self, actor: &Actor, deletion: AppDeletion) -> Result<u64, AppError> {
+    pub async fn delete_apps(&self, admin: &Admin, deletion: AppDeletion) -> Result<u64, AppError> {
+        let actor = admin.actor();
         let now = self.clock.now();
         let deletion = match deletion {
             AppDeletion::UnusedDynamic { registered_before } => AppDeletion::UnusedDynamic {

@@ -3,15 +3,11 @@
 use tessera_domain::AppDraft;
 
 use super::*;
-use crate::fakes::app_service;
+use crate::admin::{AdminAuthError, NotAdmin};
+use crate::fakes::{an_admin, app_service, member_session_as_admin};
 
-fn actor() -> Actor {
-    Actor {
-        user_id: None,
-        name: "admin".into(),
-        ip: None,
-        user_agent: None,
-    }
+fn actor() -> Admin {
+    an_admin()
 }
 
 fn draft(name: &str, client_type: &str) -> AppDraft {
@@ -32,7 +28,10 @@ async fn a_created_app_is_listed_and_audited() {
         .create_app(&actor(), draft("Docs", "confidential"))
         .await
         .unwrap();
-    assert_eq!(service.list_apps(None).await.unwrap(), vec![app.clone()]);
+    assert_eq!(
+        service.list_apps(&actor(), None).await.unwrap(),
+        vec![app.clone()]
+    );
     let entries = audit.entries();
     assert_eq!(
         (entries[0].action, entries[0].target_type),
@@ -63,7 +62,7 @@ async fn a_secret_is_shown_once_and_listed_by_its_last_six_characters() {
         .unwrap();
     let (info, credential) = service.create_secret(&actor(), app.id).await.unwrap();
     assert!(credential.expose().starts_with("tcs_"));
-    let listed = service.list_secrets(app.id).await.unwrap();
+    let listed = service.list_secrets(&actor(), app.id).await.unwrap();
     assert_eq!(listed, vec![info.clone()]);
     assert!(credential.expose().ends_with(&listed[0].display_suffix));
     assert_eq!(listed[0].display_suffix.len(), 6);
@@ -74,7 +73,7 @@ async fn unknown_apps_and_secrets_are_not_found() {
     let (service, _) = app_service();
     let nobody = Uuid::new_v4();
     assert!(matches!(
-        service.get_app(nobody).await,
+        service.get_app(&actor(), nobody).await,
         Err(AppError::NotFound)
     ));
     assert!(matches!(
@@ -105,7 +104,13 @@ async fn deleting_an_app_takes_its_secrets() {
     service.create_secret(&actor(), app.id).await.unwrap();
     service.delete_app(&actor(), app.id).await.unwrap();
     assert!(matches!(
-        service.list_secrets(app.id).await,
+        service.list_secrets(&actor(), app.id).await,
         Err(AppError::NotFound)
     ));
+}
+
+#[tokio::test]
+async fn a_member_cannot_reach_the_app_use_cases_for_want_of_the_admin_capability() {
+    let refused = member_session_as_admin().await;
+    assert!(matches!(refused, Err(AdminAuthError::NotAdmin(NotAdmin))));
 }

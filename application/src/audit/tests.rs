@@ -1,35 +1,22 @@
 //! Reading the audit log, with fakes.
 
-use tessera_domain::{AuditQueryText, Email, User, UserId, Username};
+use tessera_domain::AuditQueryText;
+use time::Duration;
 use time::macros::datetime;
-use time::{Duration, OffsetDateTime};
-use uuid::Uuid;
 
 use super::*;
+use crate::admin::{Admin, AdminAuthError, NotAdmin, console_operator};
 use crate::fakes::{FakeAudit, FakePorts};
-use crate::ports::{Actor, AuditEntry};
+use crate::ports::AuditEntry;
 
-fn person(admin: bool) -> Caller {
-    let user = User {
-        id: UserId::new(Uuid::from_u128(1)),
-        email: Email::parse("ada@example.com").unwrap(),
-        username: Username::parse("ada").unwrap(),
-        admin,
-        created_at: OffsetDateTime::UNIX_EPOCH,
-    };
-    let actor = Actor {
-        user_id: Some(user.id.as_uuid()),
-        name: "ada".into(),
-        ip: None,
-        user_agent: None,
-    };
-    Caller::Person(user, actor)
+fn admin() -> Admin {
+    crate::fakes::an_admin()
 }
 
-/// An entry `minutes` after noon, by `Caller::console()`.
+/// An entry `minutes` after noon, by the command line.
 fn entry(action: &'static str, minutes: i64) -> AuditEntry {
     AuditEntry {
-        actor: Caller::console().actor().clone(),
+        actor: console_operator().actor().clone(),
         action,
         target_type: "user",
         target_id: "someone".into(),
@@ -52,16 +39,8 @@ fn query(text: AuditQueryText<'_>) -> AuditQuery {
 
 #[tokio::test]
 async fn a_person_who_is_not_an_admin_may_not_read_the_audit_log() {
-    let service = service_with(&[entry("create", 0)]);
-    let refused = service
-        .list_entries(&person(false), AuditQuery::all())
-        .await;
-    assert!(matches!(refused, Err(AuditError::Forbidden)));
-    assert!(matches!(
-        AuditService::<FakePorts>::check_reader(&person(false)),
-        Err(AuditError::Forbidden)
-    ));
-    assert!(AuditService::<FakePorts>::check_reader(&person(true)).is_ok());
+    let refused = crate::fakes::member_session_as_admin().await;
+    assert!(matches!(refused, Err(AdminAuthError::NotAdmin(NotAdmin))));
 }
 
 #[tokio::test]
@@ -77,10 +56,7 @@ async fn an_admin_reads_the_filtered_page_newest_first_with_how_many_match() {
         limit: Some(2),
         ..Default::default()
     });
-    let page = service
-        .list_entries(&person(true), asked.clone())
-        .await
-        .unwrap();
+    let page = service.list_entries(&admin(), asked.clone()).await.unwrap();
     assert_eq!(page.total, 3);
     let minutes: Vec<i64> = page
         .entries
@@ -100,7 +76,7 @@ async fn the_command_line_reads_the_log_too() {
         ..Default::default()
     });
     let page = service
-        .list_entries(&Caller::console(), asked)
+        .list_entries(&console_operator(), asked)
         .await
         .unwrap();
     assert_eq!(page.total, 1);

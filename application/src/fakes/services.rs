@@ -4,8 +4,9 @@ use tessera_domain::{Email, Password, SecretString, User, UserId, UserWithPasswo
 use time::Duration;
 
 use super::*;
+use crate::admin::{Admin, AdminAuthError, Origin};
 use crate::apps::AppService;
-use crate::people::{LoginThrottle, NewUserInput, SessionService, UserService};
+use crate::people::{AuthenticateError, LoginThrottle, NewUserInput, SessionService, UserService};
 
 /// Stores `input` as an active user (the password hashed by `hasher`), as an admin would.
 pub async fn store_user(users: &FakeUsers, hasher: &FakeHasher, input: NewUserInput) -> User {
@@ -107,4 +108,30 @@ pub fn app_service_with() -> (AppService<FakePorts>, FakeApps, FakeClock) {
     let clock = FakeClock::default();
     let service = AppService::new(apps.clone(), clock.clone(), CountingRng::default());
     (service, apps, clock)
+}
+
+/// What a member's live session gets when it asks to act as an admin: the refusal that
+/// every admin-only use case sits behind, since each takes an [`Admin`].
+pub(crate) async fn member_session_as_admin() -> Result<Admin, AdminAuthError<AuthenticateError>> {
+    let (sessions, _) = session_service_with_user(new_user("bob@example.com", "bob", false)).await;
+    let password = SecretString::new("correct horse".into());
+    let logged_in = sessions
+        .log_in("bob@example.com", &password, None)
+        .await
+        .unwrap();
+    sessions
+        .authenticate_admin(logged_in.session.expose(), Origin::default())
+        .await
+}
+
+/// An admin for the use cases' tests, as an admin's session would mint them.
+pub(crate) fn an_admin() -> Admin {
+    let user = User {
+        id: UserId::new(uuid::Uuid::from_u128(7)),
+        email: Email::parse("ada@example.com").unwrap(),
+        username: Username::parse("ada").unwrap(),
+        admin: true,
+        created_at: time::OffsetDateTime::UNIX_EPOCH,
+    };
+    Admin::of(&user, Origin::default()).unwrap()
 }

@@ -7,6 +7,7 @@ use tessera_domain::{
 use time::Duration;
 
 use super::*;
+use crate::admin::{Admin, AdminAuthError, NotAdmin};
 use crate::fakes::{
     CountingRng, FakeClients, FakeClock, FakeGrants, FakeMcpServers, FakePorts, FakeSigner,
 };
@@ -14,7 +15,6 @@ use crate::oauth::{
     ClientCredentials, CodeExchange, IntrospectorCredentials, OAuthService, PresentedToken,
     TokenPolicy, UntrustedRequest,
 };
-use crate::ports::Actor;
 
 const ACCESS_URL: &str = "https://auth.example";
 const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
@@ -29,13 +29,8 @@ struct Harness {
     user: User,
 }
 
-fn actor() -> Actor {
-    Actor {
-        user_id: None,
-        name: "admin".into(),
-        ip: None,
-        user_agent: None,
-    }
+fn actor() -> Admin {
+    crate::fakes::an_admin()
 }
 
 fn draft(slug: &str, scopes: Option<&[String]>) -> McpServerDraft {
@@ -153,7 +148,7 @@ impl Harness {
         };
         let tokens = self
             .oauth
-            .exchange_code(&credentials, exchange, &actor())
+            .exchange_code(&credentials, exchange, actor().actor())
             .await?;
         Ok(tokens.access_token)
     }
@@ -173,7 +168,7 @@ async fn a_registered_server_is_listed_audited_and_its_slug_is_unique() {
         .await
         .unwrap();
     assert_eq!(
-        h.service.list_servers().await.unwrap(),
+        h.service.list_servers(&actor()).await.unwrap(),
         vec![server.clone()]
     );
     let entry = &h.servers.audit.entries()[0];
@@ -365,4 +360,10 @@ async fn a_servers_introspection_credential_sees_only_tokens_for_that_server() {
             .await
             .is_err()
     );
+}
+
+#[tokio::test]
+async fn a_member_cannot_reach_the_server_use_cases_for_want_of_the_admin_capability() {
+    let refused = crate::fakes::member_session_as_admin().await;
+    assert!(matches!(refused, Err(AdminAuthError::NotAdmin(NotAdmin))));
 }

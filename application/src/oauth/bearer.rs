@@ -4,6 +4,7 @@
 use tessera_domain::{AccessTokenRecord, Credential, CredentialKind, Scope};
 
 use super::OAuthService;
+use crate::admin::{Admin, AdminAuthError, Origin};
 use crate::ports::{Clock, GrantRepository, Ports, RepoError};
 
 /// Why a bearer access token was not accepted.
@@ -43,4 +44,47 @@ impl<P: Ports> OAuthService<P> {
             false => Err(BearerError::InsufficientScope(scope)),
         }
     }
+
+    /// The admin behind an access token for the API with the `admin` scope: the one way a
+    /// token mints the [`Admin`] capability; a token without the scope, or of a person
+    /// who is not an admin, is refused.
+    #[tracing::instrument(skip_all)]
+    pub async fn authenticate_admin(
+        &self,
+        token: &str,
+        origin: Origin,
+    ) -> Result<Admin, AdminAuthError<BearerError>> {
+        let server = self.resources.server().to_owned();
+        let record = self
+            .authenticate_bearer(token, &server, Scope::Admin)
+            .await
+            .map_err(AdminAuthError::Unauthenticated)?;
+        Ok(Admin::of(&record.user, origin)?)
+    }
+
+    /// The caller at the MCP endpoint `resource`: the grant behind a token with the `mcp`
+    /// scope, and the [`Admin`] capability when its person is an admin (the tools follow
+    /// the person's role, SPEC §6).
+    #[tracing::instrument(skip_all)]
+    pub async fn authenticate_mcp_caller(
+        &self,
+        token: &str,
+        resource: &str,
+        origin: Origin,
+    ) -> Result<McpCaller, BearerError> {
+        let record = self
+            .authenticate_bearer(token, resource, Scope::Mcp)
+            .await?;
+        let admin = Admin::of(&record.user, origin).ok();
+        Ok(McpCaller { record, admin })
+    }
+}
+
+/// Who calls the MCP endpoint: their token's grant, and their admin capability if any.
+#[derive(Debug, Clone)]
+pub struct McpCaller {
+    /// The grant behind the access token.
+    pub record: AccessTokenRecord,
+    /// Present when the person is an admin.
+    pub admin: Option<Admin>,
 }

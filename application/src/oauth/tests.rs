@@ -7,6 +7,7 @@ use time::Duration;
 use uuid::Uuid;
 
 use super::*;
+use crate::admin::{AdminAuthError, Origin};
 use crate::fakes::{CountingRng, FakeClients, FakeClock, FakeGrants, FakePorts, credential};
 use crate::ports::Actor;
 
@@ -438,3 +439,65 @@ mod client_first;
 mod document_outages;
 mod metadata_documents;
 mod rotation;
+
+#[tokio::test]
+async fn only_an_admins_api_token_with_the_admin_scope_mints_the_admin_capability() {
+    let h = harness();
+    let admin_scope = h.request(&h.public, Some("admin"), None).await;
+    let code = h.code(&h.admin, &admin_scope).await;
+    let tokens = h.exchange(&h.public, &code).await.unwrap();
+    let admin = h
+        .service
+        .authenticate_admin(tokens.access_token.expose(), Origin::default())
+        .await
+        .unwrap();
+    assert_eq!(admin.user_id(), Some(h.admin.id));
+
+    let read_only = h.request(&h.public, Some("user:read"), None).await;
+    let code = h.code(&h.admin, &read_only).await;
+    let tokens = h.exchange(&h.public, &code).await.unwrap();
+    let refused = h
+        .service
+        .authenticate_admin(tokens.access_token.expose(), Origin::default())
+        .await;
+    assert!(matches!(
+        refused,
+        Err(AdminAuthError::Unauthenticated(
+            BearerError::InsufficientScope(Scope::Admin)
+        ))
+    ));
+
+    let asked = h.request(&h.public, Some("admin user:read"), None).await;
+    let code = h.code(&h.member, &asked).await;
+    let tokens = h.exchange(&h.public, &code).await.unwrap();
+    let refused = h
+        .service
+        .authenticate_admin(tokens.access_token.expose(), Origin::default())
+        .await;
+    assert!(matches!(refused, Err(AdminAuthError::Unauthenticated(_))));
+}
+
+#[tokio::test]
+async fn an_mcp_caller_carries_the_admin_capability_only_when_the_person_is_an_admin() {
+    let h = harness();
+    let resources = Resources::new(ACCESS_URL);
+    let mut admins = Vec::new();
+    for user in [&h.admin, &h.member] {
+        let request = h
+            .request(&h.public, Some("mcp"), Some(resources.mcp()))
+            .await;
+        let code = h.code(user, &request).await;
+        let tokens = h.exchange(&h.public, &code).await.unwrap();
+        let caller = h
+            .service
+            .authenticate_mcp_caller(
+                tokens.access_token.expose(),
+                resources.mcp(),
+                Origin::default(),
+            )
+            .await
+            .unwrap();
+        admins.push(caller.admin.and_then(|a| a.user_id()));
+    }
+    assert_eq!(admins, [Some(h.admin.id), None]);
+}

@@ -1,6 +1,7 @@
 //! What admins, and the command line on the server, do to people's accounts (SPEC §2):
 //! list and search, create, grant and remove admin, suspend and unsuspend, and hand out
-//! one-time password reset links. Every use case checks its caller; every change is audited.
+//! one-time password reset links. Every use case takes the [`Admin`] capability; every change
+//! is audited.
 
 use tessera_domain::{
     Account, AccountChange, AccountQuery, AccountRefusal, Credential, CredentialKind, Email,
@@ -9,56 +10,16 @@ use tessera_domain::{
 use time::OffsetDateTime;
 
 use super::users::{NewUserInput, new_record};
+use crate::admin::Admin;
 use crate::issue_credential;
 use crate::ports::{
-    Actor, AuditEntry, Clock, Details, HashError, NewPasswordReset, PasswordResetRepository, Ports,
+    AuditEntry, Clock, Details, HashError, NewPasswordReset, PasswordResetRepository, Ports,
     RepoError, Rng, UserRepository,
 };
-
-/// Who asks for an admin operation.
-#[derive(Debug, Clone)]
-pub enum Caller {
-    /// A signed-in person; the use cases refuse them unless they are an admin.
-    Person(User, Actor),
-    /// The `tessera` command line, run by whoever holds the server's configuration and
-    /// database credentials (it needs no account; the audit log names it).
-    Console(Actor),
-}
-
-impl Caller {
-    /// The command line, as the audit log names it.
-    pub fn console() -> Self {
-        Self::Console(Actor {
-            user_id: None,
-            name: "tessera CLI".into(),
-            ip: None,
-            user_agent: None,
-        })
-    }
-
-    /// Who the audit log names.
-    pub fn actor(&self) -> &Actor {
-        match self {
-            Self::Person(_, actor) | Self::Console(actor) => actor,
-        }
-    }
-
-    /// The admin's id (`None` for the command line), or `Forbidden` for anyone else.
-    fn admin_id(&self) -> Result<Option<UserId>, AccountError> {
-        match self {
-            Self::Person(user, _) if user.admin => Ok(Some(user.id)),
-            Self::Person(..) => Err(AccountError::Forbidden),
-            Self::Console(_) => Ok(None),
-        }
-    }
-}
 
 /// Why an admin operation on an account failed.
 #[derive(Debug, thiserror::Error)]
 pub enum AccountError {
-    /// The caller is not an admin.
-    #[error("only admins manage people")]
-    Forbidden,
     /// No such account.
     #[error("no such user")]
     NotFound,
@@ -146,14 +107,14 @@ impl<P: Ports> AccountService<P> {
 
     fn entry(
         &self,
-        caller: &Caller,
+        admin: &Admin,
         action: &'static str,
         target: &'static str,
         id: UserId,
         details: Details,
     ) -> AuditEntry {
         AuditEntry {
-            actor: caller.actor().clone(),
+            actor: admin.actor().clone(),
             action,
             target_type: target,
             target_id: id.to_string(),
@@ -166,10 +127,9 @@ impl<P: Ports> AccountService<P> {
     #[tracing::instrument(skip_all)]
     pub async fn list_accounts(
         &self,
-        caller: &Caller,
+        _admin: &Admin,
         query: AccountQuery,
     ) -> Result<AccountPage, AccountError> {
-        caller.admin_id()?;
         let (accounts, total) = self.users.search(&query).await?;
         Ok(AccountPage {
             accounts,
@@ -180,8 +140,7 @@ impl<P: Ports> AccountService<P> {
 
     /// One account by id.
     #[tracing::instrument(skip_all, fields(user_id = %id))]
-    pub async fn get_account(&self, caller: &Caller, id: UserId) -> Result<Account, AccountError> {
-        caller.admin_id()?;
+    pub async fn get_account(&self, _admin: &Admin, id: UserId) -> Result<Account, AccountError> {
         self.users
             .find_account(id)
             .await?
@@ -192,10 +151,9 @@ impl<P: Ports> AccountService<P> {
     #[tracing::instrument(skip_all)]
     pub async fn find_account_by_email(
         &self,
-        caller: &Caller,
+        _admin: &Admin,
         email: &Email,
     ) -> Result<Account, AccountError> {
-        caller.admin_id()?;
         let found = self.users.find_by_email(&email.normalized()).await?;
         let found = found.ok_or(AccountError::NotFound)?;
         Ok(Account {
@@ -208,10 +166,9 @@ impl<P: Ports> AccountService<P> {
     #[tracing::instrument(skip_all)]
     pub async fn create_account(
         &self,
-        caller: &Caller,
+        admin: &Admin,
         input: NewUserInput,
     ) -> Result<User, AccountError> {
-        caller.admin_id()?;
         let id = UserId::new(self.rng.uuid());
         let record = new_record(&self.hasher, &self.clock, id, input).await?;
         let user = &record.user;
@@ -220,7 +177,7 @@ impl<P: Ports> AccountService<P> {
             ("email", user.email.as_str().to_owned()),
             ("admin", user.admin.to_string()),
         ];
-        let audit = self.entry(caller, "create", "user", user.id, details);
+        let audit = self.entry(admin, "create", "user", user.id, details);
         self.users.insert(&record, &audit).await?;
         Ok(record.user)
     }
@@ -231,18 +188,18 @@ impl<P: Ports> AccountService<P> {
     #[tracing::instrument(skip_all, fields(user_id = %id, change = ?change))]
     pub async fn change_account(
         &self,
-        caller: &Caller,
+        admin: &Admin,
         id: UserId,
         change: AccountChange,
     ) -> Result<Account, AccountError> {
-        let by = caller.admin_id()?;
+        let by = admin.user_id();
         let (action, details) = match change {
             AccountChange::GrantAdmin => ("update", vec![("admin", "true".to_owned())]),
             AccountChange::RemoveAdmin => ("update", vec![("admin", "false".to_owned())]),
             AccountChange::Suspend => ("suspend", Vec::new()),
             AccountChange::Unsuspend => ("unsuspend", Vec::new()),
         };
-        let audit = self.entry(caller, action, "user", id, details);
+        let audit = self.entry(admin, action, "user", id, details);
         let decide = move |account: &Account, admins: u64| change.decide(by, account, admins);
         match self
             .users
@@ -260,15 +217,15 @@ impl<P: Ports> AccountService<P> {
     #[tracing::instrument(skip_all, fields(user_id = %id))]
     pub async fn issue_reset_link(
         &self,
-        caller: &Caller,
+        admin: &Admin,
         id: UserId,
     ) -> Result<ResetLink, AccountError> {
-        let account = self.get_account(caller, id).await?;
+        let account = self.get_account(admin, id).await?;
         let credential = issue_credential(&self.rng, CredentialKind::PasswordReset);
         let now = self.clock.now();
         let expires_at = now + PASSWORD_RESET_TTL;
         let details = vec![("expires_at", expires_at.to_string())];
-        let audit = self.entry(caller, "create", "password_reset", id, details);
+        let audit = self.entry(admin, "create", "password_reset", id, details);
         let reset = NewPasswordReset {
             lookup_id: credential.lookup_id().clone(),
             hash: credential.hash(),

@@ -5,6 +5,7 @@ use tessera_domain::{Password, SecretString};
 use time::{Duration, OffsetDateTime};
 
 use super::{LoginThrottle, Verdict};
+use crate::admin::{Admin, AdminAuthError, Origin};
 use crate::issue_credential;
 use crate::ports::{
     AttemptId, AttemptOutcome, Clock, FailureWindow, HashError, NewSession, PasswordHasher, Ports,
@@ -238,6 +239,20 @@ impl<P: Ports> SessionService<P> {
     /// Returns the user of a presented session credential, if it is live and matches.
     pub async fn authenticate(&self, presented: &str) -> Result<User, AuthenticateError> {
         self.live_session(presented).await.map(|(_, user)| user)
+    }
+
+    /// The admin behind a presented session credential: the one way a session mints the
+    /// [`Admin`] capability; a live session of anyone else is refused with `NotAdmin`.
+    pub async fn authenticate_admin(
+        &self,
+        presented: &str,
+        origin: Origin,
+    ) -> Result<Admin, AdminAuthError<AuthenticateError>> {
+        let user = self
+            .authenticate(presented)
+            .await
+            .map_err(AdminAuthError::Unauthenticated)?;
+        Ok(Admin::of(&user, origin)?)
     }
 
     /// Ends the session named by a presented credential; an unknown one is ignored.

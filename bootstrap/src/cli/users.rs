@@ -8,7 +8,8 @@ use anyhow::Context;
 use clap::Subcommand;
 use tessera_adapters::system::ServerClock;
 use tessera_application::Ports;
-use tessera_application::people::{AccountService, Caller, NewUserInput};
+use tessera_application::admin::console_operator;
+use tessera_application::people::{AccountService, NewUserInput};
 use tessera_domain::{
     Account, AccountChange, AccountQuery, Email, Password, SecretString, Username,
 };
@@ -97,7 +98,7 @@ impl UsersCommand {
         accounts: &AccountService<Production>,
         access_url: &str,
     ) -> anyhow::Result<()> {
-        let console = Caller::console();
+        let console = console_operator();
         let change = |email: String, change| apply(accounts, email, change);
         match self {
             Self::Create {
@@ -175,7 +176,7 @@ async fn apply(
     email: String,
     change: AccountChange,
 ) -> anyhow::Result<()> {
-    let console = Caller::console();
+    let console = console_operator();
     let account = accounts
         .find_account_by_email(&console, &parse_email(&email)?)
         .await?;

@@ -7,16 +7,12 @@ use tessera_domain::{
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
+use crate::admin::Admin;
 use crate::fakes::{FakeApps, FakeClock, app_service_with};
-use crate::ports::{Actor, Clock};
+use crate::ports::Clock;
 
-fn actor() -> Actor {
-    Actor {
-        user_id: None,
-        name: "admin".into(),
-        ip: None,
-        user_agent: None,
-    }
+fn actor() -> Admin {
+    crate::fakes::an_admin()
 }
 
 /// Stores an app `minutes_ago` old, from `source`, used `used_days_ago` days ago if ever.
@@ -65,7 +61,7 @@ async fn a_search_returns_one_page_of_the_matches_and_their_count() {
         ..AppFilter::default()
     };
     let query = AppQuery::new(filter, AppOrder::Newest, None, Some(50)).unwrap();
-    let page = service.search_apps(query.clone()).await.unwrap();
+    let page = service.search_apps(&actor(), query.clone()).await.unwrap();
     assert_eq!(page.total, 60);
     let ids: Vec<u128> = page.apps.iter().map(|a| a.id.as_u128()).collect();
     assert_eq!(

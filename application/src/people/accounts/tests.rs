@@ -4,6 +4,7 @@ use tessera_domain::{AccountStatus, SecretString};
 use time::Duration;
 
 use super::*;
+use crate::admin::{AdminAuthError, NotAdmin, Origin, console_operator};
 use crate::fakes::{
     CountingRng, FakeClock, FakeHasher, FakePorts, FakeUsers, new_user, store_user,
 };
@@ -15,15 +16,6 @@ struct World {
     sessions: SessionService<FakePorts>,
     admin: User,
     member: User,
-}
-
-fn actor(name: &str) -> Actor {
-    Actor {
-        user_id: None,
-        name: name.into(),
-        ip: None,
-        user_agent: None,
-    }
 }
 
 async fn world() -> World {
@@ -59,11 +51,8 @@ async fn world() -> World {
 }
 
 impl World {
-    fn as_admin(&self) -> Caller {
-        Caller::Person(self.admin.clone(), actor("ada"))
-    }
-    fn as_member(&self) -> Caller {
-        Caller::Person(self.member.clone(), actor("bob"))
+    fn as_admin(&self) -> Admin {
+        Admin::of(&self.admin, Origin::default()).unwrap()
     }
     async fn log_in(&self, email: &str) -> Result<String, LogInError> {
         let password = SecretString::new("correct horse".into());
@@ -73,40 +62,23 @@ impl World {
 }
 
 #[tokio::test]
-async fn every_admin_use_case_refuses_a_member_and_writes_nothing() {
+async fn a_members_session_mints_no_admin_and_an_admins_session_reaches_the_use_cases() {
     let w = world().await;
-    let me = w.as_member();
-    let audited = w.users.audit().len();
-    let (admin, member) = (w.admin.id, w.member.id);
-    let results = [
-        w.service
-            .list_accounts(&me, AccountQuery::all())
-            .await
-            .err(),
-        w.service.get_account(&me, admin).await.err(),
-        w.service
-            .create_account(&me, new_user("eve@example.com", "eve", true))
-            .await
-            .err(),
-        w.service
-            .change_account(&me, member, AccountChange::GrantAdmin)
-            .await
-            .err(),
-        w.service
-            .change_account(&me, admin, AccountChange::Suspend)
-            .await
-            .err(),
-        w.service.issue_reset_link(&me, admin).await.err(),
-    ];
-    for result in results {
-        assert!(
-            matches!(result, Some(AccountError::Forbidden)),
-            "{result:?}"
-        );
-    }
-    assert_eq!(w.users.audit().len(), audited);
-    let after = w.service.get_account(&w.as_admin(), member).await.unwrap();
-    assert!(!after.user.admin, "nothing changed");
+    let member = w.log_in("bob@example.com").await.unwrap();
+    let refused = w
+        .sessions
+        .authenticate_admin(&member, Origin::default())
+        .await;
+    assert!(matches!(refused, Err(AdminAuthError::NotAdmin(NotAdmin))));
+    let session = w.log_in("ada@example.com").await.unwrap();
+    let admin = w
+        .sessions
+        .authenticate_admin(&session, Origin::default())
+        .await
+        .unwrap();
+    assert_eq!(admin.user_id(), Some(w.admin.id));
+    let found = w.service.get_account(&admin, w.member.id).await.unwrap();
+    assert!(!found.user.admin);
 }
 
 #[tokio::test]
@@ -137,7 +109,7 @@ async fn an_email_taken_in_another_case_is_named_as_taken() {
 #[tokio::test]
 async fn the_last_admin_is_neither_demoted_nor_suspended_even_from_the_console() {
     let w = world().await;
-    let console = Caller::console();
+    let console = console_operator();
     for change in [AccountChange::RemoveAdmin, AccountChange::Suspend] {
         let refused = w.service.change_account(&console, w.admin.id, change).await;
         assert!(

@@ -4,10 +4,11 @@ use tessera_domain::SecretString;
 use time::Duration;
 
 use super::*;
+use crate::admin::console_operator;
 use crate::fakes::{
     CountingRng, FakeClock, FakeHasher, FakePorts, FakeRateLimits, FakeUsers, new_user, store_user,
 };
-use crate::people::{AccountService, Caller, LoginThrottle, SessionService};
+use crate::people::{AccountService, LoginThrottle, SessionService};
 
 const OLD: &str = "correct horse";
 const NEW: &str = "a brand new password";
@@ -89,7 +90,7 @@ impl World {
         logged_in.ok().map(|l| l.session.expose().to_owned())
     }
     async fn reset_link(&self) -> String {
-        let caller = Caller::console();
+        let caller = console_operator();
         let link = self
             .accounts
             .issue_reset_link(&caller, self.ada.id)
