@@ -38,18 +38,6 @@ pub async fn require_user<P: Ports>(
     Ok((user, credential))
 }
 
-/// Like [`require_user`], and 403 unless the user is an admin.
-pub async fn require_admin<P: Ports>(
-    req: &HttpRequest,
-    sessions: &SessionService<P>,
-) -> Result<(User, String), ApiError> {
-    let (user, credential) = require_user(req, sessions).await?;
-    if !user.admin {
-        return Err(ApiError::Forbidden("You must be an admin to do this."));
-    }
-    Ok((user, credential))
-}
-
 /// The session cookie: HttpOnly, SameSite=Lax, Secure when `access_url` is https.
 pub fn session_cookie(
     credential: &str,
