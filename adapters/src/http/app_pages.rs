@@ -126,7 +126,7 @@ async fn app_page<P: Ports>(
 }
 
 /// The problems of an invalid form, to show with it; any other failure is the error page.
-pub(super) fn problems<T>(result: Result<T, AppError>) -> Result<Result<T, Vec<String>>, ApiError> {
+fn problems<T>(result: Result<T, AppError>) -> Result<Result<T, Vec<String>>, ApiError> {
     match result {
         Ok(done) => Ok(Ok(done)),
         Err(AppError::Invalid(problems)) => Ok(Err(problems

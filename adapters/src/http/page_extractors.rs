@@ -81,7 +81,7 @@ pub(crate) struct AdminPage<P> {
     ports: PhantomData<fn() -> P>,
 }
 
-impl<P: Ports> AdminPage<P> {
+impl<P> AdminPage<P> {
     /// The one place the pages decide who is an admin.
     fn admit(signed_in: SignedIn<P>) -> Result<Self, PageError> {
         match signed_in.user.admin {
@@ -228,9 +228,43 @@ fn section(path: &str) -> &str {
 
 #[cfg(test)]
 mod tests {
+    use actix_web::ResponseError;
     use actix_web::test::TestRequest;
+    use tessera_domain::{Email, UserId, Username};
+    use time::OffsetDateTime;
 
     use super::*;
+
+    fn signed_in(admin: bool) -> SignedIn<()> {
+        let user = User {
+            id: UserId::new(uuid::Uuid::nil()),
+            email: Email::parse("a@example.com").unwrap(),
+            username: Username::parse("a").unwrap(),
+            admin,
+            created_at: OffsetDateTime::UNIX_EPOCH,
+        };
+        SignedIn {
+            actor: Actor {
+                user_id: Some(user.id.as_uuid()),
+                name: "a".into(),
+                ip: None,
+                user_agent: None,
+            },
+            user,
+            credential: "tss_a_b".into(),
+            csrf: token_for_session("tss_a_b"),
+            ports: PhantomData,
+        }
+    }
+
+    #[test]
+    fn an_admin_page_admits_an_admin_and_refuses_anyone_else_with_403() {
+        let admitted = AdminPage::admit(signed_in(true)).unwrap();
+        assert_eq!(admitted.csrf, token_for_session("tss_a_b"));
+        let refused = AdminPage::admit(signed_in(false)).unwrap_err();
+        assert_eq!(refused.status_code().as_u16(), 403);
+        assert_eq!(refused.to_string(), "You must be an admin to do this.");
+    }
 
     #[test]
     fn a_get_comes_back_to_itself_and_a_form_post_to_its_section() {
