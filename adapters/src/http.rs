@@ -34,7 +34,9 @@ mod mcp_server_pages;
 mod mcp_servers;
 mod metrics;
 mod oauth_params;
-mod page_session;
+mod page_error;
+mod page_extractors;
+mod page_routes;
 mod pages;
 mod people_routes;
 mod registration;
@@ -254,9 +256,8 @@ fn public_routes<P: Ports>(access_path: String) -> impl FnOnce(&mut web::Service
     }
 }
 
-/// The admin API and page of protected MCP servers (SPEC §9).
+/// The admin API of protected MCP servers (SPEC §9).
 fn mcp_server_routes<P: Ports>(cfg: &mut web::ServiceConfig) {
-    use mcp_server_pages as pages;
     cfg.service(
         web::scope("/api/v2/mcp-servers")
             .wrap(from_fn(same_origin::guard_cookie_writes))
@@ -276,22 +277,6 @@ fn mcp_server_routes<P: Ports>(cfg: &mut web::ServiceConfig) {
             .route(
                 "/{slug}/credentials/{id}",
                 web::delete().to(mcp_servers::delete_credential::<P>),
-            ),
-    )
-    .service(
-        web::scope("/settings/mcp-servers")
-            .route("", web::get().to(pages::get_list::<P>))
-            .route("", web::post().to(pages::post_create::<P>))
-            .route("/{slug}", web::get().to(pages::get_server::<P>))
-            .route("/{slug}", web::post().to(pages::post_update::<P>))
-            .route("/{slug}/delete", web::post().to(pages::post_delete::<P>))
-            .route(
-                "/{slug}/credentials",
-                web::post().to(pages::post_credential::<P>),
-            )
-            .route(
-                "/{slug}/credentials/{id}/delete",
-                web::post().to(pages::post_delete_credential::<P>),
             ),
     );
 }
@@ -329,6 +314,7 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
             .route("/healthz", web::get().to(health::get_healthz))
             .route("/readyz", web::get().to(health::get_readyz))
             .configure(people_routes::people_routes::<P>)
+            .configure(page_routes::page_routes::<P>)
             .service(
                 web::scope("/api/v2/oauth2-provider/apps")
                     .wrap(from_fn(same_origin::guard_cookie_writes))
@@ -345,35 +331,7 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
                     ),
             )
             .route("/api/v2/audit", web::get().to(audit_api::get_audit::<P>))
-            .route(
-                "/settings/audit",
-                web::get().to(audit_pages::get_audit_page::<P>),
-            )
             .configure(mcp_server_routes::<P>)
-            .service(
-                web::scope("/settings/oauth2-apps")
-                    .route("", web::get().to(app_list_page::get_list::<P>))
-                    .route(
-                        "/bulk-delete",
-                        web::post().to(app_list_page::post_bulk_delete::<P>),
-                    )
-                    .route("", web::post().to(app_pages::post_create::<P>))
-                    .route("/{app}", web::get().to(app_pages::get_app::<P>))
-                    .route("/{app}", web::post().to(app_pages::post_update::<P>))
-                    .route("/{app}/delete", web::post().to(app_pages::post_delete::<P>))
-                    .route(
-                        "/{app}/{action:block|unblock}",
-                        web::post().to(app_pages::post_block::<P>),
-                    )
-                    .route(
-                        "/{app}/secrets",
-                        web::post().to(app_pages::post_secret::<P>),
-                    )
-                    .route(
-                        "/{app}/secrets/{secret}/delete",
-                        web::post().to(app_pages::post_delete_secret::<P>),
-                    ),
-            )
             .service(
                 web::resource("/oauth2/authorize")
                     .route(web::get().to(authorize::get_authorize::<P>))
@@ -386,21 +344,7 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
                     .wrap(from_fn(same_origin::guard_cookie_writes))
                     .route(web::delete().to(token::delete_tokens::<P>)),
             )
-            .route(
-                "/settings/authorized-apps",
-                web::get().to(authorized_apps::get_authorized_apps::<P>),
-            )
-            .route(
-                "/settings/authorized-apps/{client_id}/revoke",
-                web::post().to(authorized_apps::post_revoke::<P>),
-            )
             .route("/assets/copy.js", web::get().to(app_pages::get_copy_js))
-            .route("/", web::get().to(pages::get_home::<P>))
-            .route("/setup", web::get().to(pages::get_setup::<P>))
-            .route("/setup", web::post().to(pages::post_setup::<P>))
-            .route("/login", web::get().to(pages::get_login::<P>))
-            .route("/login", web::post().to(pages::post_login::<P>))
-            .route("/logout", web::post().to(pages::post_logout::<P>))
             .default_service(web::to(|| async {
                 Err::<actix_web::HttpResponse, _>(ApiError::NotFound)
             }));

@@ -7,16 +7,17 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 use serde::Deserialize;
 use tera::Context;
 use tessera_application::Ports;
-use tessera_application::people::{PasswordService, SessionService};
+use tessera_application::people::PasswordService;
 use tessera_domain::{SecretString, User};
 
 use super::WebSettings;
 use super::account_api::new_password;
-use super::apps::{actor, anonymous_actor};
-use super::csrf::{anonymous_token, anonymous_token_valid};
+use super::apps::anonymous_actor;
+use super::csrf::anonymous_token;
 use super::error::ApiError;
-use super::html::{error_page, render, see_other, with_cookie};
-use super::page_session::page_session;
+use super::html::{render, see_other, with_cookie, with_retry_after};
+use super::page_error::PageError;
+use super::page_extractors::{AnonymousForm, CsrfOnly, PageForm, SignedIn, TokenForm};
 use super::session_auth::cleared_session_cookie;
 use crate::render::Pages;
 
@@ -36,10 +37,10 @@ pub(crate) struct PasswordForm {
     csrf_token: String,
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct CsrfOnly {
-    #[serde(default)]
-    csrf_token: String,
+impl TokenForm for PasswordForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
 }
 
 /// No `Debug`: it carries the link's token.
@@ -59,12 +60,20 @@ pub(crate) struct ResetForm {
     csrf_token: String,
 }
 
+impl TokenForm for ResetForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
 type Deps<P> = (
     web::Data<PasswordService<P>>,
-    web::Data<SessionService<P>>,
     web::Data<WebSettings>,
     web::Data<Pages>,
 );
+
+/// A signed-in person's form on their account page.
+type AccountForm<P, T> = PageForm<SignedIn<P>, T>;
 
 fn account_page(
     pages: &Pages,
@@ -85,52 +94,22 @@ fn account_page(
 
 /// `GET /settings/account`.
 pub(crate) async fn get_account<P: Ports>(
-    req: HttpRequest,
-    (_, sessions, _, pages): Deps<P>,
+    (_, _, pages): Deps<P>,
     query: web::Query<AccountPageQuery>,
+    who: SignedIn<P>,
 ) -> HttpResponse {
-    let session = match page_session(&req, &sessions, &pages, ACCOUNT, None).await {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
     let notice = (query.changed.as_deref() == Some("password"))
         .then_some("Your password is changed, and your other sessions have ended.");
-    account_page(
-        &pages,
-        &session.user,
-        &session.csrf,
-        StatusCode::OK,
-        notice,
-        None,
-    )
+    account_page(&pages, &who.user, &who.csrf, StatusCode::OK, notice, None)
 }
 
-/// `POST /settings/account/password`: the old password required; other sessions end.
-pub(crate) async fn post_password<P: Ports>(
-    req: HttpRequest,
-    (passwords, sessions, settings, pages): Deps<P>,
-    form: web::Form<PasswordForm>,
-) -> HttpResponse {
-    let form = form.into_inner();
-    let session = match page_session(&req, &sessions, &pages, ACCOUNT, Some(&form.csrf_token)).await
-    {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
-    let who = actor(&req, &session.user, &settings);
-    let changed = match new_password("password", form.password) {
-        Ok(password) => {
-            let old = SecretString::new(form.old_password);
-            let change =
-                passwords.change_password(&session.user, &who, &session.credential, &old, password);
-            change.await.map_err(ApiError::from)
-        }
-        Err(e) => Err(e),
-    };
-    let e = match changed {
-        Ok(_) => return see_other(&format!("{ACCOUNT}?changed=password")),
-        Err(e) => e,
-    };
+/// The account page again after a refused change (400 naming the field, or 429 with
+/// `Retry-After`); any other failure is the error page.
+fn password_refused<P>(
+    pages: &Pages,
+    who: &SignedIn<P>,
+    e: ApiError,
+) -> Result<HttpResponse, PageError> {
     let message = match &e {
         ApiError::Validation {
             message,
@@ -140,42 +119,41 @@ pub(crate) async fn post_password<P: Ports>(
             |v| format!("{message} {}: {}", v.field, v.detail),
         ),
         ApiError::Throttled(_) => e.to_string(),
-        _ => return error_page(&pages, e),
+        _ => return Err(e.into()),
     };
-    let mut page = account_page(
-        &pages,
-        &session.user,
-        &session.csrf,
-        e.status_code(),
-        None,
-        Some(message),
-    );
-    if let Some(retry) = e.error_response().headers().get("retry-after") {
-        page.headers_mut()
-            .insert(actix_web::http::header::RETRY_AFTER, retry.clone());
+    let status = e.status_code();
+    let page = account_page(pages, &who.user, &who.csrf, status, None, Some(message));
+    Ok(with_retry_after(page, &e))
+}
+
+/// `POST /settings/account/password`: the old password required; other sessions end.
+pub(crate) async fn post_password<P: Ports>(
+    (passwords, _, pages): Deps<P>,
+    PageForm { who, form }: AccountForm<P, PasswordForm>,
+) -> Result<HttpResponse, PageError> {
+    let changed = match new_password("password", form.password) {
+        Ok(password) => {
+            let old = SecretString::new(form.old_password);
+            let (user, actor) = (&who.user, &who.actor);
+            let change = passwords.change_password(user, actor, &who.credential, &old, password);
+            change.await.map_err(ApiError::from)
+        }
+        Err(e) => Err(e),
+    };
+    match changed {
+        Ok(_) => Ok(see_other(&format!("{ACCOUNT}?changed=password"))),
+        Err(e) => password_refused(&pages, &who, e),
     }
-    page
 }
 
 /// `POST /settings/account/sign-out-everywhere`: every session ends, this one too.
 pub(crate) async fn post_sign_out_everywhere<P: Ports>(
-    req: HttpRequest,
-    (passwords, sessions, settings, pages): Deps<P>,
-    form: web::Form<CsrfOnly>,
-) -> HttpResponse {
-    let session = match page_session(&req, &sessions, &pages, ACCOUNT, Some(&form.csrf_token)).await
-    {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
-    let who = actor(&req, &session.user, &settings);
-    match passwords.sign_out_everywhere(&session.user, &who).await {
-        Ok(_) => with_cookie(
-            see_other("/login"),
-            Some(cleared_session_cookie(settings.secure_cookies)),
-        ),
-        Err(e) => error_page(&pages, e.into()),
-    }
+    (passwords, settings, _): Deps<P>,
+    PageForm { who, .. }: AccountForm<P, CsrfOnly>,
+) -> Result<HttpResponse, PageError> {
+    passwords.sign_out_everywhere(&who.user, &who.actor).await?;
+    let cleared = cleared_session_cookie(settings.secure_cookies);
+    Ok(with_cookie(see_other("/login"), Some(cleared)))
 }
 
 fn reset_page(
@@ -194,57 +172,45 @@ fn reset_page(
     render(pages, status, "reset_password.html", &ctx)
 }
 
+/// The form again, saying what is wrong with the new password (400).
+fn reset_refused(pages: &Pages, e: ApiError, csrf: &str, token: &str) -> HttpResponse {
+    let error = match e {
+        ApiError::Validation { validations, .. } => {
+            validations.into_iter().next().map(|v| v.detail)
+        }
+        _ => None,
+    };
+    reset_page(pages, StatusCode::BAD_REQUEST, csrf, token, error, false)
+}
+
 /// `GET /reset-password?token=…`: the new-password form while the link works. Looking does
 /// not use the link up (link previews in chat apps fetch it too).
 pub(crate) async fn get_reset<P: Ports>(
     req: HttpRequest,
-    (passwords, _, settings, pages): Deps<P>,
+    (passwords, settings, pages): Deps<P>,
     query: web::Query<ResetQuery>,
     rng: web::Data<P::Rng>,
-) -> HttpResponse {
-    if let Err(e) = passwords.check_reset_link(&query.token).await {
-        return error_page(&pages, e.into());
-    }
+) -> Result<HttpResponse, PageError> {
+    passwords.check_reset_link(&query.token).await?;
     let (csrf, cookie) = anonymous_token(&req, settings.secure_cookies, rng.get_ref());
-    with_cookie(
-        reset_page(&pages, StatusCode::OK, &csrf, &query.token, None, false),
-        cookie,
-    )
+    let form = reset_page(&pages, StatusCode::OK, &csrf, &query.token, None, false);
+    Ok(with_cookie(form, cookie))
 }
 
 /// `POST /reset-password`: sets the password and uses the link up; every session of the
 /// person ends, and they sign in anew.
 pub(crate) async fn post_reset<P: Ports>(
     req: HttpRequest,
-    (passwords, _, settings, pages): Deps<P>,
-    form: web::Form<ResetForm>,
-) -> HttpResponse {
-    let form = form.into_inner();
-    if !anonymous_token_valid(&req, &form.csrf_token) {
-        return error_page(&pages, ApiError::CsrfRejected);
-    }
+    (passwords, settings, pages): Deps<P>,
+    AnonymousForm(form): AnonymousForm<ResetForm>,
+) -> Result<HttpResponse, PageError> {
     let password = match new_password("password", form.password) {
         Ok(password) => password,
-        Err(e) => {
-            let error = match &e {
-                ApiError::Validation { validations, .. } => {
-                    validations.first().map(|v| v.detail.clone())
-                }
-                _ => None,
-            };
-            return reset_page(
-                &pages,
-                StatusCode::BAD_REQUEST,
-                &form.csrf_token,
-                &form.token,
-                error,
-                false,
-            );
-        }
+        Err(e) => return Ok(reset_refused(&pages, e, &form.csrf_token, &form.token)),
     };
     let who = anonymous_actor(&req, &settings, "password reset link".into());
-    match passwords.reset_password(&form.token, password, &who).await {
-        Ok(_) => reset_page(&pages, StatusCode::OK, "", "", None, true),
-        Err(e) => error_page(&pages, e.into()),
-    }
+    passwords
+        .reset_password(&form.token, password, &who)
+        .await?;
+    Ok(reset_page(&pages, StatusCode::OK, "", "", None, true))
 }

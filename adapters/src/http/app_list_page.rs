@@ -7,17 +7,16 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use tera::Context;
 use tessera_application::Ports;
-use tessera_application::admin::Admin;
-use tessera_application::apps::{AppPage, AppService};
+use tessera_application::apps::AppPage;
 use tessera_domain::{App, AppDeletion, AppQuery, RegistrationSource};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::app_listing::{AppListParams, query_string};
-use super::app_pages::{Deps, LIST, admin};
-use super::error::ApiError;
-use super::html::{error_page, render, see_other};
-use crate::render::Pages;
+use super::app_pages::{Deps, LIST};
+use super::html::{render, see_other};
+use super::page_error::PageError;
+use super::page_extractors::{AdminPage, PageForm, TokenForm};
 
 /// What the list shows besides the apps: problems with a form, or how many apps went.
 #[derive(Debug)]
@@ -129,22 +128,16 @@ fn page_context(page: &AppPage, csrf: &str) -> Context {
 
 /// Renders one page of the list with `notice`.
 pub(super) async fn list_page<P: Ports>(
-    apps: &AppService<P>,
-    admin: &Admin,
-    pages: &Pages,
-    csrf: &str,
+    (apps, pages): &Deps<P>,
+    who: &AdminPage<P>,
     query: AppQuery,
     notice: Notice,
-) -> HttpResponse {
-    match apps.search_apps(admin, query).await {
-        Ok(page) => {
-            let mut ctx = page_context(&page, csrf);
-            ctx.insert("errors", &notice.errors);
-            ctx.insert("deleted", &notice.deleted);
-            render(pages, notice.status, "oauth2_apps.html", &ctx)
-        }
-        Err(e) => error_page(pages, e.into()),
-    }
+) -> Result<HttpResponse, PageError> {
+    let page = apps.search_apps(&who.admin, query).await?;
+    let mut ctx = page_context(&page, &who.csrf);
+    ctx.insert("errors", &notice.errors);
+    ctx.insert("deleted", &notice.deleted);
+    Ok(render(pages, notice.status, "oauth2_apps.html", &ctx))
 }
 
 /// `?deleted=N`, left by a bulk delete for the page it redirects to.
@@ -156,28 +149,23 @@ struct Deleted {
 /// `GET /settings/oauth2-apps?q=&source=&client_type=&blocked=&used=&sort=&offset=`.
 pub(crate) async fn get_list<P: Ports>(
     req: HttpRequest,
-    (apps, sessions, settings, pages): Deps<P>,
-) -> HttpResponse {
-    let (admin, csrf) = match admin(&req, &sessions, &settings, &pages, None).await {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
-    let query = AppListParams::from_query(req.query_string()).and_then(|p| p.try_into_domain());
+    deps: Deps<P>,
+    admin: AdminPage<P>,
+) -> Result<HttpResponse, PageError> {
+    let query = AppListParams::from_query(req.query_string())?.try_into_domain()?;
     let deleted = web::Query::<Deleted>::from_query(req.query_string()).ok();
     let notice = Notice {
         deleted: deleted.and_then(|d| d.deleted),
         ..Notice::none()
     };
-    match query {
-        Ok(query) => list_page(&apps, &admin, &pages, &csrf, query, notice).await,
-        Err(e) => error_page(&pages, e),
-    }
+    list_page(&deps, &admin, query, notice).await
 }
 
 /// The bulk form: its token, the button pressed, the ticked apps, when the page was read,
 /// the list it was on, and the confirmation that deleting every unused client is meant.
-#[derive(Debug, Default)]
-struct BulkForm {
+#[derive(Debug, Default, Deserialize)]
+#[serde(from = "Vec<(String, String)>")]
+pub(crate) struct BulkForm {
     csrf_token: String,
     action: String,
     apps: Vec<String>,
@@ -186,8 +174,15 @@ struct BulkForm {
     confirmed: bool,
 }
 
-impl BulkForm {
-    fn read(pairs: Vec<(String, String)>) -> Self {
+impl TokenForm for BulkForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
+}
+
+impl From<Vec<(String, String)>> for BulkForm {
+    /// Reads the pairs in order: every ticked `app` counts, unknown fields do not.
+    fn from(pairs: Vec<(String, String)>) -> Self {
         let mut form = Self::default();
         for (key, value) in pairs {
             match key.as_str() {
@@ -202,7 +197,9 @@ impl BulkForm {
         }
         form
     }
+}
 
+impl BulkForm {
     /// The deletion asked for, or what is wrong with the form, in words.
     fn deletion(&self) -> Result<AppDeletion, String> {
         match self.action.as_str() {
@@ -239,28 +236,17 @@ impl BulkForm {
 /// `POST /settings/oauth2-apps/bulk-delete`: deletes the ticked apps, or every dynamic
 /// client never used, and goes back to the list saying how many went.
 pub(crate) async fn post_bulk_delete<P: Ports>(
-    req: HttpRequest,
-    (apps, sessions, settings, pages): Deps<P>,
-    form: web::Form<Vec<(String, String)>>,
-) -> HttpResponse {
-    let form = BulkForm::read(form.into_inner());
-    let (actor, csrf) =
-        match admin(&req, &sessions, &settings, &pages, Some(&form.csrf_token)).await {
-            Ok(found) => found,
-            Err(page) => return page,
-        };
+    deps: Deps<P>,
+    PageForm { who, form }: PageForm<AdminPage<P>, BulkForm>,
+) -> Result<HttpResponse, PageError> {
     let deletion = match form.deletion() {
         Ok(deletion) => deletion,
         Err(problem) => {
             let notice = Notice::errors(StatusCode::BAD_REQUEST, vec![problem]);
-            return list_page(&apps, &actor, &pages, &csrf, form.back(), notice).await;
+            return list_page(&deps, &who, form.back(), notice).await;
         }
     };
-    match apps.delete_apps(&actor, deletion).await {
-        Ok(n) => see_other(&format!(
-            "{LIST}?{}&deleted={n}",
-            query_string(&form.back())
-        )),
-        Err(e) => error_page(&pages, ApiError::from(e)),
-    }
+    let n = deps.0.delete_apps(&who.admin, deletion).await?;
+    let back = query_string(&form.back());
+    Ok(see_other(&format!("{LIST}?{back}&deleted={n}")))
 }

@@ -3,21 +3,19 @@
 //! carries the session's CSRF token.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use tera::Context;
 use tessera_application::Ports;
-use tessera_application::admin::Admin;
 use tessera_application::apps::{AppError, AppService};
-use tessera_application::people::SessionService;
 use tessera_domain::{App, AppDraft, AppQuery, AppSecretInfo};
 use uuid::Uuid;
 
-use super::WebSettings;
 use super::app_list_page::{Notice, list_page};
 use super::error::ApiError;
-use super::html::{error_page, render, see_other};
-use super::page_session::admin_page_session;
+use super::html::{render, see_other};
+use super::page_error::PageError;
+use super::page_extractors::{AdminPage, CsrfOnly, PageForm, TokenForm};
 use crate::render::Pages;
 
 /// The list page, where forms come back to.
@@ -58,31 +56,17 @@ impl AppForm {
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct CsrfOnly {
-    #[serde(default)]
-    csrf_token: String,
+impl TokenForm for AppForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
 }
 
 /// Shorthand for the data every handler here takes.
-pub(super) type Deps<P> = (
-    web::Data<AppService<P>>,
-    web::Data<SessionService<P>>,
-    web::Data<WebSettings>,
-    web::Data<Pages>,
-);
+pub(super) type Deps<P> = (web::Data<AppService<P>>, web::Data<Pages>);
 
-/// The signed-in admin and their CSRF token, or the page to answer with instead: a login
-/// detour without a session, 403 for a non-admin, 403 for a form without the right token.
-pub(super) async fn admin<P: Ports>(
-    req: &HttpRequest,
-    sessions: &SessionService<P>,
-    settings: &WebSettings,
-    pages: &Pages,
-    form_token: Option<&str>,
-) -> Result<(Admin, String), HttpResponse> {
-    admin_page_session(req, (sessions, settings, pages), LIST, form_token).await
-}
+/// An admin's form on these pages.
+type AdminForm<P, T> = PageForm<AdminPage<P>, T>;
 
 fn app_view(app: &App) -> serde_json::Value {
     let d = &app.draft;
@@ -123,213 +107,132 @@ fn secret_view(s: &AppSecretInfo) -> serde_json::Value {
 
 /// Renders one app's page; `new_secret` is shown once, right after it was created.
 async fn app_page<P: Ports>(
-    (apps, a): (&AppService<P>, &Admin),
-    pages: &Pages,
-    csrf: &str,
+    (apps, pages): &Deps<P>,
+    who: &AdminPage<P>,
     id: Uuid,
     status: StatusCode,
     errors: Vec<String>,
     new_secret: Option<&str>,
-) -> HttpResponse {
-    let loaded = match (apps.get_app(a, id).await, apps.list_secrets(a, id).await) {
-        (Ok(app), Ok(secrets)) => Ok((app, secrets)),
-        (Err(e), _) | (_, Err(e)) => Err(e),
-    };
-    match loaded {
-        Ok((app, secrets)) => {
-            let mut ctx = Context::new();
-            ctx.insert("csrf_token", csrf);
-            ctx.insert("app", &app_view(&app));
-            ctx.insert(
-                "secrets",
-                &secrets.iter().map(secret_view).collect::<Vec<_>>(),
-            );
-            ctx.insert("errors", &errors);
-            ctx.insert("new_secret", &new_secret);
-            render(pages, status, "oauth2_app.html", &ctx)
-        }
-        Err(e) => error_page(pages, e.into()),
-    }
+) -> Result<HttpResponse, PageError> {
+    let (app, secrets) = (
+        apps.get_app(&who.admin, id).await?,
+        apps.list_secrets(&who.admin, id).await?,
+    );
+    let mut ctx = Context::new();
+    ctx.insert("csrf_token", &who.csrf);
+    ctx.insert("app", &app_view(&app));
+    let secrets: Vec<_> = secrets.iter().map(secret_view).collect();
+    ctx.insert("secrets", &secrets);
+    ctx.insert("errors", &errors);
+    ctx.insert("new_secret", &new_secret);
+    Ok(render(pages, status, "oauth2_app.html", &ctx))
 }
 
-fn problems(e: AppError) -> Result<Vec<String>, ApiError> {
-    match e {
-        AppError::Invalid(problems) => Ok(problems
+/// The problems of an invalid form, to show with it; any other failure is the error page.
+fn problems<T>(result: Result<T, AppError>) -> Result<Result<T, Vec<String>>, ApiError> {
+    match result {
+        Ok(done) => Ok(Ok(done)),
+        Err(AppError::Invalid(problems)) => Ok(Err(problems
             .into_iter()
             .map(|p| format!("{}: {}", p.field, p.detail))
-            .collect()),
-        other => Err(other.into()),
+            .collect())),
+        Err(other) => Err(other.into()),
     }
 }
 
 /// `POST /settings/oauth2-apps`: creates an app and opens its page.
 pub(crate) async fn post_create<P: Ports>(
-    req: HttpRequest,
-    (apps, sessions, settings, pages): Deps<P>,
-    form: web::Form<AppForm>,
-) -> HttpResponse {
-    let (actor, csrf) =
-        match admin(&req, &sessions, &settings, &pages, Some(&form.csrf_token)).await {
-            Ok(ok) => ok,
-            Err(page) => return page,
-        };
+    deps: Deps<P>,
+    AdminForm { who, form }: AdminForm<P, AppForm>,
+) -> Result<HttpResponse, PageError> {
     let created = match form.try_into_domain() {
-        Ok(draft) => apps.create_app(&actor, draft).await,
+        Ok(draft) => deps.0.create_app(&who.admin, draft).await,
         Err(e) => Err(e),
     };
-    match created.map_err(problems) {
-        Ok(app) => see_other(&format!("{LIST}/{}", app.id)),
-        Err(Ok(errors)) => {
+    match problems(created)? {
+        Ok(app) => Ok(see_other(&format!("{LIST}/{}", app.id))),
+        Err(errors) => {
             let notice = Notice::errors(StatusCode::BAD_REQUEST, errors);
-            list_page(&apps, &actor, &pages, &csrf, AppQuery::all(), notice).await
+            list_page(&deps, &who, AppQuery::all(), notice).await
         }
-        Err(Err(e)) => error_page(&pages, e),
     }
 }
 
 /// `GET /settings/oauth2-apps/{app}`.
 pub(crate) async fn get_app<P: Ports>(
-    req: HttpRequest,
-    (apps, sessions, settings, pages): Deps<P>,
+    deps: Deps<P>,
     id: web::Path<Uuid>,
-) -> HttpResponse {
-    match admin(&req, &sessions, &settings, &pages, None).await {
-        Ok((admin, csrf)) => {
-            app_page(
-                (&apps, &admin),
-                &pages,
-                &csrf,
-                *id,
-                StatusCode::OK,
-                Vec::new(),
-                None,
-            )
-            .await
-        }
-        Err(page) => page,
-    }
+    admin: AdminPage<P>,
+) -> Result<HttpResponse, PageError> {
+    app_page(&deps, &admin, *id, StatusCode::OK, Vec::new(), None).await
 }
 
 /// `POST /settings/oauth2-apps/{app}`: saves the edit form.
 pub(crate) async fn post_update<P: Ports>(
-    req: HttpRequest,
-    (apps, sessions, settings, pages): Deps<P>,
+    deps: Deps<P>,
     id: web::Path<Uuid>,
-    form: web::Form<AppForm>,
-) -> HttpResponse {
-    let (actor, csrf) =
-        match admin(&req, &sessions, &settings, &pages, Some(&form.csrf_token)).await {
-            Ok(ok) => ok,
-            Err(page) => return page,
-        };
+    AdminForm { who, form }: AdminForm<P, AppForm>,
+) -> Result<HttpResponse, PageError> {
     let updated = match form.try_into_domain() {
-        Ok(draft) => apps.update_app(&actor, *id, draft).await,
+        Ok(draft) => deps.0.update_app(&who.admin, *id, draft).await,
         Err(e) => Err(e),
     };
-    match updated.map_err(problems) {
-        Ok(app) => see_other(&format!("{LIST}/{}", app.id)),
-        Err(Ok(errors)) => {
-            app_page(
-                (&apps, &actor),
-                &pages,
-                &csrf,
-                *id,
-                StatusCode::BAD_REQUEST,
-                errors,
-                None,
-            )
-            .await
+    match problems(updated)? {
+        Ok(app) => Ok(see_other(&format!("{LIST}/{}", app.id))),
+        Err(errors) => {
+            let status = StatusCode::BAD_REQUEST;
+            app_page(&deps, &who, *id, status, errors, None).await
         }
-        Err(Err(e)) => error_page(&pages, e),
     }
 }
 
 /// `POST /settings/oauth2-apps/{app}/delete`.
 pub(crate) async fn post_delete<P: Ports>(
-    req: HttpRequest,
-    (apps, sessions, settings, pages): Deps<P>,
+    (apps, _): Deps<P>,
     id: web::Path<Uuid>,
-    form: web::Form<CsrfOnly>,
-) -> HttpResponse {
-    let actor = match admin(&req, &sessions, &settings, &pages, Some(&form.csrf_token)).await {
-        Ok((actor, _)) => actor,
-        Err(page) => return page,
-    };
-    match apps.delete_app(&actor, *id).await {
-        Ok(()) => see_other(LIST),
-        Err(e) => error_page(&pages, e.into()),
-    }
+    AdminForm { who, .. }: AdminForm<P, CsrfOnly>,
+) -> Result<HttpResponse, PageError> {
+    apps.delete_app(&who.admin, *id).await?;
+    Ok(see_other(LIST))
 }
 
 /// `POST /settings/oauth2-apps/{app}/block` and `/unblock`: a blocked app cannot
 /// authorize anyone and its tokens stop working at once.
 pub(crate) async fn post_block<P: Ports>(
-    req: HttpRequest,
-    (apps, sessions, settings, pages): Deps<P>,
+    (apps, _): Deps<P>,
     path: web::Path<(Uuid, String)>,
-    form: web::Form<CsrfOnly>,
-) -> HttpResponse {
-    let actor = match admin(&req, &sessions, &settings, &pages, Some(&form.csrf_token)).await {
-        Ok((actor, _)) => actor,
-        Err(page) => return page,
-    };
+    AdminForm { who, .. }: AdminForm<P, CsrfOnly>,
+) -> Result<HttpResponse, PageError> {
     let (id, action) = path.into_inner();
     let blocked = match action.as_str() {
         "block" => true,
         "unblock" => false,
-        _ => return error_page(&pages, ApiError::NotFound),
+        _ => return Err(ApiError::NotFound.into()),
     };
-    match apps.set_blocked(&actor, id, blocked).await {
-        Ok(()) => see_other(LIST),
-        Err(e) => error_page(&pages, e.into()),
-    }
+    apps.set_blocked(&who.admin, id, blocked).await?;
+    Ok(see_other(LIST))
 }
 
 /// `POST /settings/oauth2-apps/{app}/secrets`: shows the new secret this once.
 pub(crate) async fn post_secret<P: Ports>(
-    req: HttpRequest,
-    (apps, sessions, settings, pages): Deps<P>,
+    deps: Deps<P>,
     id: web::Path<Uuid>,
-    form: web::Form<CsrfOnly>,
-) -> HttpResponse {
-    let (actor, csrf) =
-        match admin(&req, &sessions, &settings, &pages, Some(&form.csrf_token)).await {
-            Ok(ok) => ok,
-            Err(page) => return page,
-        };
-    match apps.create_secret(&actor, *id).await {
-        Ok((_, credential)) => {
-            app_page(
-                (&apps, &actor),
-                &pages,
-                &csrf,
-                *id,
-                StatusCode::CREATED,
-                Vec::new(),
-                Some(credential.expose()),
-            )
-            .await
-        }
-        Err(e) => error_page(&pages, e.into()),
-    }
+    AdminForm { who, .. }: AdminForm<P, CsrfOnly>,
+) -> Result<HttpResponse, PageError> {
+    let (_, credential) = deps.0.create_secret(&who.admin, *id).await?;
+    let shown = Some(credential.expose());
+    app_page(&deps, &who, *id, StatusCode::CREATED, Vec::new(), shown).await
 }
 
 /// `POST /settings/oauth2-apps/{app}/secrets/{secret}/delete`.
 pub(crate) async fn post_delete_secret<P: Ports>(
-    req: HttpRequest,
-    (apps, sessions, settings, pages): Deps<P>,
+    (apps, _): Deps<P>,
     path: web::Path<(Uuid, Uuid)>,
-    form: web::Form<CsrfOnly>,
-) -> HttpResponse {
-    let actor = match admin(&req, &sessions, &settings, &pages, Some(&form.csrf_token)).await {
-        Ok((actor, _)) => actor,
-        Err(page) => return page,
-    };
+    AdminForm { who, .. }: AdminForm<P, CsrfOnly>,
+) -> Result<HttpResponse, PageError> {
     let (app_id, secret_id) = path.into_inner();
-    match apps.delete_secret(&actor, app_id, secret_id).await {
-        Ok(()) => see_other(&format!("{LIST}/{app_id}")),
-        Err(e) => error_page(&pages, e.into()),
-    }
+    apps.delete_secret(&who.admin, app_id, secret_id).await?;
+    Ok(see_other(&format!("{LIST}/{app_id}")))
 }
 
 /// `GET /assets/copy.js`: the copy button (progressive enhancement; the page works without it).

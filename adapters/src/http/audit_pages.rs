@@ -7,26 +7,20 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use tera::Context;
 use tessera_application::Ports;
 use tessera_application::audit::{AuditPage, AuditService};
-use tessera_application::people::SessionService;
 use tessera_application::ports::AuditRecord;
 use tessera_domain::{AUDIT_ACTIONS, AuditQuery};
 use time::macros::format_description;
 
-use super::WebSettings;
 use super::audit_api::AuditParams;
 use super::error::ApiError;
-use super::html::{error_page, render};
-use super::page_session::admin_page_session;
+use super::html::render;
+use super::page_error::PageError;
+use super::page_extractors::AdminPage;
 use crate::render::Pages;
 
 const PAGE: &str = "/settings/audit";
 
-type Deps<P> = (
-    web::Data<AuditService<P>>,
-    web::Data<SessionService<P>>,
-    web::Data<WebSettings>,
-    web::Data<Pages>,
-);
+type Deps<P> = (web::Data<AuditService<P>>, web::Data<Pages>);
 
 fn entry_view(r: &AuditRecord) -> serde_json::Value {
     let shown = format_description!("[year]-[month]-[day] [hour]:[minute]:[second] UTC");
@@ -93,14 +87,18 @@ fn list_page(pages: &Pages, params: &AuditParams, page: &AuditPage) -> HttpRespo
 }
 
 /// The form again, with what is wrong with it and no entries (400).
-fn invalid_page(pages: &Pages, params: &AuditParams, e: ApiError) -> HttpResponse {
+fn invalid_page(
+    pages: &Pages,
+    params: &AuditParams,
+    e: ApiError,
+) -> Result<HttpResponse, PageError> {
     let errors: Vec<String> = match &e {
         ApiError::Validation { validations, .. } => validations
             .iter()
             .map(|v| format!("{}: {}", v.field, v.detail))
             .collect(),
         ApiError::BadRequest(message) => vec![message.clone()],
-        _ => return error_page(pages, e),
+        _ => return Err(e.into()),
     };
     let mut ctx = Context::new();
     filters_context(&mut ctx, params);
@@ -109,19 +107,15 @@ fn invalid_page(pages: &Pages, params: &AuditParams, e: ApiError) -> HttpRespons
     ctx.insert("next", &None::<String>);
     ctx.insert("previous", &None::<String>);
     ctx.insert("errors", &errors);
-    render(pages, StatusCode::BAD_REQUEST, "audit.html", &ctx)
+    Ok(render(pages, StatusCode::BAD_REQUEST, "audit.html", &ctx))
 }
 
 /// `GET /settings/audit?actor=&action=&app=&from=&to=&offset=` (admin).
 pub(crate) async fn get_audit_page<P: Ports>(
     req: HttpRequest,
-    (audit, sessions, settings, pages): Deps<P>,
-) -> HttpResponse {
-    let deps = (&**sessions, &**settings, &**pages);
-    let (admin, _) = match admin_page_session(&req, deps, PAGE, None).await {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
+    (audit, pages): Deps<P>,
+    who: AdminPage<P>,
+) -> Result<HttpResponse, PageError> {
     let params = match AuditParams::from_query(req.query_string()) {
         Ok(params) => params.for_page(),
         Err(e) => return invalid_page(&pages, &AuditParams::default(), e),
@@ -130,8 +124,6 @@ pub(crate) async fn get_audit_page<P: Ports>(
         Ok(query) => query,
         Err(e) => return invalid_page(&pages, &params, e),
     };
-    match audit.list_entries(&admin, query).await {
-        Ok(page) => list_page(&pages, &params, &page),
-        Err(e) => error_page(&pages, e.into()),
-    }
+    let page = audit.list_entries(&who.admin, query).await?;
+    Ok(list_page(&pages, &params, &page))
 }

@@ -116,7 +116,7 @@ struct Body<'a> {
 
 impl ApiError {
     /// Seconds for `Retry-After`, rounded up.
-    fn retry_after(&self) -> Option<i64> {
+    pub(crate) fn retry_after(&self) -> Option<i64> {
         match self {
             Self::Throttled(wait) => Some((wait.whole_milliseconds() as i64 + 999) / 1000),
             Self::Unavailable => Some(5),

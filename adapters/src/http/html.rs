@@ -1,11 +1,13 @@
-//! HTML responses: security headers, rendering, redirects and error pages, shared by the pages.
+//! HTML responses: security headers, rendering and redirects, shared by the pages (the
+//! error page is `page_error`'s).
 
+use actix_web::HttpResponse;
 use actix_web::cookie::Cookie;
 use actix_web::http::{StatusCode, header};
-use actix_web::{HttpResponse, ResponseError};
 use tera::Context;
 
 use super::error::ApiError;
+pub(crate) use super::page_error::error_page;
 use crate::render::Pages;
 
 /// An HTML response with the page security headers.
@@ -21,6 +23,7 @@ pub(crate) fn page(status: StatusCode, body: String) -> HttpResponse {
         .body(body)
 }
 
+/// A `303 See Other` to `location`: where a form post or a detour goes next.
 pub(crate) fn see_other(location: &str) -> HttpResponse {
     HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location))
@@ -35,30 +38,23 @@ pub(crate) fn render(pages: &Pages, status: StatusCode, name: &str, ctx: &Contex
     }
 }
 
-/// The HTML form of an [`ApiError`]: same status and headers as the JSON form.
-pub(crate) fn error_page(pages: &Pages, e: ApiError) -> HttpResponse {
-    let json = e.error_response();
-    let mut ctx = Context::new();
-    ctx.insert("status", &json.status().as_u16());
-    ctx.insert("message", &e.to_string());
-    let html = pages
-        .render("error.html", &ctx)
-        .unwrap_or_else(|_| e.to_string());
-    let mut response = page(json.status(), html);
-    if let Some(retry) = json.headers().get(header::RETRY_AFTER) {
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, retry.clone());
-    }
-    response
-}
-
+/// `response`, setting `cookie` when there is one.
 pub(crate) fn with_cookie(
     mut response: HttpResponse,
     cookie: Option<Cookie<'static>>,
 ) -> HttpResponse {
     if let Some(cookie) = cookie {
         let _ = response.add_cookie(&cookie);
+    }
+    response
+}
+
+/// `response` with the `Retry-After` of `e`, if it has one: a form shown again after a 429.
+pub(crate) fn with_retry_after(mut response: HttpResponse, e: &ApiError) -> HttpResponse {
+    if let Some(seconds) = e.retry_after() {
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, header::HeaderValue::from(seconds));
     }
     response
 }

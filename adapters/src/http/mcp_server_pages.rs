@@ -2,21 +2,23 @@
 //! introspection credentials. Works without JavaScript; every form carries the session's
 //! CSRF token, and every change is audited by the use cases.
 
+use std::future::{Ready, ready};
+
+use actix_web::dev::Payload;
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use tera::Context;
 use tessera_application::Ports;
-use tessera_application::admin::Admin;
 use tessera_application::mcp_servers::{McpServerError, McpServerService};
-use tessera_application::people::SessionService;
 use tessera_domain::{AppSecretInfo, McpServer, McpServerDraft, McpServerInput, ServerSlug};
 use uuid::Uuid;
 
 use super::WebSettings;
 use super::error::ApiError;
-use super::html::{error_page, render, see_other};
-use super::page_session::admin_page_session;
+use super::html::{render, see_other};
+use super::page_error::PageError;
+use super::page_extractors::{AdminPage, CsrfOnly, PageForm, TokenForm};
 use crate::render::Pages;
 
 const LIST: &str = "/settings/mcp-servers";
@@ -55,28 +57,42 @@ impl ServerForm {
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct CsrfOnly {
-    #[serde(default)]
-    csrf_token: String,
+impl TokenForm for ServerForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
 }
 
 /// Shorthand for the data every handler here takes.
 type Deps<P> = (
     web::Data<McpServerService<P>>,
-    web::Data<SessionService<P>>,
     web::Data<WebSettings>,
     web::Data<Pages>,
 );
 
-/// The signed-in admin and their CSRF token, or the page to answer with instead: a login
-/// detour without a session, 403 for a non-admin or a form without the right token.
-async fn admin<P: Ports>(
-    req: &HttpRequest,
-    (_, sessions, settings, pages): &Deps<P>,
-    form_token: Option<&str>,
-) -> Result<(Admin, String), HttpResponse> {
-    admin_page_session(req, (sessions, settings, pages), LIST, form_token).await
+/// An admin's form on these pages.
+type AdminForm<P, T> = PageForm<AdminPage<P>, T>;
+
+/// The `{slug}` of a server's page, parsed first: a slug no server can have is 404.
+#[derive(Debug)]
+pub(crate) struct PageSlug(ServerSlug);
+
+#[derive(Debug, Deserialize)]
+struct SlugParam {
+    slug: String,
+}
+
+impl FromRequest for PageSlug {
+    type Error = PageError;
+    type Future = Ready<Result<Self, PageError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let slug = req.match_info().load::<SlugParam>().ok();
+        ready(match slug.and_then(|p| ServerSlug::parse(&p.slug).ok()) {
+            Some(slug) => Ok(Self(slug)),
+            None => Err(ApiError::NotFound.into()),
+        })
+    }
 }
 
 fn server_view(server: &McpServer, settings: &WebSettings) -> serde_json::Value {
@@ -100,195 +116,135 @@ fn credential_view(c: &AppSecretInfo) -> serde_json::Value {
     serde_json::json!({ "id": c.id, "truncated": c.display_suffix, "created_at": created })
 }
 
-fn problems(e: McpServerError) -> Result<Vec<String>, ApiError> {
-    match e {
-        McpServerError::Invalid(problems) => Ok(problems
+/// The problems of an invalid form, to show with it; any other failure is the error page.
+fn problems<T>(result: Result<T, McpServerError>) -> Result<Result<T, Vec<String>>, ApiError> {
+    match result {
+        Ok(done) => Ok(Ok(done)),
+        Err(McpServerError::Invalid(problems)) => Ok(Err(problems
             .into_iter()
             .map(|p| format!("{}: {}", p.field, p.detail))
-            .collect()),
-        other => Err(other.into()),
+            .collect())),
+        Err(other) => Err(other.into()),
     }
 }
 
 /// The list page, with `errors` from a failed create.
 async fn list_page<P: Ports>(
-    deps: &Deps<P>,
-    who: &(Admin, String),
+    (servers, settings, pages): &Deps<P>,
+    who: &AdminPage<P>,
     status: StatusCode,
     errors: Vec<String>,
-) -> HttpResponse {
-    let (servers, _, settings, pages) = deps;
-    match servers.list_servers(&who.0).await {
-        Ok(list) => {
-            let mut ctx = Context::new();
-            ctx.insert("csrf_token", &who.1);
-            let views: Vec<_> = list.iter().map(|s| server_view(s, settings)).collect();
-            ctx.insert("servers", &views);
-            ctx.insert("errors", &errors);
-            render(pages, status, "mcp_servers.html", &ctx)
-        }
-        Err(e) => error_page(pages, e.into()),
-    }
+) -> Result<HttpResponse, PageError> {
+    let list = servers.list_servers(&who.admin).await?;
+    let mut ctx = Context::new();
+    ctx.insert("csrf_token", &who.csrf);
+    let views: Vec<_> = list.iter().map(|s| server_view(s, settings)).collect();
+    ctx.insert("servers", &views);
+    ctx.insert("errors", &errors);
+    Ok(render(pages, status, "mcp_servers.html", &ctx))
 }
 
 /// One server's page; `new_credential` is shown once, right after it was created.
 async fn server_page<P: Ports>(
-    deps: &Deps<P>,
-    who: &(Admin, String),
+    (servers, settings, pages): &Deps<P>,
+    who: &AdminPage<P>,
     slug: &ServerSlug,
     status: StatusCode,
     errors: Vec<String>,
     new_credential: Option<&str>,
-) -> HttpResponse {
-    let ((servers, _, settings, pages), admin) = (deps, &who.0);
-    let credentials = servers.list_credentials(admin, slug);
-    let loaded = match servers.get_server(admin, slug).await {
-        Ok(server) => credentials.await.map(|c| (server, c)),
-        Err(e) => Err(e),
-    };
-    match loaded {
-        Ok((server, credentials)) => {
-            let mut ctx = Context::new();
-            ctx.insert("csrf_token", &who.1);
-            ctx.insert("server", &server_view(&server, settings));
-            let views: Vec<_> = credentials.iter().map(credential_view).collect();
-            ctx.insert("credentials", &views);
-            ctx.insert("errors", &errors);
-            ctx.insert("new_credential", &new_credential);
-            render(pages, status, "mcp_server.html", &ctx)
-        }
-        Err(e) => error_page(pages, e.into()),
-    }
-}
-
-/// [`admin`] on the page of the server `slug` (404 for a slug no server can have).
-async fn admin_at<P: Ports>(
-    req: &HttpRequest,
-    deps: &Deps<P>,
-    slug: &str,
-    form_token: Option<&str>,
-) -> Result<(ServerSlug, (Admin, String)), HttpResponse> {
-    let slug = ServerSlug::parse(slug).map_err(|_| error_page(&deps.3, ApiError::NotFound))?;
-    Ok((slug, admin(req, deps, form_token).await?))
+) -> Result<HttpResponse, PageError> {
+    let server = servers.get_server(&who.admin, slug).await?;
+    let credentials = servers.list_credentials(&who.admin, slug).await?;
+    let mut ctx = Context::new();
+    ctx.insert("csrf_token", &who.csrf);
+    ctx.insert("server", &server_view(&server, settings));
+    let views: Vec<_> = credentials.iter().map(credential_view).collect();
+    ctx.insert("credentials", &views);
+    ctx.insert("errors", &errors);
+    ctx.insert("new_credential", &new_credential);
+    Ok(render(pages, status, "mcp_server.html", &ctx))
 }
 
 /// `GET /settings/mcp-servers`.
-pub(crate) async fn get_list<P: Ports>(req: HttpRequest, deps: Deps<P>) -> HttpResponse {
-    match admin(&req, &deps, None).await {
-        Ok(who) => list_page(&deps, &who, StatusCode::OK, Vec::new()).await,
-        Err(page) => page,
-    }
+pub(crate) async fn get_list<P: Ports>(
+    deps: Deps<P>,
+    admin: AdminPage<P>,
+) -> Result<HttpResponse, PageError> {
+    list_page(&deps, &admin, StatusCode::OK, Vec::new()).await
 }
 
 /// `POST /settings/mcp-servers`: registers a server and opens its page.
 pub(crate) async fn post_create<P: Ports>(
-    req: HttpRequest,
     deps: Deps<P>,
-    form: web::Form<ServerForm>,
-) -> HttpResponse {
-    let who = match admin(&req, &deps, Some(&form.csrf_token)).await {
-        Ok(ok) => ok,
-        Err(page) => return page,
-    };
+    AdminForm { who, form }: AdminForm<P, ServerForm>,
+) -> Result<HttpResponse, PageError> {
     let created = match form.try_into_domain() {
-        Ok(draft) => deps.0.create_server(&who.0, draft).await,
+        Ok(draft) => deps.0.create_server(&who.admin, draft).await,
         Err(e) => Err(e),
     };
-    match created.map_err(problems) {
-        Ok(server) => see_other(&format!("{LIST}/{}", server.draft.slug.as_str())),
-        Err(Ok(errors)) => list_page(&deps, &who, StatusCode::BAD_REQUEST, errors).await,
-        Err(Err(e)) => error_page(&deps.3, e),
+    match problems(created)? {
+        Ok(server) => Ok(see_other(&format!("{LIST}/{}", server.draft.slug.as_str()))),
+        Err(errors) => list_page(&deps, &who, StatusCode::BAD_REQUEST, errors).await,
     }
 }
 
 /// `GET /settings/mcp-servers/{slug}`.
 pub(crate) async fn get_server<P: Ports>(
-    req: HttpRequest,
+    PageSlug(slug): PageSlug,
     deps: Deps<P>,
-    slug: web::Path<String>,
-) -> HttpResponse {
-    let (slug, who) = match admin_at(&req, &deps, &slug, None).await {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
-    server_page(&deps, &who, &slug, StatusCode::OK, Vec::new(), None).await
+    admin: AdminPage<P>,
+) -> Result<HttpResponse, PageError> {
+    server_page(&deps, &admin, &slug, StatusCode::OK, Vec::new(), None).await
 }
 
 /// `POST /settings/mcp-servers/{slug}`: saves the edit form.
 pub(crate) async fn post_update<P: Ports>(
-    req: HttpRequest,
+    PageSlug(slug): PageSlug,
     deps: Deps<P>,
-    slug: web::Path<String>,
-    form: web::Form<ServerForm>,
-) -> HttpResponse {
-    let (slug, who) = match admin_at(&req, &deps, &slug, Some(&form.csrf_token)).await {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
+    AdminForm { who, form }: AdminForm<P, ServerForm>,
+) -> Result<HttpResponse, PageError> {
     let updated = match form.try_into_domain() {
-        Ok(draft) => deps.0.update_server(&who.0, &slug, draft).await,
+        Ok(draft) => deps.0.update_server(&who.admin, &slug, draft).await,
         Err(e) => Err(e),
     };
-    match updated.map_err(problems) {
-        Ok(_) => see_other(&format!("{LIST}/{}", slug.as_str())),
-        Err(Ok(errors)) => {
-            server_page(&deps, &who, &slug, StatusCode::BAD_REQUEST, errors, None).await
+    match problems(updated)? {
+        Ok(_) => Ok(see_other(&format!("{LIST}/{}", slug.as_str()))),
+        Err(errors) => {
+            let status = StatusCode::BAD_REQUEST;
+            server_page(&deps, &who, &slug, status, errors, None).await
         }
-        Err(Err(e)) => error_page(&deps.3, e),
     }
 }
 
 /// `POST /settings/mcp-servers/{slug}/delete`.
 pub(crate) async fn post_delete<P: Ports>(
-    req: HttpRequest,
-    deps: Deps<P>,
-    slug: web::Path<String>,
-    form: web::Form<CsrfOnly>,
-) -> HttpResponse {
-    let (slug, (admin, _)) = match admin_at(&req, &deps, &slug, Some(&form.csrf_token)).await {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
-    match deps.0.delete_server(&admin, &slug).await {
-        Ok(()) => see_other(LIST),
-        Err(e) => error_page(&deps.3, e.into()),
-    }
+    PageSlug(slug): PageSlug,
+    (servers, _, _): Deps<P>,
+    AdminForm { who, .. }: AdminForm<P, CsrfOnly>,
+) -> Result<HttpResponse, PageError> {
+    servers.delete_server(&who.admin, &slug).await?;
+    Ok(see_other(LIST))
 }
 
 /// `POST /settings/mcp-servers/{slug}/credentials`: shows the new credential this once.
 pub(crate) async fn post_credential<P: Ports>(
-    req: HttpRequest,
+    PageSlug(slug): PageSlug,
     deps: Deps<P>,
-    slug: web::Path<String>,
-    form: web::Form<CsrfOnly>,
-) -> HttpResponse {
-    let (slug, who) = match admin_at(&req, &deps, &slug, Some(&form.csrf_token)).await {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
-    match deps.0.create_credential(&who.0, &slug).await {
-        Ok((_, credential)) => {
-            let shown = Some(credential.expose());
-            server_page(&deps, &who, &slug, StatusCode::CREATED, Vec::new(), shown).await
-        }
-        Err(e) => error_page(&deps.3, e.into()),
-    }
+    AdminForm { who, .. }: AdminForm<P, CsrfOnly>,
+) -> Result<HttpResponse, PageError> {
+    let (_, credential) = deps.0.create_credential(&who.admin, &slug).await?;
+    let shown = Some(credential.expose());
+    server_page(&deps, &who, &slug, StatusCode::CREATED, Vec::new(), shown).await
 }
 
 /// `POST /settings/mcp-servers/{slug}/credentials/{id}/delete`.
 pub(crate) async fn post_delete_credential<P: Ports>(
-    req: HttpRequest,
-    deps: Deps<P>,
     path: web::Path<(String, Uuid)>,
-    form: web::Form<CsrfOnly>,
-) -> HttpResponse {
-    let (slug, id) = path.into_inner();
-    let (slug, (admin, _)) = match admin_at(&req, &deps, &slug, Some(&form.csrf_token)).await {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
-    match deps.0.delete_credential(&admin, &slug, id).await {
-        Ok(()) => see_other(&format!("{LIST}/{}", slug.as_str())),
-        Err(e) => error_page(&deps.3, e.into()),
-    }
+    PageSlug(slug): PageSlug,
+    (servers, _, _): Deps<P>,
+    AdminForm { who, .. }: AdminForm<P, CsrfOnly>,
+) -> Result<HttpResponse, PageError> {
+    let (_, id) = path.into_inner();
+    servers.delete_credential(&who.admin, &slug, id).await?;
+    Ok(see_other(&format!("{LIST}/{}", slug.as_str())))
 }

@@ -1,11 +1,11 @@
-//! The routes of people and their accounts (SPEC §2): `/api/v2/users…`, `/settings/users`,
-//! `/settings/account` and `/reset-password`.
+//! The JSON routes of people and their accounts (SPEC §2): `/api/v2/users…` (their pages
+//! are in `page_routes`).
 
 use actix_web::middleware::from_fn;
 use actix_web::web;
 use tessera_application::Ports;
 
-use super::{account_api, account_pages, same_origin, user_admin, user_pages, users};
+use super::{account_api, same_origin, user_admin, users};
 
 /// Registers the people routes; cookie-authenticated JSON writes pass the same-origin guard.
 pub(super) fn people_routes<P: Ports>(cfg: &mut web::ServiceConfig) {
@@ -40,38 +40,5 @@ pub(super) fn people_routes<P: Ports>(cfg: &mut web::ServiceConfig) {
                 "/{user}/password-reset",
                 web::post().to(user_admin::post_reset_link::<P>),
             ),
-    )
-    .service(
-        web::scope("/settings/users")
-            .route("", web::get().to(user_pages::get_list::<P>))
-            .route("", web::post().to(user_pages::post_create::<P>))
-            .route(
-                "/{id}/reset-password",
-                web::post().to(user_pages::post_reset_link::<P>),
-            )
-            .route(
-                "/{id}/{action}",
-                web::post().to(user_pages::post_change::<P>),
-            ),
-    )
-    .route(
-        "/settings/account",
-        web::get().to(account_pages::get_account::<P>),
-    )
-    .route(
-        "/settings/account/password",
-        web::post().to(account_pages::post_password::<P>),
-    )
-    .route(
-        "/settings/account/sign-out-everywhere",
-        web::post().to(account_pages::post_sign_out_everywhere::<P>),
-    )
-    .route(
-        "/reset-password",
-        web::get().to(account_pages::get_reset::<P>),
-    )
-    .route(
-        "/reset-password",
-        web::post().to(account_pages::post_reset::<P>),
     );
 }

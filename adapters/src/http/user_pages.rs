@@ -4,18 +4,19 @@
 //! who may, and audit every change.
 
 use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
+use actix_web::{HttpResponse, ResponseError, web};
 use serde::Deserialize;
 use tera::Context;
 use tessera_application::Ports;
 use tessera_application::admin::Admin;
-use tessera_application::people::{AccountError, AccountService, ResetLink, SessionService};
+use tessera_application::people::{AccountPage, AccountService, NewUserInput, ResetLink};
 use tessera_domain::{Account, AccountChange, AccountQuery, UserId};
 
 use super::WebSettings;
 use super::error::ApiError;
-use super::html::{error_page, render, see_other};
-use super::page_session::admin_page_session;
+use super::html::{render, see_other};
+use super::page_error::PageError;
+use super::page_extractors::{AdminPage, CsrfOnly, PageForm, TokenForm};
 use super::user_admin::{ListParams, reset_url};
 use super::users::CreateUserRequest;
 use crate::render::Pages;
@@ -34,18 +35,29 @@ pub(crate) struct CreateForm {
     csrf_token: String,
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct CsrfOnly {
-    #[serde(default)]
-    csrf_token: String,
+impl CreateForm {
+    /// Parses every field, reporting each bad one.
+    fn try_into_domain(&self) -> Result<NewUserInput, ApiError> {
+        CreateUserRequest::new(&self.email, &self.username, &self.password)
+            .with_admin(self.admin.is_some())
+            .try_into_domain()
+    }
+}
+
+impl TokenForm for CreateForm {
+    fn csrf_token(&self) -> &str {
+        &self.csrf_token
+    }
 }
 
 type Deps<P> = (
     web::Data<AccountService<P>>,
-    web::Data<SessionService<P>>,
     web::Data<WebSettings>,
     web::Data<Pages>,
 );
+
+/// A person's form on this page.
+type PersonForm<P, T> = PageForm<AdminPage<P>, T>;
 
 /// What the list page shows besides the list: problems with a form, or a reset link.
 #[derive(Debug, Default)]
@@ -53,15 +65,6 @@ struct Notice {
     status: Option<StatusCode>,
     errors: Vec<String>,
     reset: Option<serde_json::Value>,
-}
-
-/// The signed-in admin, and their CSRF token.
-async fn caller<P: Ports>(
-    req: &HttpRequest,
-    (_, sessions, settings, pages): &Deps<P>,
-    form_token: Option<&str>,
-) -> Result<(Admin, String), HttpResponse> {
-    admin_page_session(req, (sessions, settings, pages), LIST, form_token).await
 }
 
 fn account_view(a: &Account, me: Option<UserId>) -> serde_json::Value {
@@ -86,18 +89,8 @@ fn page_href(query: &AccountQuery, offset: i64) -> String {
     format!("{LIST}?{}", href.finish())
 }
 
-async fn list_page<P: Ports>(
-    (accounts, _, _, pages): &Deps<P>,
-    caller: &Admin,
-    csrf: &str,
-    query: AccountQuery,
-    notice: Notice,
-) -> HttpResponse {
-    let page = match accounts.list_accounts(caller, query).await {
-        Ok(page) => page,
-        Err(e) => return error_page(pages, e.into()),
-    };
-    let me = caller.user_id();
+/// The list of one page of `page`, as `me` sees it, with `notice`.
+fn list_context(page: &AccountPage, me: Option<UserId>, csrf: &str, notice: &Notice) -> Context {
     let q = &page.query;
     let mut ctx = Context::new();
     ctx.insert("csrf_token", csrf);
@@ -111,149 +104,133 @@ async fn list_page<P: Ports>(
     ctx.insert("previous", &q.previous_offset().map(|o| page_href(q, o)));
     ctx.insert("errors", &notice.errors);
     ctx.insert("reset", &notice.reset);
-    render(
-        pages,
-        notice.status.unwrap_or(StatusCode::OK),
-        "users.html",
-        &ctx,
-    )
+    ctx
+}
+
+async fn list_page<P: Ports>(
+    (accounts, _, pages): &Deps<P>,
+    who: &AdminPage<P>,
+    query: AccountQuery,
+    notice: Notice,
+) -> Result<HttpResponse, PageError> {
+    let page = accounts.list_accounts(&who.admin, query).await?;
+    let me = who.admin.user_id();
+    let ctx = list_context(&page, me, &who.csrf, &notice);
+    let status = notice.status.unwrap_or(StatusCode::OK);
+    Ok(render(pages, status, "users.html", &ctx))
 }
 
 fn is_caller(caller: &Admin, account: &Account) -> bool {
     caller.user_id() == Some(account.user.id)
 }
 
-/// A refused or invalid change shown on the list; anything else is the error page.
-fn notice_of(e: AccountError) -> Result<Notice, ApiError> {
-    let e = ApiError::from(e);
-    match &e {
-        ApiError::Conflict(_) | ApiError::BadRequest(_) => Ok(Notice {
-            status: Some(e.status_code()),
-            errors: vec![e.to_string()],
-            reset: None,
-        }),
-        ApiError::Validation { validations, .. } => Ok(Notice {
-            status: Some(e.status_code()),
-            errors: validations
-                .iter()
-                .map(|v| format!("{}: {}", v.field, v.detail))
-                .collect(),
-            reset: None,
-        }),
-        _ => Err(e),
+/// A refused or invalid change, shown on the list; anything else is the error page.
+fn shown<T>(result: Result<T, ApiError>) -> Result<Result<T, Notice>, ApiError> {
+    let e = match result {
+        Ok(done) => return Ok(Ok(done)),
+        Err(e) => e,
+    };
+    let errors = match &e {
+        ApiError::Conflict(_) | ApiError::BadRequest(_) => vec![e.to_string()],
+        ApiError::Validation { validations, .. } => validations
+            .iter()
+            .map(|v| format!("{}: {}", v.field, v.detail))
+            .collect(),
+        _ => return Err(e),
+    };
+    let status = Some(e.status_code());
+    Ok(Err(Notice {
+        status,
+        errors,
+        reset: None,
+    }))
+}
+
+/// The change a `{grant-admin|remove-admin|suspend|unsuspend}` button asks for.
+fn change_of(action: &str) -> Result<AccountChange, ApiError> {
+    match action {
+        "grant-admin" => Ok(AccountChange::GrantAdmin),
+        "remove-admin" => Ok(AccountChange::RemoveAdmin),
+        "suspend" => Ok(AccountChange::Suspend),
+        "unsuspend" => Ok(AccountChange::Unsuspend),
+        _ => Err(ApiError::NotFound),
     }
 }
 
 /// `GET /settings/users?q=&offset=`.
 pub(crate) async fn get_list<P: Ports>(
-    req: HttpRequest,
     deps: Deps<P>,
     params: web::Query<ListParams>,
-) -> HttpResponse {
-    let (who, csrf) = match caller(&req, &deps, None).await {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
-    match params.try_into_domain() {
-        Ok(query) => list_page(&deps, &who, &csrf, query, Notice::default()).await,
-        Err(e) => error_page(&deps.3, e),
-    }
+    who: AdminPage<P>,
+) -> Result<HttpResponse, PageError> {
+    let query = params.try_into_domain()?;
+    let notice = Notice::default();
+    list_page(&deps, &who, query, notice).await
 }
 
 /// `POST /settings/users`: creates a person and lists them.
 pub(crate) async fn post_create<P: Ports>(
-    req: HttpRequest,
     deps: Deps<P>,
-    form: web::Form<CreateForm>,
-) -> HttpResponse {
-    let form = form.into_inner();
-    let (who, csrf) = match caller(&req, &deps, Some(&form.csrf_token)).await {
-        Ok(found) => found,
-        Err(page) => return page,
+    PageForm { who, form }: PersonForm<P, CreateForm>,
+) -> Result<HttpResponse, PageError> {
+    let created = match form.try_into_domain() {
+        Ok(input) => deps
+            .0
+            .create_account(&who.admin, input)
+            .await
+            .map_err(Into::into),
+        Err(e) => Err(e),
     };
-    let request = CreateUserRequest::new(&form.email, &form.username, &form.password)
-        .with_admin(form.admin.is_some());
-    let created = match request.try_into_domain() {
-        Ok(input) => deps.0.create_account(&who, input).await.map_err(notice_of),
-        Err(ApiError::Validation { validations, .. }) => Err(Ok(Notice {
-            status: Some(StatusCode::BAD_REQUEST),
-            errors: validations
-                .iter()
-                .map(|v| format!("{}: {}", v.field, v.detail))
-                .collect(),
-            reset: None,
-        })),
-        Err(e) => Err(Err(e)),
-    };
-    match created {
+    match shown(created)? {
         // A username is letters, digits and hyphens: nothing to escape.
-        Ok(user) => see_other(&format!("{LIST}?q={}", user.username.as_str())),
-        Err(Ok(notice)) => list_page(&deps, &who, &csrf, AccountQuery::all(), notice).await,
-        Err(Err(e)) => error_page(&deps.3, e),
+        Ok(user) => Ok(see_other(&format!("{LIST}?q={}", user.username.as_str()))),
+        Err(notice) => list_page(&deps, &who, AccountQuery::all(), notice).await,
     }
 }
 
 /// `POST /settings/users/{id}/{grant-admin|remove-admin|suspend|unsuspend}`.
 pub(crate) async fn post_change<P: Ports>(
-    req: HttpRequest,
     deps: Deps<P>,
     path: web::Path<(uuid::Uuid, String)>,
-    form: web::Form<CsrfOnly>,
-) -> HttpResponse {
-    let (who, csrf) = match caller(&req, &deps, Some(&form.csrf_token)).await {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
+    PageForm { who, .. }: PersonForm<P, CsrfOnly>,
+) -> Result<HttpResponse, PageError> {
     let (id, action) = path.into_inner();
-    let change = match action.as_str() {
-        "grant-admin" => AccountChange::GrantAdmin,
-        "remove-admin" => AccountChange::RemoveAdmin,
-        "suspend" => AccountChange::Suspend,
-        "unsuspend" => AccountChange::Unsuspend,
-        _ => return error_page(&deps.3, ApiError::NotFound),
-    };
-    match deps
+    let change = change_of(&action)?;
+    let changed = deps
         .0
-        .change_account(&who, UserId::new(id), change)
-        .await
-        .map_err(notice_of)
-    {
+        .change_account(&who.admin, UserId::new(id), change)
+        .await;
+    match shown(changed.map_err(ApiError::from))? {
         // An admin who just stepped down may no longer see this page.
-        Ok(account) if !account.user.admin && is_caller(&who, &account) => see_other("/"),
-        Ok(_) => see_other(LIST),
-        Err(Ok(notice)) => list_page(&deps, &who, &csrf, AccountQuery::all(), notice).await,
-        Err(Err(e)) => error_page(&deps.3, e),
+        Ok(account) if !account.user.admin && is_caller(&who.admin, &account) => Ok(see_other("/")),
+        Ok(_) => Ok(see_other(LIST)),
+        Err(notice) => list_page(&deps, &who, AccountQuery::all(), notice).await,
+    }
+}
+
+/// The list with the new link `link` shown this once.
+fn reset_notice(link: ResetLink, access_url: &str) -> Notice {
+    Notice {
+        status: Some(StatusCode::CREATED),
+        errors: Vec::new(),
+        reset: Some(serde_json::json!({
+            "username": link.user.username.as_str(),
+            "url": reset_url(access_url, link.credential.expose()),
+            "expires_at": link.expires_at.to_string(),
+        })),
     }
 }
 
 /// `POST /settings/users/{id}/reset-password`: the list, with the new link shown this once.
 pub(crate) async fn post_reset_link<P: Ports>(
-    req: HttpRequest,
     deps: Deps<P>,
     path: web::Path<uuid::Uuid>,
-    form: web::Form<CsrfOnly>,
-) -> HttpResponse {
-    let (who, csrf) = match caller(&req, &deps, Some(&form.csrf_token)).await {
-        Ok(found) => found,
-        Err(page) => return page,
-    };
-    match deps.0.issue_reset_link(&who, UserId::new(*path)).await {
-        Ok(ResetLink {
-            credential,
-            user,
-            expires_at,
-        }) => {
-            let notice = Notice {
-                status: Some(StatusCode::CREATED),
-                errors: Vec::new(),
-                reset: Some(serde_json::json!({
-                    "username": user.username.as_str(),
-                    "url": reset_url(&deps.2.access_url, credential.expose()),
-                    "expires_at": expires_at.to_string(),
-                })),
-            };
-            list_page(&deps, &who, &csrf, AccountQuery::all(), notice).await
-        }
-        Err(e) => error_page(&deps.3, e.into()),
-    }
+    PageForm { who, .. }: PersonForm<P, CsrfOnly>,
+) -> Result<HttpResponse, PageError> {
+    let link = deps
+        .0
+        .issue_reset_link(&who.admin, UserId::new(*path))
+        .await?;
+    let notice = reset_notice(link, &deps.1.access_url);
+    list_page(&deps, &who, AccountQuery::all(), notice).await
 }
