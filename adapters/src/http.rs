@@ -109,8 +109,6 @@ pub struct HttpState<P: Ports> {
     pub registrations: web::Data<RegistrationService<P>>,
     /// Protected MCP servers (SPEC §9).
     pub mcp_servers: web::Data<McpServerService<P>>,
-    /// Their relay at `/mcp/{slug}`.
-    pub relay: crate::relay::Relay,
     /// Prometheus metrics.
     pub metrics: web::Data<Metrics>,
     /// Compiled templates.
@@ -135,7 +133,6 @@ impl<P: Ports> Clone for HttpState<P> {
             oauth: self.oauth.clone(),
             registrations: self.registrations.clone(),
             mcp_servers: self.mcp_servers.clone(),
-            relay: self.relay.clone(),
             metrics: self.metrics.clone(),
             pages: self.pages.clone(),
             settings: self.settings.clone(),
@@ -338,7 +335,6 @@ pub fn routes<P: Ports>(state: HttpState<P>) -> impl FnOnce(&mut web::ServiceCon
                     .route(web::post().to(authorize::post_authorize::<P>)),
             )
             .configure(public_routes::<P>(access_path))
-            .configure(|cfg| state.relay.mount::<P>(cfg))
             .service(
                 web::resource("/oauth2/tokens")
                     .wrap(from_fn(same_origin::guard_cookie_writes))

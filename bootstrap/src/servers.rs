@@ -8,17 +8,19 @@ use actix_web::middleware::from_fn;
 use actix_web::{App, HttpServer, web};
 use tessera_adapters::http::{self, Draining, HttpState, Metrics};
 use tessera_adapters::mcp::McpEndpoint;
+use tessera_adapters::relay::Relay;
 
 use crate::settings::{ConfigDuration, Settings};
 use crate::startup::Production;
 
-/// The public server on `listener`: the routes of `state` and the MCP endpoint `mcp`, each
-/// request timed, counted, given an id and cut off from its event stream when the drain
-/// begins.
+/// The public server on `listener`: the routes of `state`, the relay to protected MCP
+/// servers and the MCP endpoint, each request timed, counted, given an id and cut off from
+/// its event stream when the drain begins. The relay's `/mcp/{slug}` is mounted before the
+/// endpoint's `/mcp` scope, which would otherwise take it.
 pub(crate) fn public(
     listener: TcpListener,
     state: HttpState<Production>,
-    mcp: McpEndpoint<Production>,
+    (relay, mcp): (Relay, McpEndpoint<Production>),
     draining: Draining,
     settings: &Settings,
 ) -> std::io::Result<Server> {
@@ -26,7 +28,7 @@ pub(crate) fn public(
     Ok(HttpServer::new(move || {
         let metrics = metrics.clone();
         let draining = draining.clone();
-        let mcp = mcp.clone();
+        let (relay, mcp) = (relay.clone(), mcp.clone());
         App::new()
             .wrap(from_fn(move |req, next| {
                 http::end_event_streams_on_drain(draining.clone(), req, next)
@@ -38,6 +40,7 @@ pub(crate) fn public(
             }))
             .wrap(from_fn(http::with_request_id))
             .configure(http::routes(state.clone()))
+            .configure(|cfg| relay.mount::<Production>(cfg))
             .configure(|cfg| mcp.mount(cfg))
     })
     // Streamed replies (MCP over SSE) must not wait for Nagle and delayed ACKs (~40 ms each).

@@ -100,7 +100,7 @@ impl Application {
         let server = servers::public(
             listener,
             wiring.state,
-            wiring.mcp.clone(),
+            (wiring.relay, wiring.mcp.clone()),
             draining,
             &settings,
         )?;

@@ -10,6 +10,7 @@ use tessera_adapters::mcp::McpEndpoint;
 use tessera_adapters::postgres::{
     PgAppRepository, PgAuditRepository, PgSessionRepository, PgThrottleRepository, PgUserRepository,
 };
+use tessera_adapters::relay::Relay;
 use tessera_adapters::render::Pages;
 use tessera_adapters::system::{OsRng, ServerClock};
 use tessera_application::Ports;
@@ -35,6 +36,8 @@ pub(crate) struct Wiring {
     pub(crate) state: HttpState<Production>,
     /// The MCP endpoint, whose event streams the drain ends.
     pub(crate) mcp: McpEndpoint<Production>,
+    /// The relay to protected MCP servers at `/mcp/{slug}`.
+    pub(crate) relay: Relay,
     /// Prometheus metrics, also served on their own listener.
     pub(crate) metrics: web::Data<Metrics>,
     /// Dynamic registration, whose unused clients the sweeper removes.
@@ -92,8 +95,6 @@ impl Wiring {
             oauth,
             registrations: registrations.clone(),
             mcp_servers: web::Data::new(mcp_server_service(settings, store, clock).await?),
-            relay: tessera_adapters::relay::Relay::new(&settings.access_url)
-                .context("building the relay's HTTP client")?,
             metrics: metrics.clone(),
             pages: web::Data::new(Pages::new().context("compiling templates")?),
             settings: web::Data::new(web_settings(settings)?),
@@ -107,6 +108,7 @@ impl Wiring {
         Ok(Self {
             state,
             mcp,
+            relay: Relay::new(&settings.access_url).context("building the relay's HTTP client")?,
             metrics,
             registrations,
             shutting_down,
