@@ -17,7 +17,8 @@ use std::time::Duration;
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use tessera_application::Ports;
-use tessera_application::mcp_servers::{McpServerService, RelayError};
+use tessera_application::mcp_servers::{Admission, McpServerService, RelayError};
+use tessera_domain::McpServer;
 
 pub use refusal::HostCheck;
 use refusal::Refusal;
@@ -85,20 +86,29 @@ async fn relay<P: Ports>(
         Err(e) => return Refusal::from(e).response(None, &relay.access_url),
     };
     let refuse = |refusal: Refusal| refusal.response(Some(&server), &relay.access_url);
-    let token = match crate::http::bearer_token(req.headers()) {
-        Ok(Some(token)) => token.to_owned(),
-        Ok(None) => return refuse(Refusal::NoToken),
-        Err(_) => return refuse(Refusal::InvalidToken),
-    };
-    let admission = match servers.admit(server.clone(), &token).await {
+    let admission = match admit(&req, &servers, server.clone()).await {
         Ok(admission) => admission,
-        Err(e) => return refuse(e.into()),
+        Err(refusal) => return refuse(refusal),
     };
     let body = match request::read_body(payload, MAX_REQUEST_BODY).await {
         Ok(body) => body,
         Err(refusal) => return refuse(refusal),
     };
     upstream::forward(&relay.client, &req, body, &admission).await
+}
+
+/// The caller's bearer token, checked against `server`: its identity for the upstream.
+async fn admit<P: Ports>(
+    req: &HttpRequest,
+    servers: &McpServerService<P>,
+    server: McpServer,
+) -> Result<Admission, Refusal> {
+    let token = match crate::http::bearer_token(req.headers()) {
+        Ok(Some(token)) => token.to_owned(),
+        Ok(None) => return Err(Refusal::NoToken),
+        Err(_) => return Err(Refusal::InvalidToken),
+    };
+    Ok(servers.admit(server, &token).await?)
 }
 
 impl From<RelayError> for Refusal {
