@@ -69,7 +69,8 @@ start_cluster() {
     [ "${BENCH_PG_STATEMENTS:-0}" = 1 ] && extra="-c shared_preload_libraries=pg_stat_statements"
     as_pg "$PGBIN/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -w -t 60 start -o \
         "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' \
-         -c max_connections=100 -c synchronous_commit=on -c fsync=on $extra" \
+         -c max_connections=100 -c synchronous_commit=on -c fsync=on \
+         -c log_checkpoints=on -c log_autovacuum_min_duration=0 $extra" \
         >/dev/null || die "pg_ctl start failed: see $PG_DATA/server.log"
     PG_URL="postgres://postgres@127.0.0.1:$port/postgres"
 }

@@ -48,6 +48,8 @@ cleanup() {
     if [ -n "$BENCH_DB" ]; then
         "$PGBIN/psql" -q "$TESSERA_BENCH_DATABASE_URL" -c "DROP DATABASE IF EXISTS $BENCH_DB" || true
     fi
+    # The throwaway cluster's log (checkpoints, autovacuum) outlives it, to explain stalls.
+    [ -n "${PG_DATA:-}" ] && cp "$PG_DATA/server.log" "$LOGS/postgres.log" 2>/dev/null
     stop_cluster || true
     rm -rf "$WORK"
 }
