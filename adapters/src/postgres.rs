@@ -14,6 +14,7 @@ mod audit_filter;
 mod audit_repository;
 mod cimd_repository;
 mod client_lookup;
+mod code_insert;
 mod connector;
 mod embedded;
 mod errors;

@@ -11,6 +11,7 @@ use tokio_postgres::Row;
 use uuid::Uuid;
 
 use super::audit_repository::record;
+use super::code_insert;
 use super::errors::{column, corrupt, db_err};
 use super::user_repository::user_from_row;
 use super::{Database, TokenCache};
@@ -111,91 +112,11 @@ impl GrantRepository for PgGrantRepository {
         code: &NewCode,
         approval: Option<&Approval>,
     ) -> Result<(), RepoError> {
-        // One statement, committed without waiting for the WAL flush: a code and an approval
-        // are short-lived, and losing the last ones to a crash only means the person
-        // authorizes again (the durability rule in postgres.rs). An approval that already
-        // covers these scopes is left as it is.
-        const SQL: &str = "WITH durability AS (SELECT set_config('synchronous_commit', 'off', true)),
-             code AS (INSERT INTO oauth2_codes (lookup_id, secret_hash, app_id, user_id, redirect_uri,
-                          redirect_uri_sent, code_challenge, scopes, resources, state_hash, created_at, expires_at)
-                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)),
-             approval AS (INSERT INTO oauth2_approvals (user_id, app_id, resource, scopes, approved_at)
-                          SELECT $13, $14, $15, $16, $17 WHERE $16::text[] IS NOT NULL
-                          ON CONFLICT (user_id, app_id, resource) DO UPDATE
-                          SET scopes = ARRAY(SELECT DISTINCT unnest(oauth2_approvals.scopes || EXCLUDED.scopes)),
-                              approved_at = EXCLUDED.approved_at
-                          WHERE NOT (EXCLUDED.scopes <@ oauth2_approvals.scopes))
-             SELECT 1 FROM durability";
-        let client = self.db.client().await?;
-        let stmt = client.prepare_cached(SQL).await.map_err(db_err)?;
-        let resources: Vec<&str> = code.resource.as_deref().into_iter().collect();
-        let approver = approval.map(|a| a.user_id.as_uuid());
-        let approved_client = approval.map(|a| a.client_id);
-        let approved_resource = approval.map(|a| a.resource.as_deref().unwrap_or(""));
-        let approved_scopes = approval.map(|a| a.scopes.to_vec_of_str());
-        let approved_at = approval.map(|a| a.at);
-        client
-            .execute(
-                &stmt,
-                &[
-                    &code.lookup_id.as_str(),
-                    &code.hash.as_bytes(),
-                    &code.client_id,
-                    &code.user_id.as_uuid(),
-                    &code.redirect_uri,
-                    &code.redirect_uri_sent,
-                    &code.challenge.as_str(),
-                    &code.scopes.to_vec_of_str(),
-                    &resources,
-                    &code.state_hash,
-                    &code.created_at,
-                    &code.expires_at,
-                    &approver,
-                    &approved_client,
-                    &approved_resource,
-                    &approved_scopes,
-                    &approved_at,
-                ],
-            )
-            .await
-            .map_err(db_err)
-            .map(drop)
+        code_insert::insert_code(&self.db, code, approval).await
     }
 
     async fn insert_code_if_approved(&self, code: &NewCode) -> Result<bool, RepoError> {
-        // Committed like `insert_code` (the durability rule in postgres.rs); the approval is
-        // read by the same statement, so a remembered consent costs one round trip.
-        const SQL: &str = "WITH durability AS (SELECT set_config('synchronous_commit', 'off', true))
-             INSERT INTO oauth2_codes (lookup_id, secret_hash, app_id, user_id, redirect_uri,
-                 redirect_uri_sent, code_challenge, scopes, resources, state_hash, created_at, expires_at)
-             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM durability
-             WHERE EXISTS (SELECT 1 FROM oauth2_approvals
-                           WHERE user_id = $4 AND app_id = $3 AND resource = $13 AND scopes @> $8)";
-        let client = self.db.client().await?;
-        let stmt = client.prepare_cached(SQL).await.map_err(db_err)?;
-        let resources: Vec<&str> = code.resource.as_deref().into_iter().collect();
-        let stored = client
-            .execute(
-                &stmt,
-                &[
-                    &code.lookup_id.as_str(),
-                    &code.hash.as_bytes(),
-                    &code.client_id,
-                    &code.user_id.as_uuid(),
-                    &code.redirect_uri,
-                    &code.redirect_uri_sent,
-                    &code.challenge.as_str(),
-                    &code.scopes.to_vec_of_str(),
-                    &resources,
-                    &code.state_hash,
-                    &code.created_at,
-                    &code.expires_at,
-                    &code.resource.as_deref().unwrap_or(""),
-                ],
-            )
-            .await
-            .map_err(db_err)?;
-        Ok(stored == 1)
+        code_insert::insert_code_if_approved(&self.db, code).await
     }
 
     async fn redeem_code<F, T>(
