@@ -276,3 +276,20 @@ pub fn entry_by(
     audit.actor.name = actor.to_owned();
     audit
 }
+
+/// Whether `user`'s approval of `client_id` (for `resource`) is remembered.
+pub async fn remembered<P: Ports>(
+    w: &World<P>,
+    user: tessera_domain::UserId,
+    client_id: Uuid,
+    resource: Option<&str>,
+) -> bool {
+    let approval = w.grants.approval(user, client_id, resource).await;
+    approval.unwrap().is_some()
+}
+
+/// Whether the access token with lookup id `access` (which must exist) reads as revoked.
+pub async fn access_revoked<P: Ports>(w: &World<P>, access: &LookupId) -> bool {
+    let found = w.grants.find_access_token(access).await.unwrap();
+    found.expect("the access token exists").revoked
+}

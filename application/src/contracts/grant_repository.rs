@@ -7,7 +7,8 @@ use time::Duration;
 
 use super::World;
 use super::fixtures::{
-    self, app, code, code_approving, entry_by, grant, new_code, person, redeem, unknown_lookup,
+    self, app, code, code_approving, entry_by, grant, new_code, person, redeem, remembered,
+    unknown_lookup,
 };
 use crate::Clock;
 use crate::ports::*;
@@ -36,13 +37,7 @@ async fn pending<P: Ports>(w: &World<P>, lookup: &LookupId) -> bool {
 /// Nothing is remembered before a person approves.
 pub async fn no_approval_is_remembered_before_one_is_given<P: Ports>(w: &World<P>) {
     let (user, app) = (person(w, "ada").await, app(w, "Editor").await);
-    assert!(
-        w.grants
-            .approval(user.id, app.id, None)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(!remembered(w, user.id, app.id, None).await);
 }
 
 /// An approval stored with a code is remembered, and a later one widens it.

@@ -5,7 +5,9 @@ use tessera_domain::{
 };
 
 use super::World;
-use super::fixtures::{app, audited_by, entry_by, grant_for_resource, person, unknown_lookup};
+use super::fixtures::{
+    app, audited_by, entry_by, grant_for_resource, person, remembered, unknown_lookup,
+};
 use crate::ports::*;
 use crate::{Clock, Rng, issue_credential};
 
@@ -169,22 +171,10 @@ pub async fn deleting_a_server_revokes_access_to_it<P: Ports>(w: &World<P>) {
     );
     let access = w.grants.find_access_token(&to_docs.access).await.unwrap();
     assert!(access.unwrap().revoked);
-    assert!(
-        w.grants
-            .approval(user.id, app.id, Some(docs_url))
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(!remembered(w, user.id, app.id, Some(docs_url)).await);
     let access = w.grants.find_access_token(&to_wiki.access).await.unwrap();
     assert!(!access.unwrap().revoked);
-    assert!(
-        w.grants
-            .approval(user.id, app.id, Some(wiki_url))
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert!(remembered(w, user.id, app.id, Some(wiki_url)).await);
 }
 
 /// Every test of [`McpServerRepository`], as `#[tokio::test]`s on the world `$world` builds.

@@ -7,7 +7,8 @@ use super::pending;
 use crate::Clock;
 use crate::contracts::World;
 use crate::contracts::fixtures::{
-    self, app, audited_by, code, code_approving, entry_by, grant, person,
+    self, access_revoked, app, audited_by, code, code_approving, entry_by, grant, person,
+    remembered,
 };
 use crate::ports::*;
 
@@ -25,13 +26,7 @@ pub async fn a_revoked_grant_s_tokens_stop_and_it_is_audited_once<P: Ports>(w: &
         .revoke_grant(issued.grant_id, &audit)
         .await
         .unwrap();
-    let access = w
-        .grants
-        .find_access_token(&issued.access)
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(access.revoked);
+    assert!(access_revoked(w, &issued.access).await);
     let refresh = w
         .grants
         .find_refresh_token(&issued.refresh)
@@ -65,29 +60,11 @@ pub async fn revoking_an_authorization_takes_grants_pending_codes_and_approvals<
             .await
             .unwrap()
     );
-    let access = w
-        .grants
-        .find_access_token(&issued.access)
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(access.revoked);
+    assert!(access_revoked(w, &issued.access).await);
     assert!(!pending(w, &waiting).await);
-    assert!(
-        w.grants
-            .approval(user.id, app.id, None)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(!remembered(w, user.id, app.id, None).await);
     assert!(pending(w, &elsewhere).await);
-    assert!(
-        w.grants
-            .approval(user.id, other.id, None)
-            .await
-            .unwrap()
-            .is_some()
-    );
+    assert!(remembered(w, user.id, other.id, None).await);
     assert_eq!(audited_by(w, "revoker").await.len(), 1);
 }
 
@@ -123,13 +100,7 @@ pub async fn a_blocked_app_s_tokens_codes_and_approvals_stop<P: Ports>(w: &World
         w.clock.now(),
     );
     assert!(w.apps.set_blocked(app.id, true, &audit).await.unwrap());
-    let access = w
-        .grants
-        .find_access_token(&issued.access)
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(access.revoked);
+    assert!(access_revoked(w, &issued.access).await);
     let refresh = w
         .grants
         .find_refresh_token(&issued.refresh)
@@ -138,13 +109,7 @@ pub async fn a_blocked_app_s_tokens_codes_and_approvals_stop<P: Ports>(w: &World
         .unwrap();
     assert!(refresh.inactive);
     assert!(!pending(w, &waiting).await);
-    assert!(
-        w.grants
-            .approval(user.id, app.id, None)
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(!remembered(w, user.id, app.id, None).await);
     let audit = entry_by(
         "blocker",
         "unblock",
