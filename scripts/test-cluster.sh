@@ -42,5 +42,12 @@ as_pg "$bindir/pg_ctl" -D "$work/data" -l "$work/server.log" -w -t 60 start -o \
      -c fsync=off -c synchronous_commit=off -c full_page_writes=off" >/dev/null ||
     { cat "$work/server.log" >&2; exit 1; }
 
-export TESSERA_TEST_DATABASE_URL="postgres://postgres@localhost/postgres?host=$work"
+# The socket directory is the only host: a host in the authority would be tried first, and
+# reach whatever server listens on localhost:5432 instead of this cluster.
+export TESSERA_TEST_DATABASE_URL="postgres:///postgres?user=postgres&host=$work"
+reached=$("$bindir/psql" -Atq "$TESSERA_TEST_DATABASE_URL" -c "SHOW data_directory")
+if [ "$reached" != "$work/data" ]; then
+    echo "test-cluster: the URL reached $reached, not the throwaway cluster in $work/data" >&2
+    exit 1
+fi
 "$@"

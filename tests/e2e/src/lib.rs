@@ -179,8 +179,10 @@ impl TestApp {
     pub async fn create_admin(&self) -> Value {
         let body = json!({"email": ADMIN_EMAIL, "username": "admin", "password": ADMIN_PASSWORD});
         let response = self.post_json("/api/v2/users/first", &body).await;
-        assert_eq!(response.status(), StatusCode::CREATED);
-        response.json().await.unwrap()
+        let status = response.status();
+        let text = response.text().await.unwrap();
+        assert_eq!(status, StatusCode::CREATED, "{text}");
+        serde_json::from_str(&text).unwrap()
     }
 
     /// Logs in over the API and returns the session token.
