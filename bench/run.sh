@@ -121,6 +121,7 @@ pgbench_limit() {
     local script=$1 tps lat aborted
     log "pgbench $script: $RUNS × ${PGB_DURATION}s"
     for run in $(seq 0 $((RUNS - 1))); do
+        settle "$DB_URL"
         "$PGBIN/pgbench" -n -M prepared -c "$CLIENTS" -j "$threads" -T "$PGB_DURATION" \
             -f "$ROOT/bench/pgbench/$script.sql" -D run="$run" -D i=0 -D gen=0 -D tokens="$TOKENS" \
             -D audience="$URL" "$DB_URL" >"$LOGS/pgbench-$script-$run.log" 2>&1 ||
@@ -157,6 +158,7 @@ TICKS=$(getconf CLK_TCK)
 load_from=$(date +%s)
 for scenario in $SCENARIOS; do
     log "scenario $scenario: $RUNS × (${WARMUP}s warm-up + ${DURATION}s)"
+    settle "$DB_URL"
     from=$(date +%s) cpu0=$(cpu_ticks "$SERVER_PID") pg0=$(pg_cpu_ticks)
     "$BIN/tessera-load" --url "$URL" --scenario "$scenario" --runs "$RUNS" --upstream "$UPSTREAM" \
         --concurrency "$CLIENTS" --duration "${DURATION}s" --warmup "${WARMUP}s" \
@@ -197,6 +199,7 @@ side_by_side() {
         for pair in "flow $URL flow" "peer-flow http://127.0.0.1:$port peer-flow" \
             "mcp $URL mcp" "peer-bearer http://127.0.0.1:$port peer-bearer"; do
             set -- $pair
+            settle "$DB_URL"
             "$BIN/tessera-load" --url "$2" --scenario "$1" --runs 1 --concurrency "$CLIENTS" \
                 --duration "${DURATION}s" --warmup "${WARMUP}s" 2>>"$LOGS/side.err" |
                 awk -F'\t' -v name="$3" 'BEGIN { OFS = "\t" } /^MEDIAN/ && $2 !~ /token_call/ { print name, $3, $10 }' \
