@@ -25,6 +25,7 @@ mod mcp_server_repository;
 mod mcp_sessions;
 mod migrate;
 mod password_resets;
+mod pipelined;
 mod pool;
 mod registration_repository;
 mod retry;

@@ -51,7 +51,7 @@ pub(crate) async fn write_audited(
 
 /// Writes `entry` inside the caller's transaction, so the change and its record commit together.
 pub(crate) async fn record(
-    tx: &deadpool_postgres::Transaction<'_>,
+    tx: &impl deadpool_postgres::GenericClient,
     entry: &AuditEntry,
 ) -> Result<(), RepoError> {
     const SQL: &str = "INSERT INTO audit_log

@@ -1,22 +1,32 @@
 //! Redeeming codes and refresh tokens: each in one transaction that locks the code or the
 //! grant, so concurrent redemptions are serialized (SPEC §4 "Correctness under concurrency").
+//! Each is two round trips: `BEGIN` with the locking read, then the write with `COMMIT`
+//! (`pipelined.rs`).
 
 use tessera_application::RepoError;
 use tessera_application::ports::{
     CodeOutcome, Presenter, PresenterRecord, RefreshOutcome, RefreshRow, StoredSecret,
 };
 use tessera_domain::{CodeChallenge, LookupId, StoredCode, UserId};
+use tokio_postgres::Row;
+use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
 mod token_insert;
 
-use token_insert::{Before, Usage, insert_tokens};
+use token_insert::{Before, Usage, commit_tokens};
 
 use super::client_lookup::client_from_row;
 use super::errors::{column, corrupt, db_err};
 use super::grant_repository::{
     PgGrantRepository, hash_of, refresh_row, resource_of, revoke_grant_in, scopes_of,
 };
+use super::pipelined::{Pipelined, Query};
+
+/// The row a lock statement always returns (it selects from `(VALUES (1))`).
+fn the_row(row: Option<Row>) -> Result<Row, RepoError> {
+    row.ok_or_else(|| corrupt("lock statement", "no row"))
+}
 
 fn stored_code(row: &tokio_postgres::Row) -> Result<StoredCode, RepoError> {
     let challenge: String = column(row, "code_challenge")?;
@@ -86,14 +96,15 @@ impl PgGrantRepository {
                     scopes, resources, expires_at, grant_id
              FROM oauth2_codes WHERE lookup_id = $1 FOR UPDATE"
         );
-        let secret = presenter.secret.map(LookupId::as_str);
-        let mut client = self.db.client().await?;
-        let tx = client.transaction().await.map_err(db_err)?;
-        let stmt = tx.prepare_cached(LOCK).await.map_err(db_err)?;
-        let row = tx
-            .query_one(&stmt, &[&lookup_id.as_str(), &presenter.client_id, &secret])
-            .await
-            .map_err(db_err)?;
+        let (lookup, secret) = (lookup_id.as_str(), presenter.secret.map(LookupId::as_str));
+        let tx = Pipelined::new(self.db.client().await?);
+        let stmt = tx.client().prepare_cached(LOCK).await.map_err(db_err)?;
+        let params: [&(dyn ToSql + Sync); 3] = [&lookup, &presenter.client_id, &secret];
+        let lock = Query {
+            statement: &stmt,
+            params: &params,
+        };
+        let row = the_row(tx.begin_with(lock).await.map_err(db_err)?)?;
         let record = presenter_of(&row, presenter.client_id)?;
         let found: Option<String> = column(&row, "code_challenge")?;
         let code = found.map(|_| stored_code(&row)).transpose()?;
@@ -108,18 +119,18 @@ impl PgGrantRepository {
                     user: &user,
                     resources: &resources,
                     expires_at: &grant.expires_at,
-                    code: lookup_id.as_str(),
+                    code: lookup,
                 };
-                insert_tokens(&tx, first, &scopes, grant.id, 0, tokens, usage).await?;
+                commit_tokens(&tx, first, &scopes, grant.id, 0, tokens, usage).await?;
             }
             (CodeOutcome::RevokeGrant(grant_id, audit), Some(_)) => {
-                revoke_grant_in(&tx, *grant_id, audit).await?;
+                revoke_grant_in(tx.client(), *grant_id, audit).await?;
+                tx.commit().await.map_err(db_err)?;
             }
-            _ => return Ok(reply),
+            _ => return Ok(reply), // nothing written: rolled back as `tx` drops
         }
-        tx.commit().await.map_err(db_err)?;
         if matches!(outcome, CodeOutcome::RevokeGrant(..)) {
-            drop(client); // never hold one connection while waiting for another
+            drop(tx); // never hold one connection while waiting for another
             self.db.settle_revocation().await;
         }
         Ok(reply)
@@ -135,8 +146,8 @@ impl PgGrantRepository {
         F: FnOnce(&PresenterRecord, Option<&RefreshRow>) -> (RefreshOutcome, T) + Send,
         T: Send,
     {
-        // The grant is locked first; the token row is read by a later statement, whose
-        // fresh snapshot sees every rotation committed while this one waited.
+        // The grant is locked first; the token row is read by the next statement, sent with it,
+        // whose fresh snapshot sees every rotation committed while the lock was awaited.
         const LOCK: &str = with_presenter!(
             "SELECT id AS grant_id, app_id, scopes, resources, expires_at, revoked_at
              FROM oauth2_grants
@@ -144,26 +155,35 @@ impl PgGrantRepository {
              FOR UPDATE"
         );
         const TOKEN: &str = "SELECT secret_hash, generation, rotated_at,
-                                    (SELECT max(generation) FROM oauth2_refresh_tokens WHERE grant_id = $2)
-                                        AS current_generation
-                             FROM oauth2_refresh_tokens WHERE lookup_id = $1";
-        let secret = presenter.secret.map(LookupId::as_str);
-        let mut client = self.db.client().await?;
-        let tx = client.transaction().await.map_err(db_err)?;
-        let stmt = tx.prepare_cached(LOCK).await.map_err(db_err)?;
-        let grant = tx
-            .query_one(&stmt, &[&lookup_id.as_str(), &presenter.client_id, &secret])
+                                    (SELECT max(generation) FROM oauth2_refresh_tokens
+                                     WHERE grant_id = t.grant_id) AS current_generation
+                             FROM oauth2_refresh_tokens t WHERE lookup_id = $1";
+        let (token, secret) = (lookup_id.as_str(), presenter.secret.map(LookupId::as_str));
+        let tx = Pipelined::new(self.db.client().await?);
+        let (lock, read) = (
+            tx.client().prepare_cached(LOCK).await.map_err(db_err)?,
+            tx.client().prepare_cached(TOKEN).await.map_err(db_err)?,
+        );
+        let params: [&(dyn ToSql + Sync); 3] = [&token, &presenter.client_id, &secret];
+        let (grant, token) = tx
+            .begin_with_two(
+                Query {
+                    statement: &lock,
+                    params: &params,
+                },
+                Query {
+                    statement: &read,
+                    params: &params[..1],
+                },
+            )
             .await
             .map_err(db_err)?;
+        let grant = the_row(grant)?;
         let record = presenter_of(&grant, presenter.client_id)?;
-        let Some(grant_id) = column::<Option<Uuid>>(&grant, "grant_id")? else {
+        let (Some(grant_id), Some(token)) = (column::<Option<Uuid>>(&grant, "grant_id")?, token)
+        else {
             return Ok(decide(&record, None).1);
         };
-        let stmt = tx.prepare_cached(TOKEN).await.map_err(db_err)?;
-        let token = tx
-            .query_one(&stmt, &[&lookup_id.as_str(), &grant_id])
-            .await
-            .map_err(db_err)?;
         let row = refresh_row(&grant, &token)?;
         let current = row.state.current_generation;
         let (outcome, reply) = decide(&record, Some(&row));
@@ -172,18 +192,20 @@ impl PgGrantRepository {
         match &outcome {
             RefreshOutcome::Rotate(tokens) => {
                 let retire = Before::Retire(current);
-                insert_tokens(&tx, retire, &scopes, grant_id, current + 1, tokens, usage).await?;
+                commit_tokens(&tx, retire, &scopes, grant_id, current + 1, tokens, usage).await?;
             }
             RefreshOutcome::Reissue(tokens) => {
                 let same = Before::Nothing;
-                insert_tokens(&tx, same, &scopes, grant_id, current, tokens, usage).await?;
+                commit_tokens(&tx, same, &scopes, grant_id, current, tokens, usage).await?;
             }
-            RefreshOutcome::RevokeGrant(audit) => revoke_grant_in(&tx, grant_id, audit).await?,
-            RefreshOutcome::Refuse => return Ok(reply),
+            RefreshOutcome::RevokeGrant(audit) => {
+                revoke_grant_in(tx.client(), grant_id, audit).await?;
+                tx.commit().await.map_err(db_err)?;
+            }
+            RefreshOutcome::Refuse => return Ok(reply), // rolled back as `tx` drops
         }
-        tx.commit().await.map_err(db_err)?;
         if matches!(outcome, RefreshOutcome::RevokeGrant(_)) {
-            drop(client); // never hold one connection while waiting for another
+            drop(tx); // never hold one connection while waiting for another
             self.db.settle_revocation().await;
         }
         Ok(reply)

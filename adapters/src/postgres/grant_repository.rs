@@ -292,7 +292,7 @@ impl GrantRepository for PgGrantRepository {
 
 /// Revokes a grant inside the caller's transaction and records why.
 pub(super) async fn revoke_grant_in(
-    tx: &deadpool_postgres::Transaction<'_>,
+    tx: &impl deadpool_postgres::GenericClient,
     grant_id: Uuid,
     audit: &AuditEntry,
 ) -> Result<(), RepoError> {

@@ -3,13 +3,13 @@
 
 use std::sync::LazyLock;
 
-use deadpool_postgres::Transaction;
 use tessera_application::RepoError;
 use tessera_application::ports::{NewTokens, Presenter, PresenterRecord};
 use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
 use super::super::errors::db_err;
+use super::super::pipelined::{Pipelined, Query};
 
 /// Minimum time between two writes of `last_used_at` / `last_token_at`, so a busy client
 /// does not make every token request queue on its app's row.
@@ -84,9 +84,10 @@ static RETIRE_SQL: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// Stores one token response, notes that the client (and its secret) were used, and does
-/// what `before` says, in one statement of the caller's transaction (one round trip).
-pub(super) async fn insert_tokens(
-    tx: &Transaction<'_>,
+/// what `before` says, in one statement sent with the `COMMIT` of the caller's transaction
+/// (one round trip for both).
+pub(super) async fn commit_tokens(
+    tx: &Pipelined,
     before: Before<'_>,
     refresh_scopes: &[&'static str],
     grant_id: Uuid,
@@ -139,6 +140,10 @@ pub(super) async fn insert_tokens(
         }
         Before::Nothing => &TOKENS_SQL,
     };
-    let stmt = tx.prepare_cached(sql).await.map_err(db_err)?;
-    tx.execute(&stmt, &params).await.map_err(db_err).map(drop)
+    let stmt = tx.client().prepare_cached(sql).await.map_err(db_err)?;
+    let last = Query {
+        statement: &stmt,
+        params: &params,
+    };
+    tx.commit_with(last).await.map_err(db_err).map(drop)
 }
