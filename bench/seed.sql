@@ -23,10 +23,12 @@ VALUES ('00000000-0000-4000-8000-00000000be01', 'bench-seed', 'http://127.0.0.1:
 -- itself). With one app only, the generic plans tessera's connections cache for app lookups
 -- are sequential scans, kept after the registration scenario adds ~35,000 apps until an
 -- autovacuum ANALYZE replans them: the code flow measured next crawled at 69 flows/s.
-INSERT INTO oauth2_apps (id, name, callback_url, redirect_uris, client_type,
-                         token_endpoint_auth_method, application_type, source, created_at, updated_at)
+-- They are in use (last_token_at), so the sweep of unused registrations keeps them.
+INSERT INTO oauth2_apps (id, name, callback_url, redirect_uris, client_type, token_endpoint_auth_method,
+                         application_type, source, created_at, updated_at, last_token_at)
 SELECT md5('app' || i)::uuid, 'seed client ' || i, 'http://127.0.0.1:9/cb', ARRAY['http://127.0.0.1:9/cb'],
-       'public', 'none', 'native', 'dynamic', now() - interval '30 days', now() - interval '30 days'
+       'public', 'none', 'native', 'dynamic', now() - interval '30 days', now() - interval '30 days',
+       now() - interval '1 day'
 FROM generate_series(1, 10000) AS i;
 
 -- One grant per token pair; a tenth of them revoked, as after real use.
