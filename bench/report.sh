@@ -45,7 +45,7 @@ END {
     print "**Plan:** " clients " concurrent clients; each scenario " runs " runs of " warm " s warm-up + " \
         dur " s measured, median of the runs (each figure its own median); pgbench " runs " × " pgdur \
         " s, -c " clients ", prepared statements; seed: " tokens " access + " tokens " refresh tokens, " \
-        tokens / 5 " consumed codes, 10,000 users, 10,000 registered clients, then ANALYZE; tessera pool 16."
+        tokens / 5 " consumed codes, 10,000 users, 10,000 registered clients, then VACUUM ANALYZE; tessera pool 16."
     print ""
     print "| scenario | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | peak RSS MiB | pgbench limit /s | vs pgbench | vs floor |"
     print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
