@@ -17,6 +17,19 @@ async fn prepared(tx: &Pipelined, sql: &str) -> Statement {
     tx.client().prepare_cached(sql).await.unwrap()
 }
 
+/// A transaction begun with an insert of one row into `t`, and that insert's statement.
+async fn begun_with_one_row(db: &Database) -> (Pipelined, Statement) {
+    let tx = Pipelined::new(db.client().await.unwrap());
+    let insert = prepared(&tx, "INSERT INTO t VALUES ($1) RETURNING x").await;
+    tx.begin_with(Query {
+        statement: &insert,
+        params: &[&1_i32],
+    })
+    .await
+    .unwrap();
+    (tx, insert)
+}
+
 /// The transaction id a statement on `client` runs in.
 async fn xid(client: &Client) -> String {
     let row = client
@@ -112,14 +125,7 @@ async fn two_first_reads_run_in_order_in_one_transaction() {
 #[tokio::test]
 async fn a_failed_write_keeps_nothing_and_ends_the_transaction() {
     let db = database().await;
-    let tx = Pipelined::new(db.client().await.unwrap());
-    let insert = prepared(&tx, "INSERT INTO t VALUES ($1) RETURNING x").await;
-    tx.begin_with(Query {
-        statement: &insert,
-        params: &[&1_i32],
-    })
-    .await
-    .unwrap();
+    let (tx, insert) = begun_with_one_row(&db).await;
     let refused = tx
         .commit_with(Query {
             statement: &insert,
@@ -134,14 +140,7 @@ async fn a_failed_write_keeps_nothing_and_ends_the_transaction() {
 #[tokio::test]
 async fn dropped_while_open_it_rolls_back_before_the_connection_is_reused() {
     let db = database().await;
-    let tx = Pipelined::new(db.client().await.unwrap());
-    let insert = prepared(&tx, "INSERT INTO t VALUES ($1) RETURNING x").await;
-    tx.begin_with(Query {
-        statement: &insert,
-        params: &[&1_i32],
-    })
-    .await
-    .unwrap();
+    let (tx, _) = begun_with_one_row(&db).await;
     drop(tx);
     assert_eq!(state(&db).await, (0, true));
 }
