@@ -8,7 +8,9 @@ begin='<!-- bench:results:begin -->' end='<!-- bench:results:end -->'
 
 section=$(awk -F'\t' -v date="$(date -u '+%Y-%m-%d %H:%M UTC')" '
 function mib(kb) { return sprintf("%.1f", kb / 1024) }
-function pct(a, b) { return b > 0 ? sprintf("%.0f %%", 100 * a / b) : "n/a" }
+function pct(a, b) { return (b > 0) ? sprintf("%.0f %%", 100 * a / b) : "n/a" }
+# a / b, or 0 when b is 0 (a scenario left out of BENCH_SCENARIOS).
+function ratio(a, b) { return (b > 0) ? a / b : 0 }
 function verdict(ok) { return ok ? "met" : "**missed**" }
 $1 == "machine" { m[$2] = $3 }
 $1 == "plan" { clients = $2; dur = $3; warm = $4; runs = $5; pgdur = $6; tokens = $7 }
@@ -74,11 +76,11 @@ END {
         print "| scenario | tessera cores | PostgreSQL cores | PostgreSQL share |"
         print "|---|---:|---:|---:|"
         for (i = 1; i <= cpu_n; i++) {
-            s = cpu_name[i]; w = cpu_wall[s] > 0 ? cpu_wall[s] : 1
+            s = cpu_name[i]; w = (cpu_wall[s] > 0) ? cpu_wall[s] : 1
             printf "| %s | %.2f | %.2f | %s |\n", s, cpu_t[s] / w, cpu_pg[s] / w, pct(cpu_pg[s], cpu_t[s] + cpu_pg[s])
         }
     }
-    growth = min1 > 0 ? 100 * (endkb - min1) / min1 : 0
+    growth = 100 * ratio(endkb - min1, min1)
     print ""
     printf "**Memory:** idle %s MiB after start; peak under load %s MiB (VmHWM %s MiB); minute 1 of the load %s MiB, end %s MiB (growth %+.1f %%).\n",
         mib(idle), mib(peak), mib(hwm), mib(min1), mib(endkb), growth
@@ -88,18 +90,18 @@ END {
     print ""
     print "| target (issues 15 and 20; ratios measured in this run) | measured | verdict |"
     print "|---|---|---|"
-    r = tps["token"] > 0 ? rps["token"] / tps["token"] : 0
+    r = ratio(rps["token"], tps["token"])
     printf "| token request ≥ 80 %% of pgbench `token` | %.0f / %.0f = %.0f %% | %s |\n", rps["token"], tps["token"], 100 * r, verdict(r >= 0.8)
-    r = tps["refresh"] > 0 ? rps["refresh"] / tps["refresh"] : 0
+    r = ratio(rps["refresh"], tps["refresh"])
     printf "| refresh ≥ 80 %% of pgbench `refresh` | %.0f / %.0f = %.0f %% | %s |\n", rps["refresh"], tps["refresh"], 100 * r, verdict(r >= 0.8)
-    r = rps["floor"] > 0 ? rps["bearer"] / rps["floor"] : 0
+    r = ratio(rps["bearer"], rps["floor"])
     printf "| users/me ≥ 40 %% of the actix floor | %.0f / %.0f = %.0f %% | %s |\n", rps["bearer"], rps["floor"], 100 * r, verdict(r >= 0.4)
     printf "| users/me above pgbench `bearer` | %.0f vs %.0f | %s |\n", rps["bearer"], tps["bearer"], verdict(tps["bearer"] > 0 && rps["bearer"] > tps["bearer"])
-    r = rps["bearer"] > 0 ? rps["mcp"] / rps["bearer"] : 0
+    r = ratio(rps["mcp"], rps["bearer"])
     printf "| MCP tools/call ≥ 70 %% of users/me | %.0f / %.0f = %.0f %% | %s |\n", rps["mcp"], rps["bearer"], 100 * r, verdict(r >= 0.7)
-    r = tps["token"] > 0 ? rps["journey"] / tps["token"] : 0
+    r = ratio(rps["journey"], tps["token"])
     printf "| journey ≥ 35 %% of pgbench `token` | %.0f / %.0f = %.0f %% | %s |\n", rps["journey"], tps["token"], 100 * r, verdict(r >= 0.35)
-    r = rps["token"] > 0 ? rps["register"] / rps["token"] : 0
+    r = ratio(rps["register"], rps["token"])
     printf "| registration ≥ 40 %% of the token request | %.0f / %.0f = %.0f %% | %s |\n", rps["register"], rps["token"], 100 * r, verdict(r >= 0.4)
     printf "| token request p99 ≤ 12 ms | %.2f ms | %s |\n", p99["token"], verdict(p99["token"] > 0 && p99["token"] <= 12)
     printf "| peak RSS ≤ 48 MiB (no allocator variable) | %s MiB | %s |\n", mib(hwm), verdict(hwm > 0 && hwm <= 48 * 1024)
@@ -107,7 +109,7 @@ END {
     if (side["peer-flow"] > 0) {
         r = side["flow"] / side["peer-flow"]
         printf "| code flow ≥ 0.8 × the SDK demo server | %.0f / %.0f = %.2f | %s |\n", side["flow"], side["peer-flow"], r, verdict(r >= 0.8)
-        r = side["peer-bearer"] > 0 ? side["mcp"] / side["peer-bearer"] : 0
+        r = ratio(side["mcp"], side["peer-bearer"])
         printf "| MCP tools/call ≥ 1.5 × the demo'"'"'s bearer check | %.0f / %.0f = %.2f | %s |\n", side["mcp"], side["peer-bearer"], r, verdict(r >= 1.5)
     }
     slowest = 0; slow_name = ""
@@ -132,7 +134,7 @@ END {
         print "| workload | tessera req/s | SDK demo req/s | ratio | tessera slowest ms | demo slowest ms |"
         print "|---|---:|---:|---:|---:|---:|"
         printf "| code flow (authorize → 302 remembered, PKCE exchange) | %.0f | %.0f | %.2f | %.1f | %.1f |\n", side["flow"], side["peer-flow"], side["flow"] / side["peer-flow"], side_worst["flow"], side_worst["peer-flow"]
-        printf "| MCP tools/call vs the demo'"'"'s bearer check | %.0f | %.0f | %.2f | %.1f | %.1f |\n", side["mcp"], side["peer-bearer"], (side["peer-bearer"] > 0 ? side["mcp"] / side["peer-bearer"] : 0), side_worst["mcp"], side_worst["peer-bearer"]
+        printf "| MCP tools/call vs the demo'"'"'s bearer check | %.0f | %.0f | %.2f | %.1f | %.1f |\n", side["mcp"], side["peer-bearer"], ratio(side["mcp"], side["peer-bearer"]), side_worst["mcp"], side_worst["peer-bearer"]
     }
 }' "$results")
 
