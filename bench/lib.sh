@@ -116,6 +116,10 @@ start_rss_sampler() {
 rss_peak() { awk -v a="$2" -v b="$3" '$1 >= a && $1 <= b && $2 > m { m = $2 } END { print m + 0 }' "$1"; }
 # The first sample of $1 at or after unix second $2 (kB).
 rss_at() { awk -v a="$2" '$1 >= a { print $2; exit }' "$1"; }
+# The $1th percentile of the numbers on stdin (nearest rank; 0 when there are none).
+percentile() {
+    sort -g | awk -v p="$1" '{ v[NR] = $1 } END { i = int((NR * p + 99) / 100); print (NR ? v[i] : 0) }'
+}
 # The median of the numbers on stdin.
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR ? v[int(NR / 2) + 1] : 0) }'; }
 

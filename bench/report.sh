@@ -18,7 +18,7 @@ $1 == "timing" { build = $2; total = $3 }
 $1 == "startup" { start_ms = $2; start_all = $3 }
 $1 == "memory" { idle = $2; peak = $3; hwm = $4; min1 = $5; endkb = $6 }
 $1 == "cpu" { cpu_t[$2] = $3; cpu_pg[$2] = $4; cpu_wall[$2] = $5; cpu_n++; cpu_name[cpu_n] = $2 }
-$1 == "pgbench" { tps[$2] = $3; lat[$2] = $4; aborted[$2] = $5 }
+$1 == "pgbench" { tps[$2] = $3; lat[$2] = $4; aborted[$2] = $5; pg_p99[$2] = $6 }
 $1 == "http" {
     n++; name[n] = $2; rps[$2] = $3; p50[$2] = $4; p90[$2] = $5; p99[$2] = $6
     err[$2] = $7; reqs[$2] = $8; worst[$2] = $10; p999[$2] = $11; rss[$2] = $12
@@ -66,9 +66,9 @@ END {
     print ""
     print "pgbench (same PostgreSQL, same statements as the scenario'"'"'s transaction, `bench/pgbench/`):"
     print ""
-    print "| script | tps | latency avg ms | aborted clients |"
-    print "|---|---:|---:|---:|"
-    for (s in tps) printf "| %s | %.0f | %.3f | %d |\n", s, tps[s], lat[s], aborted[s]
+    print "| script | tps | latency avg ms | p99 ms | aborted clients |"
+    print "|---|---:|---:|---:|---:|"
+    for (s in tps) printf "| %s | %.0f | %.3f | %.2f | %d |\n", s, tps[s], lat[s], pg_p99[s], aborted[s]
     if (cpu_n > 0) {
         print ""
         print "Where the CPU goes (whole invocation: set-up, warm-up and runs; /proc/<pid>/stat of tessera and of the cluster'"'"'s processes; the load generator uses the rest of the " m["cpus"] " cores):"
@@ -103,7 +103,7 @@ END {
     printf "| journey ≥ 35 %% of pgbench `token` | %.0f / %.0f = %.0f %% | %s |\n", rps["journey"], tps["token"], 100 * r, verdict(r >= 0.35)
     r = ratio(rps["register"], rps["token"])
     printf "| registration ≥ 40 %% of the token request | %.0f / %.0f = %.0f %% | %s |\n", rps["register"], rps["token"], 100 * r, verdict(r >= 0.4)
-    printf "| token request p99 ≤ 12 ms | %.2f ms | %s |\n", p99["token"], verdict(p99["token"] > 0 && p99["token"] <= 12)
+    printf "| token request p99 ≤ 12 ms | %.2f ms (pgbench `token` alone: %.2f ms) | %s |\n", p99["token"], pg_p99["token"], verdict(p99["token"] > 0 && p99["token"] <= 12)
     printf "| peak RSS ≤ 48 MiB (no allocator variable) | %s MiB | %s |\n", mib(hwm), verdict(hwm > 0 && hwm <= 48 * 1024)
     printf "| RSS growth ≤ 10 %% (minute 1 → end) | %+.1f %% | %s |\n", growth, verdict(min1 > 0 && growth <= 10)
     if (side["peer-flow"] > 0) {

@@ -118,22 +118,26 @@ idle_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status")
 threads=$(nproc)
 [ "$threads" -gt "$CLIENTS" ] && threads=$CLIENTS
 pgbench_limit() {
-    local script=$1 tps lat aborted
+    local script=$1 tps lat aborted p99
     log "pgbench $script: $RUNS × ${PGB_DURATION}s"
     # No settle here: right after the scenario it bounds, as before. A checkpoint just before
     # would make pgbench write a full image of every page it first touches (its pre-seeded
     # codes lie on random pages; the scenario's own codes are appended), a cost the scenario
     # never paid.
     for run in $(seq 0 $((RUNS - 1))); do
+        # -l: every transaction's latency, for the p99 of the database alone.
         "$PGBIN/pgbench" -n -M prepared -c "$CLIENTS" -j "$threads" -T "$PGB_DURATION" \
-            -f "$ROOT/bench/pgbench/$script.sql" -D run="$run" -D i=0 -D gen=0 -D tokens="$TOKENS" \
+            -l --log-prefix="$LOGS/txlog-$script-$run" -f "$ROOT/bench/pgbench/$script.sql" -D run="$run" -D i=0 -D gen=0 -D tokens="$TOKENS" \
             -D audience="$URL" "$DB_URL" >"$LOGS/pgbench-$script-$run.log" 2>&1 ||
             log "pgbench $script run $run reported errors: $LOGS/pgbench-$script-$run.log"
     done
     tps=$(cat "$LOGS"/pgbench-"$script"-*.log | awk '/^tps = / { print $3 }' | median)
     lat=$(cat "$LOGS"/pgbench-"$script"-*.log | awk '/^latency average = / { print $4 }' | median)
     aborted=$(cat "$LOGS"/pgbench-"$script"-*.log | grep -c 'aborted in command' || true)
-    printf 'pgbench\t%s\t%s\t%s\t%s\n' "$script" "$tps" "$lat" "$aborted" >>"$RESULTS"
+    p99=$(for run in $(seq 0 $((RUNS - 1))); do
+        cat "$LOGS/txlog-$script-$run".* 2>/dev/null | awk '$3 ~ /^[0-9]+$/ { print $3 / 1000 }' | percentile 99
+    done | median)
+    printf 'pgbench\t%s\t%s\t%s\t%s\t%s\n' "$script" "$tps" "$lat" "$aborted" "$p99" >>"$RESULTS"
 }
 
 # The HTTP floor: a bare actix-web JSON endpoint, same worker count, same generator.
