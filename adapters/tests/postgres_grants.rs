@@ -5,13 +5,11 @@
 
 use std::sync::{Arc, Mutex};
 
-use tessera_adapters::cimd_fetcher::HttpMetadataFetcher;
-use tessera_adapters::postgres::{
-    Database, PgAppRepository, PgAuditRepository, PgCimdRepository, PgGrantRepository,
-    PgRateLimitRepository, PgRegistrationRepository, PgSessionRepository, PgThrottleRepository,
-    PgUserRepository,
-};
-use tessera_adapters::system::{Argon2PasswordHasher, OsRng};
+#[path = "support/world.rs"]
+mod world;
+
+use tessera_adapters::postgres::{Database, PgAppRepository, PgGrantRepository, PgUserRepository};
+use tessera_adapters::system::OsRng;
 use tessera_application::oauth::{
     AuthorizationRequest, ClientCredentials, CodeExchange, Consent, FlowError, IssuedTokens,
     OAuthService, RefreshRequest, TokenPolicy, UntrustedRequest,
@@ -19,7 +17,7 @@ use tessera_application::oauth::{
 use tessera_application::ports::{
     Actor, AppRepository, AuditEntry, GrantRepository, NewAppSecret, UserRepository,
 };
-use tessera_application::{Clock, Ports, issue_credential};
+use tessera_application::{Clock, issue_credential};
 use tessera_domain::{
     App, AppDraft, AppSecretInfo, ClientId, CodeChallenge, CodeVerifier, Credential,
     CredentialKind, Email, PasswordHash, RegistrationSource, Resources, Scope, SecretString, User,
@@ -56,28 +54,8 @@ impl Clock for FixedClock {
     }
 }
 
-#[derive(Debug)]
-struct PgPorts;
-
-impl Ports for PgPorts {
-    type Apps = PgAppRepository;
-    type Clients = PgAppRepository;
-    type Grants = PgGrantRepository;
-    type Registrations = PgRegistrationRepository;
-    type RateLimits = PgRateLimitRepository;
-    type Cimd = PgCimdRepository;
-    type Fetcher = HttpMetadataFetcher;
-    type Audit = PgAuditRepository;
-    type McpServers = tessera_adapters::postgres::PgMcpServerRepository;
-    type Signer = tessera_adapters::postgres::PgSigningKeys;
-    type Users = PgUserRepository;
-    type Sessions = PgSessionRepository;
-    type Resets = tessera_adapters::postgres::PgPasswordResetRepository;
-    type Throttle = PgThrottleRepository;
-    type Hasher = Argon2PasswordHasher;
-    type Clock = FixedClock;
-    type Rng = OsRng;
-}
+/// Every PostgreSQL adapter, on the test's clock.
+type PgPorts = world::PgPorts<FixedClock>;
 
 struct Setup {
     db: Database,

@@ -14,11 +14,17 @@ use tessera_adapters::system::{Argon2PasswordHasher, OsRng, SystemClock};
 use tessera_application::contracts::World;
 use tessera_application::{Clock, Ports};
 
-/// Every adapter a deployment on PostgreSQL uses.
-#[derive(Debug)]
-pub struct PgPorts;
+/// Every adapter a deployment on PostgreSQL uses, reading the time from `C` (the system
+/// clock unless a test sets it).
+pub struct PgPorts<C = SystemClock>(std::marker::PhantomData<fn() -> C>);
 
-impl Ports for PgPorts {
+impl<C> std::fmt::Debug for PgPorts<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PgPorts")
+    }
+}
+
+impl<C: Clock + std::fmt::Debug + 'static> Ports for PgPorts<C> {
     type Apps = PgAppRepository;
     type Clients = PgAppRepository;
     type Grants = PgGrantRepository;
@@ -34,7 +40,7 @@ impl Ports for PgPorts {
     type Resets = PgPasswordResetRepository;
     type Throttle = PgThrottleRepository;
     type Hasher = Argon2PasswordHasher;
-    type Clock = SystemClock;
+    type Clock = C;
     type Rng = OsRng;
 }
 

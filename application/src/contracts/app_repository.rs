@@ -25,13 +25,7 @@ pub async fn an_update_is_stored_and_an_unknown_app_is_false<P: Ports>(w: &World
     let app = app(w, "Editor").await;
     let mut edited = app.clone();
     edited.draft.name = tessera_domain::AppName::parse("Writer").unwrap();
-    let audit = entry_by(
-        "editor",
-        "update",
-        "app",
-        &app.id.to_string(),
-        w.clock.now(),
-    );
+    let audit = entry_by("editor", "update", "app", app.id, w.clock.now());
     assert!(w.apps.update(&edited, &audit).await.unwrap());
     let found = w.apps.find(app.id).await.unwrap().unwrap();
     assert_eq!(found.draft.name.as_str(), "Writer");
@@ -43,13 +37,7 @@ pub async fn an_update_is_stored_and_an_unknown_app_is_false<P: Ports>(w: &World
 /// Blocking is stored; an unknown app is `false` and audits nothing.
 pub async fn blocking_is_stored_and_an_unknown_app_is_false<P: Ports>(w: &World<P>) {
     let app = app(w, "Editor").await;
-    let audit = entry_by(
-        "blocker",
-        "block",
-        "app",
-        &app.id.to_string(),
-        w.clock.now(),
-    );
+    let audit = entry_by("blocker", "block", "app", app.id, w.clock.now());
     assert!(w.apps.set_blocked(app.id, true, &audit).await.unwrap());
     assert!(w.apps.find(app.id).await.unwrap().unwrap().blocked);
     assert!(
@@ -65,13 +53,7 @@ pub async fn blocking_is_stored_and_an_unknown_app_is_false<P: Ports>(w: &World<
 /// nothing.
 pub async fn a_deleted_app_is_gone_and_an_unknown_one_is_unaudited<P: Ports>(w: &World<P>) {
     let app = app(w, "Editor").await;
-    let audit = entry_by(
-        "deleter",
-        "delete",
-        "app",
-        &app.id.to_string(),
-        w.clock.now(),
-    );
+    let audit = entry_by("deleter", "delete", "app", app.id, w.clock.now());
     assert!(w.apps.delete(app.id, &audit).await.unwrap());
     assert!(w.apps.find(app.id).await.unwrap().is_none());
     assert!(w.clients.find_client(app.id).await.unwrap().is_none());
@@ -84,13 +66,7 @@ pub async fn apps_are_listed_oldest_first<P: Ports>(w: &World<P>) {
     let mut ids = Vec::new();
     for (name, age) in [("Newer", 1), ("Older", 3), ("Middle", 2)] {
         let app = draft_app(w, name, Duration::hours(age));
-        let audit = entry_by(
-            "creator",
-            "create",
-            "app",
-            &app.id.to_string(),
-            w.clock.now(),
-        );
+        let audit = entry_by("creator", "create", "app", app.id, w.clock.now());
         w.apps.insert(&app, &audit).await.unwrap();
         ids.push(app.id);
     }

@@ -23,20 +23,8 @@ pub async fn entries_read_back_newest_first_and_filtered<P: Ports>(w: &World<P>)
         draft_app(w, "One", Duration::ZERO),
         draft_app(w, "Two", Duration::ZERO),
     );
-    let first = entry_by(
-        "auditor",
-        "create",
-        "app",
-        &one.id.to_string(),
-        now - Duration::hours(2),
-    );
-    let second = entry_by(
-        "auditor",
-        "create",
-        "app",
-        &two.id.to_string(),
-        now - Duration::hours(1),
-    );
+    let first = entry_by("auditor", "create", "app", one.id, now - Duration::hours(2));
+    let second = entry_by("auditor", "create", "app", two.id, now - Duration::hours(1));
     w.apps.insert(&one, &first).await.unwrap();
     w.apps.insert(&two, &second).await.unwrap();
     let by_name = AuditQueryText {

@@ -11,6 +11,16 @@ use crate::ports::*;
 const URL: &str = "https://app.example/client.json";
 const JSON: &str = r#"{"client_id":"https://app.example/client.json"}"#;
 
+/// The document of `metadata`, fetched at `now` and fresh for an hour.
+fn fresh_document(metadata: &ClientMetadata, now: time::OffsetDateTime) -> StoredDocument<'_> {
+    StoredDocument {
+        metadata,
+        json: JSON,
+        fetched_at: now,
+        expires_at: now + Duration::hours(1),
+    }
+}
+
 fn metadata(name: &str) -> ClientMetadata {
     ClientMetadata::parse_for_cimd(ClientMetadataInput {
         redirect_uris: Some(vec!["https://app.example/cb".into()]),
@@ -27,12 +37,7 @@ pub async fn a_stored_client_reads_back_and_keeps_its_id<P: Ports>(w: &World<P>)
     let url = ClientIdUrl::parse(URL, false).unwrap();
     let now = w.clock.now();
     let first = metadata("First");
-    let document = StoredDocument {
-        metadata: &first,
-        json: JSON,
-        fetched_at: now,
-        expires_at: now + Duration::hours(1),
-    };
+    let document = fresh_document(&first, now);
     let client = w.cimd.store(&url, &document, 10).await.unwrap().unwrap();
     assert_eq!(
         (client.source, client.cimd_url.as_deref()),
@@ -70,12 +75,7 @@ pub async fn the_cap_refuses_a_new_client<P: Ports>(w: &World<P>) {
     let url = ClientIdUrl::parse(URL, false).unwrap();
     let now = w.clock.now();
     let metadata = metadata("First");
-    let document = StoredDocument {
-        metadata: &metadata,
-        json: JSON,
-        fetched_at: now,
-        expires_at: now + Duration::hours(1),
-    };
+    let document = fresh_document(&metadata, now);
     assert!(w.cimd.store(&url, &document, 0).await.unwrap().is_none());
     assert!(w.cimd.find(URL).await.unwrap().is_none());
 }
@@ -85,12 +85,7 @@ pub async fn a_forgotten_document_is_expired_but_its_client_stays<P: Ports>(w: &
     let url = ClientIdUrl::parse(URL, false).unwrap();
     let now = w.clock.now();
     let metadata = metadata("First");
-    let document = StoredDocument {
-        metadata: &metadata,
-        json: JSON,
-        fetched_at: now,
-        expires_at: now + Duration::hours(1),
-    };
+    let document = fresh_document(&metadata, now);
     let client = w.cimd.store(&url, &document, 10).await.unwrap().unwrap();
     w.cimd.forget(URL).await.unwrap();
     let cached = w.cimd.find(URL).await.unwrap().unwrap();

@@ -269,10 +269,10 @@ pub fn entry_by(
     actor: &str,
     action: &'static str,
     target_type: &'static str,
-    target_id: &str,
+    target_id: impl std::fmt::Display,
     at: OffsetDateTime,
 ) -> AuditEntry {
-    let mut audit = entry(action, target_type, target_id, at);
+    let mut audit = entry(action, target_type, &target_id.to_string(), at);
     audit.actor.name = actor.to_owned();
     audit
 }
@@ -292,4 +292,10 @@ pub async fn remembered<P: Ports>(
 pub async fn access_revoked<P: Ports>(w: &World<P>, access: &LookupId) -> bool {
     let found = w.grants.find_access_token(access).await.unwrap();
     found.expect("the access token exists").revoked
+}
+
+/// Whether the refresh token with lookup id `refresh` (which must exist) reads as inactive.
+pub async fn refresh_inactive<P: Ports>(w: &World<P>, refresh: &LookupId) -> bool {
+    let found = w.grants.find_refresh_token(refresh).await.unwrap();
+    found.expect("the refresh token exists").inactive
 }

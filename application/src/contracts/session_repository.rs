@@ -58,7 +58,7 @@ pub async fn ending_every_session_ends_only_that_person_s<P: Ports>(w: &World<P>
     let hour = now + Duration::hours(1);
     let (first, second) = (session(w, &ada, hour).await, session(w, &ada, hour).await);
     let bobs = session(w, &bob, hour).await;
-    let audit = entry_by("leaver", "revoke", "session", &ada.id.to_string(), now);
+    let audit = entry_by("leaver", "revoke", "session", ada.id, now);
     assert_eq!(w.sessions.end_all(ada.id, &audit).await.unwrap(), 2);
     assert!(w.sessions.find_live(&first, now).await.unwrap().is_none());
     assert!(w.sessions.find_live(&second, now).await.unwrap().is_none());
@@ -72,7 +72,7 @@ pub async fn suspension_and_a_new_password_end_sessions<P: Ports>(w: &World<P>) 
     let now = w.clock.now();
     let hour = now + Duration::hours(1);
     let adas = session(w, &ada, hour).await;
-    let audit = entry_by("admin", "suspend", "user", &ada.id.to_string(), now);
+    let audit = entry_by("admin", "suspend", "user", ada.id, now);
     let allow = |_: &tessera_domain::Account, _: u64| Ok(true);
     let suspended = w
         .users

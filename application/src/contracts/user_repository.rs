@@ -9,6 +9,11 @@ use super::fixtures::{audited_by, entry_by, person, someone};
 use crate::ports::*;
 use crate::{Clock, Rng};
 
+/// The audit entry of an account change to `user` made by "changer".
+fn changer_audit<P: Ports>(w: &World<P>, user: &tessera_domain::User) -> AuditEntry {
+    entry_by("changer", "update", "user", user.id, w.clock.now())
+}
+
 /// The first user is stored only while there is none.
 pub async fn the_first_user_is_stored_only_while_none_exists<P: Ports>(w: &World<P>) {
     assert!(!w.users.any_exists().await.unwrap());
@@ -86,13 +91,7 @@ pub async fn search_matches_email_or_username_a_page_at_a_time<P: Ports>(w: &Wor
 /// entry; an unknown account is `None`.
 pub async fn a_refused_or_empty_change_writes_nothing<P: Ports>(w: &World<P>) {
     let ada = person(w, "ada").await;
-    let audit = entry_by(
-        "changer",
-        "update",
-        "user",
-        &ada.id.to_string(),
-        w.clock.now(),
-    );
+    let audit = changer_audit(w, &ada);
     let refuse = |_: &Account, _: u64| Err(AccountRefusal::LastAdmin);
     let refused = w
         .users
@@ -119,13 +118,7 @@ pub async fn a_refused_or_empty_change_writes_nothing<P: Ports>(w: &World<P>) {
 /// An allowed change is stored and audited, and `decide` sees the active admins.
 pub async fn an_allowed_change_is_stored_and_audited<P: Ports>(w: &World<P>) {
     let ada = person(w, "ada").await;
-    let audit = entry_by(
-        "changer",
-        "update",
-        "user",
-        &ada.id.to_string(),
-        w.clock.now(),
-    );
+    let audit = changer_audit(w, &ada);
     let seen = std::sync::Mutex::new(None);
     let allow = |_: &Account, admins: u64| {
         *seen.lock().unwrap() = Some(admins);
@@ -151,13 +144,7 @@ pub async fn an_allowed_change_is_stored_and_audited<P: Ports>(w: &World<P>) {
 /// A new password is stored; an unknown person is `None`.
 pub async fn a_new_password_is_stored<P: Ports>(w: &World<P>) {
     let ada = person(w, "ada").await;
-    let audit = entry_by(
-        "changer",
-        "update",
-        "user",
-        &ada.id.to_string(),
-        w.clock.now(),
-    );
+    let audit = changer_audit(w, &ada);
     let hash = PasswordHash::new("$argon2id$new".into());
     assert_eq!(
         w.users

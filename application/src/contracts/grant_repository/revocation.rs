@@ -8,7 +8,7 @@ use crate::Clock;
 use crate::contracts::World;
 use crate::contracts::fixtures::{
     self, access_revoked, app, audited_by, code, code_approving, entry_by, grant, person,
-    remembered,
+    refresh_inactive, remembered,
 };
 use crate::ports::*;
 
@@ -27,13 +27,7 @@ pub async fn a_revoked_grant_s_tokens_stop_and_it_is_audited_once<P: Ports>(w: &
         .await
         .unwrap();
     assert!(access_revoked(w, &issued.access).await);
-    let refresh = w
-        .grants
-        .find_refresh_token(&issued.refresh)
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(refresh.inactive);
+    assert!(refresh_inactive(w, &issued.refresh).await);
     assert_eq!(audited_by(w, "revoker").await.len(), 1);
 }
 
@@ -47,13 +41,7 @@ pub async fn revoking_an_authorization_takes_grants_pending_codes_and_approvals<
     let issued = grant(w, &user, &app, "mcp", w.clock.now()).await;
     let waiting = code_approving(w, &user, &app, "mcp", true).await;
     let elsewhere = code_approving(w, &user, &other, "mcp", true).await;
-    let audit = entry_by(
-        "revoker",
-        "revoke",
-        "client",
-        &app.id.to_string(),
-        w.clock.now(),
-    );
+    let audit = entry_by("revoker", "revoke", "client", app.id, w.clock.now());
     assert!(
         w.grants
             .revoke_authorization(user.id, app.id, &audit)
@@ -71,13 +59,7 @@ pub async fn revoking_an_authorization_takes_grants_pending_codes_and_approvals<
 /// Revoking an authorization that holds nothing changes nothing and audits nothing.
 pub async fn revoking_nothing_is_false_and_unaudited<P: Ports>(w: &World<P>) {
     let (user, app) = (person(w, "ada").await, app(w, "Editor").await);
-    let audit = entry_by(
-        "revoker",
-        "revoke",
-        "client",
-        &app.id.to_string(),
-        w.clock.now(),
-    );
+    let audit = entry_by("revoker", "revoke", "client", app.id, w.clock.now());
     assert!(
         !w.grants
             .revoke_authorization(user.id, app.id, &audit)
@@ -92,31 +74,13 @@ pub async fn a_blocked_app_s_tokens_codes_and_approvals_stop<P: Ports>(w: &World
     let (user, app) = (person(w, "ada").await, app(w, "Editor").await);
     let issued = grant(w, &user, &app, "mcp", w.clock.now()).await;
     let waiting = code_approving(w, &user, &app, "mcp", true).await;
-    let audit = entry_by(
-        "blocker",
-        "block",
-        "app",
-        &app.id.to_string(),
-        w.clock.now(),
-    );
+    let audit = entry_by("blocker", "block", "app", app.id, w.clock.now());
     assert!(w.apps.set_blocked(app.id, true, &audit).await.unwrap());
     assert!(access_revoked(w, &issued.access).await);
-    let refresh = w
-        .grants
-        .find_refresh_token(&issued.refresh)
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(refresh.inactive);
+    assert!(refresh_inactive(w, &issued.refresh).await);
     assert!(!pending(w, &waiting).await);
     assert!(!remembered(w, user.id, app.id, None).await);
-    let audit = entry_by(
-        "blocker",
-        "unblock",
-        "app",
-        &app.id.to_string(),
-        w.clock.now(),
-    );
+    let audit = entry_by("blocker", "unblock", "app", app.id, w.clock.now());
     assert!(w.apps.set_blocked(app.id, false, &audit).await.unwrap());
     let access = w
         .grants
@@ -138,17 +102,15 @@ pub async fn a_suspended_person_s_tokens_and_codes_stop_for_good<P: Ports>(w: &W
         (AccountChange::Unsuspend, "unsuspend"),
     ];
     for (change, action) in changes {
-        let audit = entry_by("admin", action, "user", &user.id.to_string(), w.clock.now());
+        let audit = entry_by("admin", action, "user", user.id, w.clock.now());
         let decide = |_: &tessera_domain::Account, _: u64| Ok(true);
         let changed = w
             .users
             .change_account(user.id, change, &audit, decide)
             .await;
         assert!(matches!(changed.unwrap(), Some(Ok(_))));
-        let access = w.grants.find_access_token(&issued.access).await.unwrap();
-        assert!(access.unwrap().revoked, "after {action}");
-        let refresh = w.grants.find_refresh_token(&issued.refresh).await.unwrap();
-        assert!(refresh.unwrap().inactive, "after {action}");
+        assert!(access_revoked(w, &issued.access).await, "after {action}");
+        assert!(refresh_inactive(w, &issued.refresh).await, "after {action}");
         assert!(!pending(w, &waiting).await, "after {action}");
     }
 }
