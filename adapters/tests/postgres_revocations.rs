@@ -1,20 +1,24 @@
 //! Access tokens served from memory, and every revoking write reaching the cache through
-//! PostgreSQL notifications (migrations/V10, token_cache.rs, revocation_listener.rs), against
+//! PostgreSQL notifications (migrations/V10, record_cache.rs, revocation_listener.rs), against
 //! a real database.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test helpers
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use tessera_adapters::postgres::{Database, PgGrantRepository, TokenCache, listen_for_revocations};
-use tessera_application::ports::GrantRepository;
-use tessera_domain::{Credential, CredentialKind};
+use tessera_adapters::postgres::{
+    Database, PgAppRepository, PgGrantRepository, PgSessionRepository, RecordCache,
+    listen_for_revocations,
+};
+use tessera_application::ports::{ClientRepository, GrantRepository, SessionRepository};
+use tessera_domain::{Credential, CredentialKind, RedirectUri};
+use time::OffsetDateTime;
 use uuid::Uuid;
 
 /// A user, an app, a grant and one live access token, with a listening cache.
 struct World {
     db: Database,
-    cache: Arc<TokenCache>,
+    cache: Arc<RecordCache>,
     repo: PgGrantRepository,
     grant: Uuid,
     token: Credential,
@@ -39,10 +43,10 @@ async fn execute(db: &Database, sql: &str, params: &[&(dyn tokio_postgres::types
 }
 
 async fn world() -> World {
-    let cache = Arc::new(TokenCache::default());
+    let cache = Arc::new(RecordCache::default());
     let db = Database::connect(&tessera_test_support::migrated_database().await, 4)
         .unwrap()
-        .with_token_cache(cache.clone());
+        .with_record_cache(cache.clone());
     tokio::spawn(listen_for_revocations(db.clone(), cache.clone()));
     eventually("the listener listens", async || cache.enabled()).await;
     let (user, app, grant) = (Uuid::new_v4(), Uuid::new_v4(), Uuid::new_v4());
@@ -180,4 +184,142 @@ async fn a_lost_listener_turns_the_cache_off_and_empties_it_until_it_listens_aga
     );
     eventually("the listener listens again", async || w.cache.enabled()).await;
     assert!(w.live().await);
+}
+
+/// A live session of the world's person, stored; its credential.
+async fn session(w: &World) -> Credential {
+    let session = Credential::from_entropy(CredentialKind::Session, [5; 8], [6; 32]);
+    let hash = session.hash();
+    execute(&w.db, "INSERT INTO sessions (lookup_id, secret_hash, user_id, created_at, expires_at)
+                  SELECT $1, $2, user_id, now(), now() + interval '1 day' FROM oauth2_grants WHERE id = $3",
+        &[&session.lookup_id().as_str(), &hash.as_bytes(), &w.grant]).await;
+    session
+}
+
+/// The id of the world's app.
+async fn app_of(w: &World) -> Uuid {
+    let client = w.db.client().await.unwrap();
+    let sql = "SELECT app_id FROM oauth2_grants WHERE id = $1";
+    client.query_one(sql, &[&w.grant]).await.unwrap().get(0)
+}
+
+#[tokio::test]
+async fn a_signed_out_session_is_refused_at_once_and_any_ended_one_soon_after() {
+    let w = world().await;
+    let sessions = PgSessionRepository::new(w.db.clone());
+    let signed_out = session(&w).await;
+    let now = OffsetDateTime::now_utc();
+    assert!(
+        sessions
+            .find_live(signed_out.lookup_id(), now)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    assert!(
+        w.cache.session(signed_out.lookup_id(), now).is_some(),
+        "held in memory"
+    );
+    sessions.delete(signed_out.lookup_id()).await.unwrap();
+    assert!(
+        w.cache.session(signed_out.lookup_id(), now).is_none(),
+        "dropped before the answer"
+    );
+    assert!(
+        sessions
+            .find_live(signed_out.lookup_id(), now)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // Any other write that ends a session reaches the cache through its notice.
+    let ended = session(&w).await;
+    assert!(
+        sessions
+            .find_live(ended.lookup_id(), now)
+            .await
+            .unwrap()
+            .is_some()
+    );
+    execute(
+        &w.db,
+        "DELETE FROM sessions WHERE lookup_id = $1",
+        &[&ended.lookup_id().as_str()],
+    )
+    .await;
+    eventually("the ended session leaves the cache", async || {
+        w.cache.session(ended.lookup_id(), now).is_none()
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_changed_or_deleted_app_leaves_the_cache_with_its_tokens() {
+    for write in [
+        "UPDATE oauth2_apps SET redirect_uris = '{https://b.example/cb}' WHERE id = $1",
+        "UPDATE oauth2_apps SET blocked = true WHERE id = $1",
+        "DELETE FROM oauth2_apps WHERE id = $1",
+    ] {
+        let w = world().await;
+        let (app, apps) = (app_of(&w).await, PgAppRepository::new(w.db.clone()));
+        let before = apps.find_client(app).await.unwrap().unwrap();
+        assert_eq!(w.cache.client(app), Some(before.clone()), "held in memory");
+        execute(&w.db, write, &[&app]).await;
+        eventually(write, async || w.cache.client(app).is_none()).await;
+        let after = apps.find_client(app).await.unwrap();
+        match write.starts_with("DELETE") {
+            true => assert!(after.is_none()),
+            false => assert_eq!(
+                after.map(|c| c.redirect_uris),
+                Some(match write.contains("b.example") {
+                    true => vec![RedirectUri::parse("https://b.example/cb").unwrap()],
+                    false => before.redirect_uris,
+                })
+            ),
+        }
+    }
+}
+
+#[tokio::test]
+async fn noting_an_apps_last_token_or_sweeping_ended_sessions_sends_no_notice() {
+    let w = world().await;
+    let ended = session(&w).await;
+    let (_listening, mut notices) = w.db.listen("tessera_revocations", "test").await.unwrap();
+    let app = app_of(&w).await;
+    execute(
+        &w.db,
+        "UPDATE oauth2_apps SET last_token_at = now() WHERE id = $1",
+        &[&app],
+    )
+    .await;
+    execute(
+        &w.db,
+        "UPDATE sessions SET expires_at = now() - interval '1 minute'",
+        &[],
+    )
+    .await;
+    execute(&w.db, "DELETE FROM sessions WHERE expires_at < now()", &[]).await;
+    execute(
+        &w.db,
+        "UPDATE oauth2_grants SET revoked_at = now() WHERE id = $1",
+        &[&w.grant],
+    )
+    .await;
+    let expiring = format!("session:{}", ended.lookup_id().as_str());
+    let first = tokio::time::timeout(Duration::from_secs(5), notices.recv())
+        .await
+        .unwrap();
+    assert_eq!(
+        first,
+        Some(expiring),
+        "shortening a live session ends it: one notice"
+    );
+    let next = tokio::time::timeout(Duration::from_secs(5), notices.recv())
+        .await
+        .unwrap();
+    assert_eq!(
+        next,
+        Some(format!("grant:{}", w.grant)),
+        "then nothing but the revocation"
+    );
 }

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use tessera_adapters::postgres::{
-    Database, EmbeddedPostgres, StopOutcome, TokenCache, listen_for_revocations, migrate,
+    Database, EmbeddedPostgres, RecordCache, StopOutcome, listen_for_revocations, migrate,
 };
 use tokio::task::JoinHandle;
 
@@ -20,7 +20,7 @@ pub struct Store {
     pub embedded: Option<EmbeddedPostgres>,
     /// Verified access tokens in memory; on only while [`Store::listen_for_revocations`]
     /// keeps its listener connected.
-    pub tokens: Arc<TokenCache>,
+    pub tokens: Arc<RecordCache>,
     /// The revocation listener, stopped with [`Store::shutdown`].
     listener: Option<JoinHandle<()>>,
 }
@@ -44,9 +44,9 @@ impl Store {
                 (pg.url().to_owned(), Some(pg))
             }
         };
-        let tokens = Arc::new(TokenCache::default());
+        let tokens = Arc::new(RecordCache::default());
         let db =
-            Database::connect(&url, settings.database.pool_size)?.with_token_cache(tokens.clone());
+            Database::connect(&url, settings.database.pool_size)?.with_record_cache(tokens.clone());
         let store = Self {
             db,
             embedded,

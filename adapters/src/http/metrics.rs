@@ -16,7 +16,7 @@ use prometheus::{
 
 use std::sync::Arc;
 
-use crate::postgres::{Database, TokenCache};
+use crate::postgres::{Database, RecordCache};
 
 /// Every metric tessera exports, registered once per process.
 #[derive(Debug, Clone)]
@@ -31,7 +31,7 @@ pub struct Metrics {
     pool: IntGaugeVec,
     token_cache: IntGaugeVec,
     db: Database,
-    bearer_cache: Arc<TokenCache>,
+    bearer_cache: Arc<RecordCache>,
     /// Requests at least this slow are logged with where their time went (`log.slow_request`).
     slow_request: Option<std::time::Duration>,
 }
@@ -50,7 +50,7 @@ pub enum TokenEvent {
 impl Metrics {
     /// Creates and registers the metrics; the pool of `db` and `bearer_cache` are
     /// read at each scrape.
-    pub fn new(db: Database, bearer_cache: Arc<TokenCache>) -> Result<Self, prometheus::Error> {
+    pub fn new(db: Database, bearer_cache: Arc<RecordCache>) -> Result<Self, prometheus::Error> {
         let registry = Registry::new_custom(Some("tessera".into()), None)?;
         let requests = IntCounterVec::new(
             Opts::new(

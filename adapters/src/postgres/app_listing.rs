@@ -193,6 +193,7 @@ impl PgAppRepository {
         let client = self.db().client().await?;
         let stmt = client.prepare_cached(&sql).await.map_err(db_err)?;
         let deleted = client.execute(&stmt, &params).await.map_err(db_err)?;
+        drop(client); // never hold one connection while waiting for another
         if deleted > 0 {
             self.db().settle_revocation().await;
         }

@@ -136,7 +136,10 @@ impl AppRepository for PgAppRepository {
             &app.updated_at,
             &needs_native,
         ];
-        write_audited(&self.db, SQL, &params, audit).await
+        let changed = write_audited(&self.db, SQL, &params, audit).await?;
+        // Every replica's cached client must show the new redirect URIs at once.
+        self.db.settle_revocation().await;
+        Ok(changed)
     }
 
     async fn set_blocked(

@@ -7,8 +7,8 @@ use tessera_domain::{
 use tokio_postgres::Row;
 use uuid::Uuid;
 
-use super::PgAppRepository;
 use super::errors::{column, corrupt, db_err};
+use super::{PgAppRepository, RecordCache};
 
 /// Re-parses a client row through the domain constructors.
 pub(super) fn client_from_row(row: &Row) -> Result<OAuthClient, RepoError> {
@@ -50,10 +50,19 @@ impl ClientRepository for PgAppRepository {
         const SQL: &str =
             "SELECT id, name, icon, redirect_uris, client_type, grant_types, scope, source, blocked, cimd_url
                            FROM oauth2_apps WHERE id = $1";
+        let cache = self.db().record_cache();
+        if let Some(found) = cache.and_then(|c| c.client(id)) {
+            return Ok(Some(found));
+        }
+        let ticket = cache.and_then(RecordCache::ticket);
         let client = self.db().client().await?;
         let stmt = client.prepare_cached(SQL).await.map_err(db_err)?;
         let row = client.query_opt(&stmt, &[&id]).await.map_err(db_err)?;
-        row.as_ref().map(client_from_row).transpose()
+        let found = row.as_ref().map(client_from_row).transpose()?;
+        if let (Some(cache), Some(ticket), Some(found)) = (cache, ticket, &found) {
+            cache.put_client(ticket, found);
+        }
+        Ok(found)
     }
 
     async fn find_secret(&self, lookup_id: &LookupId) -> Result<Option<StoredSecret>, RepoError> {

@@ -14,10 +14,10 @@ use super::audit_repository::record;
 use super::code_insert;
 use super::errors::{column, corrupt, db_err};
 use super::user_repository::user_from_row;
-use super::{Database, TokenCache};
+use super::{Database, RecordCache};
 
 /// Codes, grants, tokens and approvals in PostgreSQL; access-token lookups go through the
-/// pool's [`TokenCache`] when it has one.
+/// pool's [`RecordCache`] when it has one.
 #[derive(Debug, Clone)]
 pub struct PgGrantRepository {
     pub(super) db: Database,
@@ -150,11 +150,11 @@ impl GrantRepository for PgGrantRepository {
         &self,
         lookup_id: &LookupId,
     ) -> Result<Option<AccessTokenRecord>, RepoError> {
-        let cache = self.db.token_cache();
+        let cache = self.db.record_cache();
         if let Some(found) = cache.and_then(|c| c.get(lookup_id)) {
             return Ok(Some(found));
         }
-        let ticket = cache.and_then(TokenCache::ticket);
+        let ticket = cache.and_then(RecordCache::ticket);
         let found = self.read_access_token(lookup_id).await?;
         if let (Some(cache), Some(ticket), Some(record)) = (cache, ticket, &found) {
             cache.put(ticket, lookup_id, record);

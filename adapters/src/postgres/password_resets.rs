@@ -97,6 +97,9 @@ impl PasswordResetRepository for PgPasswordResetRepository {
             .map_err(db_err)?;
         record(&tx, audit).await?;
         tx.commit().await.map_err(db_err)?;
+        drop(client); // never hold one connection while waiting for another
+        // The ended sessions must be refused at once by every replica's cache.
+        self.db.settle_revocation().await;
         Ok(Some(UserId::new(user)))
     }
 }

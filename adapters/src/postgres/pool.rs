@@ -9,10 +9,10 @@ use tokio_postgres::config::SslMode;
 use tokio_postgres::{AsyncMessage, NoTls};
 use tokio_postgres_rustls::MakeRustlsConnect;
 
-use super::TokenCache;
+use super::RecordCache;
 use super::connector::OnPoolRuntime;
+use super::record_cache::BARRIER;
 use super::revocation_listener::{CHANNEL, LISTENER_NAME};
-use super::token_cache::BARRIER;
 use crate::system::OsRng;
 
 /// Why the pool could not be built.
@@ -33,7 +33,7 @@ pub struct Database {
     /// How to open a connection of its own, outside the pool (the revocation listener).
     config: tokio_postgres::Config,
     /// Verified access tokens in memory, when this process listens for revocations.
-    tokens: Option<Arc<TokenCache>>,
+    tokens: Option<Arc<RecordCache>>,
 }
 
 /// rustls with the ring provider and the platform's roots, or instead of them only those
@@ -105,8 +105,8 @@ impl Database {
     }
 
     /// Lets access-token lookups be answered from `cache` while it is on (see
-    /// [`TokenCache`]); revoking writes made through this pool empty it at once.
-    pub fn with_token_cache(self, cache: Arc<TokenCache>) -> Self {
+    /// [`RecordCache`]); revoking writes made through this pool empty it at once.
+    pub fn with_record_cache(self, cache: Arc<RecordCache>) -> Self {
         Self {
             tokens: Some(cache),
             ..self
@@ -114,7 +114,7 @@ impl Database {
     }
 
     /// The access-token cache, if this pool has one.
-    pub(crate) fn token_cache(&self) -> Option<&TokenCache> {
+    pub(crate) fn record_cache(&self) -> Option<&RecordCache> {
         self.tokens.as_deref()
     }
 

@@ -215,7 +215,10 @@ impl RegistrationRepository for PgRegistrationRepository {
         let mut params: Vec<&(dyn ToSql + Sync)> = vec![&c.id];
         params.extend(metadata.iter().map(|b| b.as_ref() as &(dyn ToSql + Sync)));
         params.push(&c.updated_at);
-        write_audited(&self.db, SQL, &params, audit).await
+        let changed = write_audited(&self.db, SQL, &params, audit).await?;
+        // Every replica's cached client must show the new metadata at once.
+        self.db.settle_revocation().await;
+        Ok(changed)
     }
 
     async fn delete(&self, id: Uuid, audit: &AuditEntry) -> Result<bool, RepoError> {

@@ -1,6 +1,6 @@
 //! Keeps one connection listening for the revocation notices every replica's writes send
 //! (migrations/V10__revocation_notifications.sql) and applies them to this process's
-//! [`TokenCache`]. The cache is on only while the connection listens: when it is lost, the
+//! [`RecordCache`]. The cache is on only while the connection listens: when it is lost, the
 //! cache is off (every bearer check reads the database) until it listens again. A barrier
 //! notice is acknowledged once every notice before it has been applied, so a revoking write
 //! on any replica can wait until every replica has dropped what it revoked.
@@ -8,8 +8,8 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::token_cache::{ACK, BARRIER};
-use super::{Database, TokenCache};
+use super::record_cache::{ACK, BARRIER};
+use super::{Database, RecordCache};
 
 /// The channel the triggers notify.
 pub(crate) const CHANNEL: &str = "tessera_revocations";
@@ -21,7 +21,7 @@ const FIRST_BACKOFF: Duration = Duration::from_millis(100);
 const MAX_BACKOFF: Duration = Duration::from_secs(5);
 
 /// Listens for as long as the process runs (spawn it on the runtime).
-pub async fn listen_for_revocations(db: Database, cache: Arc<TokenCache>) {
+pub async fn listen_for_revocations(db: Database, cache: Arc<RecordCache>) {
     let mut backoff = FIRST_BACKOFF;
     loop {
         match db.listen(CHANNEL, LISTENER_NAME).await {

@@ -3,10 +3,10 @@ use tessera_application::ports::{AuditEntry, NewSession, SessionRepository};
 use tessera_domain::{CredentialHash, LookupId, User, UserId};
 use time::OffsetDateTime;
 
-use super::Database;
 use super::audit_repository::record;
 use super::errors::{column, corrupt, db_err};
 use super::user_repository::user_from_row;
+use super::{Database, RecordCache, SessionRecord};
 
 /// Sessions in PostgreSQL, stored only as SHA-256 hashes.
 #[derive(Debug, Clone)]
@@ -45,10 +45,16 @@ impl SessionRepository for PgSessionRepository {
         lookup_id: &LookupId,
         now: OffsetDateTime,
     ) -> Result<Option<(CredentialHash, User)>, RepoError> {
-        const SQL: &str = "SELECT s.secret_hash, u.id, u.email, u.username, u.admin, u.created_at
+        const SQL: &str =
+            "SELECT s.secret_hash, s.expires_at, u.id, u.email, u.username, u.admin, u.created_at
                            FROM sessions s JOIN users u ON u.id = s.user_id
                            WHERE s.lookup_id = $1 AND s.expires_at > $2
                              AND u.suspended_at IS NULL";
+        let cache = self.db.record_cache();
+        if let Some(found) = cache.and_then(|c| c.session(lookup_id, now)) {
+            return Ok(Some((found.hash, found.user)));
+        }
+        let ticket = cache.and_then(RecordCache::ticket);
         let client = self.db.client().await?;
         let stmt = client.prepare_cached(SQL).await.map_err(db_err)?;
         let Some(row) = client
@@ -58,9 +64,16 @@ impl SessionRepository for PgSessionRepository {
         else {
             return Ok(None);
         };
-        let hash = CredentialHash::from_bytes(column(&row, "secret_hash")?)
-            .map_err(|e| corrupt("session", e))?;
-        Ok(Some((hash, user_from_row(&row)?)))
+        let session = SessionRecord {
+            hash: CredentialHash::from_bytes(column(&row, "secret_hash")?)
+                .map_err(|e| corrupt("session", e))?,
+            user: user_from_row(&row)?,
+            expires_at: column(&row, "expires_at")?,
+        };
+        if let (Some(cache), Some(ticket)) = (cache, ticket) {
+            cache.put_session(ticket, lookup_id, &session);
+        }
+        Ok(Some((session.hash, session.user)))
     }
 
     async fn delete(&self, lookup_id: &LookupId) -> Result<(), RepoError> {
@@ -73,6 +86,8 @@ impl SessionRepository for PgSessionRepository {
             .execute(&stmt, &[&lookup_id.as_str()])
             .await
             .map_err(db_err)?;
+        drop(client); // never hold one connection while waiting for another
+        self.db.settle_revocation().await;
         Ok(())
     }
 
@@ -87,6 +102,8 @@ impl SessionRepository for PgSessionRepository {
             .map_err(db_err)?;
         record(&tx, audit).await?;
         tx.commit().await.map_err(db_err)?;
+        drop(client); // never hold one connection while waiting for another
+        self.db.settle_revocation().await;
         Ok(ended)
     }
 }

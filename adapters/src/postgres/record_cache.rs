@@ -1,10 +1,12 @@
-//! Verified access-token records kept in memory, so a bearer check needs no database round
-//! trip (issue 15). The record still carries the stored hash: the application compares the
-//! presented token with it, in constant time, on every call. Entries live a short time
-//! (never past the token's expiry), the map is bounded, and revocations reach it through
-//! PostgreSQL notifications (migrations/V10__revocation_notifications.sql, read by
-//! `revocation_listener.rs`). While that listener is not listening, the cache is off: every
-//! call reads the database (fail closed).
+//! Verified records kept in memory, so the hottest reads need no database round trip:
+//! access tokens on every bearer check (issue 15), sign-in sessions and clients on every
+//! authorization request (issue 20). A token or session record still carries the stored
+//! hash: the application compares the presented credential with it, in constant time, on
+//! every call. Entries live a short time (never past the credential's expiry), each map is
+//! bounded, and every write that ends or changes a record reaches the cache through
+//! PostgreSQL notifications (migrations V10 and V19, read by `revocation_listener.rs`).
+//! While that listener is not listening, the cache is off: every call reads the database
+//! (fail closed).
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -12,31 +14,45 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use tessera_application::Clock;
-use tessera_domain::{AccessTokenRecord, LookupId};
+use tessera_domain::{AccessTokenRecord, CredentialHash, LookupId, OAuthClient, User};
+use time::OffsetDateTime;
+use uuid::Uuid;
 
 use crate::system::SystemClock;
 use tokio::sync::oneshot;
 
 /// How long a verified record is served from memory at most.
 const TTL: Duration = Duration::from_secs(30);
-/// How many records are kept at most (a few MiB).
-const CAPACITY: usize = 16_384;
+/// How many access tokens are kept at most (a few MiB).
+const TOKENS: usize = 16_384;
+/// How many sessions are kept at most (about a MiB).
+const SESSIONS: usize = 16_384;
+/// How many clients are kept at most (about a MiB).
+const CLIENTS: usize = 4_096;
 /// The prefix of the notice a revoking write sends to learn that every replica was told.
 pub(crate) const BARRIER: &str = "barrier:";
 /// The prefix of a listener's acknowledgement of a barrier.
 pub(crate) const ACK: &str = "ack:";
 
-/// A record and until when it may be served.
-#[derive(Debug)]
-struct Entry {
-    record: AccessTokenRecord,
-    until: Instant,
+mod held;
+
+use held::Held;
+
+/// A live sign-in session as read with its person, for `SessionRepository::find_live`.
+#[derive(Debug, Clone)]
+pub struct SessionRecord {
+    /// The stored hash of the session's secret.
+    pub hash: CredentialHash,
+    /// Whose session it is.
+    pub user: User,
+    /// When the session ends.
+    pub expires_at: OffsetDateTime,
 }
 
-/// The in-memory access-token records of one process.
+/// The in-memory records of one process.
 #[derive(Debug)]
-pub struct TokenCache {
-    entries: Mutex<HashMap<String, Entry>>,
+pub struct RecordCache {
+    held: Mutex<Held>,
     /// Off until the revocation listener listens, and whenever it stops.
     enabled: AtomicBool,
     /// Bumped by every invalidation, so a read that raced a revocation is not stored.
@@ -54,7 +70,7 @@ pub struct TokenCache {
 /// Called with the id of a person just suspended, on every replica that hears of it.
 type SuspensionHook = Box<dyn Fn(uuid::Uuid) + Send + Sync>;
 
-/// The hooks of [`TokenCache::on_suspended`].
+/// The hooks of [`RecordCache::on_suspended`].
 #[derive(Default)]
 struct SuspensionHooks(Mutex<Vec<SuspensionHook>>);
 
@@ -83,12 +99,12 @@ impl Barrier {
     }
 }
 
-/// What [`TokenCache::stats`] reports.
+/// What [`RecordCache::stats`] reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CacheStats {
     /// Whether the cache is on (its listener listens).
     pub enabled: bool,
-    /// Records held.
+    /// Access-token records held.
     pub entries: usize,
     /// Lookups answered from memory.
     pub hits: u64,
@@ -102,10 +118,10 @@ pub struct CacheStats {
 #[derive(Debug, Clone, Copy)]
 pub struct Ticket(u64);
 
-impl Default for TokenCache {
+impl Default for RecordCache {
     fn default() -> Self {
         Self {
-            entries: Mutex::new(HashMap::new()),
+            held: Mutex::new(Held::new(TOKENS, SESSIONS, CLIENTS)),
             enabled: AtomicBool::new(false),
             generation: AtomicU64::new(0),
             hits: AtomicU64::new(0),
@@ -117,10 +133,10 @@ impl Default for TokenCache {
     }
 }
 
-impl TokenCache {
-    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<String, Entry>> {
-        // A panic while holding the lock leaves a map that is still consistent.
-        self.entries
+impl RecordCache {
+    fn held(&self) -> std::sync::MutexGuard<'_, Held> {
+        // A panic while holding the lock leaves maps that are still consistent.
+        self.held
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
@@ -130,11 +146,7 @@ impl TokenCache {
         if !self.enabled.load(Ordering::Acquire) {
             return None;
         }
-        let found = self
-            .entries()
-            .get(lookup_id.as_str())
-            .filter(|e| e.until > Instant::now())
-            .map(|e| e.record.clone());
+        let found = self.held().tokens.fresh(lookup_id.as_str());
         let counter = if found.is_some() {
             &self.hits
         } else {
@@ -153,32 +165,59 @@ impl TokenCache {
 
     /// Stores what the database said, unless anything was invalidated since `ticket`.
     pub fn put(&self, ticket: Ticket, lookup_id: &LookupId, record: &AccessTokenRecord) {
-        let left = record.expires_at - SystemClock.now();
-        let Ok(left) = Duration::try_from(left) else {
+        let Some(until) = until(record.expires_at) else {
             return;
         };
-        let mut entries = self.entries();
-        // Checked under the lock that invalidations take, so none can slip in between.
-        if !self.enabled.load(Ordering::Acquire)
-            || self.generation.load(Ordering::Acquire) != ticket.0
-        {
+        if let Some(mut held) = self.holding(ticket) {
+            let key = lookup_id.as_str().to_owned();
+            held.tokens.store(key, record.clone(), until);
+        }
+    }
+
+    /// The session `lookup_id` names when the cache is on and holds it, live at `now`.
+    pub fn session(&self, lookup_id: &LookupId, now: OffsetDateTime) -> Option<SessionRecord> {
+        if !self.enabled.load(Ordering::Acquire) {
+            return None;
+        }
+        let found = self.held().sessions.fresh(lookup_id.as_str());
+        found.filter(|s| s.expires_at > now)
+    }
+
+    /// Stores a live session as read, unless anything was invalidated since `ticket`.
+    pub fn put_session(&self, ticket: Ticket, lookup_id: &LookupId, session: &SessionRecord) {
+        let Some(until) = until(session.expires_at) else {
             return;
+        };
+        if let Some(mut held) = self.holding(ticket) {
+            let key = lookup_id.as_str().to_owned();
+            held.sessions.store(key, session.clone(), until);
         }
-        if entries.len() >= CAPACITY {
-            let now = Instant::now();
-            entries.retain(|_, e| e.until > now);
-            if entries.len() >= CAPACITY {
-                entries.clear();
-            }
+    }
+
+    /// The client `id` names when the cache is on and holds it.
+    pub fn client(&self, id: Uuid) -> Option<OAuthClient> {
+        if !self.enabled.load(Ordering::Acquire) {
+            return None;
         }
-        let until = Instant::now() + TTL.min(left);
-        entries.insert(
-            lookup_id.as_str().to_owned(),
-            Entry {
-                record: record.clone(),
-                until,
-            },
-        );
+        self.held().clients.fresh(&id)
+    }
+
+    /// Stores a client as read, unless anything was invalidated since `ticket`.
+    pub fn put_client(&self, ticket: Ticket, client: &OAuthClient) {
+        if let Some(mut held) = self.holding(ticket) {
+            let until = Instant::now() + TTL;
+            held.clients.store(client.id, client.clone(), until);
+        }
+    }
+
+    /// The held records, to store a read taken at `ticket`: only while the cache is on and
+    /// nothing was invalidated since, checked under the lock that invalidations take so
+    /// none can slip in between.
+    fn holding(&self, ticket: Ticket) -> Option<std::sync::MutexGuard<'_, Held>> {
+        let held = self.held();
+        let current = self.enabled.load(Ordering::Acquire)
+            && self.generation.load(Ordering::Acquire) == ticket.0;
+        current.then_some(held)
     }
 
     /// Runs `hook` with the id of every person suspended from now on, on this replica as
@@ -192,9 +231,11 @@ impl TokenCache {
         hooks.push(Box::new(hook));
     }
 
-    /// Applies one revocation notice: `token:<lookup id>`, `grant:<id>`, `app:<id>`,
-    /// `user:<id>` or `suspended:<id>` (which also runs the suspension hooks); `ack:<id>`
-    /// counts a replica's acknowledgement of a barrier; anything else clears the whole cache.
+    /// Applies one notice: `token:<lookup id>`, `session:<lookup id>`, `grant:<id>`,
+    /// `app:<id>` (the app changed or went: its client and tokens), `user:<id>` (their
+    /// tokens and sessions) or `suspended:<id>` (which also runs the suspension hooks);
+    /// `ack:<id>` counts a replica's acknowledgement of a barrier; anything else clears the
+    /// whole cache.
     pub fn invalidate(&self, notice: &str) {
         if let Some(id) = notice.strip_prefix("suspended:") {
             self.invalidate(&format!("user:{id}"));
@@ -215,16 +256,24 @@ impl TokenCache {
             }
             return;
         }
-        let mut entries = self.entries();
+        let mut held = self.held();
         self.generation.fetch_add(1, Ordering::AcqRel);
         match notice.split_once(':') {
-            Some(("token", lookup_id)) => {
-                entries.remove(lookup_id);
+            Some(("token", lookup_id)) => held.tokens.remove(lookup_id),
+            Some(("session", lookup_id)) => held.sessions.remove(lookup_id),
+            Some(("grant", id)) => held.tokens.retain(|t| t.grant_id.to_string() != id),
+            Some(("app", id)) => match Uuid::parse_str(id) {
+                Ok(app) => {
+                    held.tokens.retain(|t| t.client_id != app);
+                    held.clients.remove(&app);
+                }
+                Err(_) => held.clear(),
+            },
+            Some(("user", id)) => {
+                held.tokens.retain(|t| t.user.id.to_string() != id);
+                held.sessions.retain(|s| s.user.id.to_string() != id);
             }
-            Some(("grant", id)) => entries.retain(|_, e| e.record.grant_id.to_string() != id),
-            Some(("app", id)) => entries.retain(|_, e| e.record.client_id.to_string() != id),
-            Some(("user", id)) => entries.retain(|_, e| e.record.user.id.to_string() != id),
-            _ => entries.clear(),
+            _ => held.clear(),
         }
     }
 
@@ -232,7 +281,7 @@ impl TokenCache {
     /// says have acknowledged `barrier:<id>` (each does after applying every notice committed
     /// before it: PostgreSQL delivers notifications in commit order).
     ///
-    /// [`expect`]: TokenCache::expect_acks
+    /// [`expect`]: RecordCache::expect_acks
     pub fn barrier(&self, id: &str) -> oneshot::Receiver<()> {
         let (done, receiver) = oneshot::channel();
         let barrier = Barrier {
@@ -267,9 +316,9 @@ impl TokenCache {
     /// Turns the cache on (the listener listens) or off (it does not: serve nothing).
     /// Either way everything held so far is dropped, since notices may have been missed.
     pub fn set_enabled(&self, enabled: bool) {
-        let mut entries = self.entries();
+        let mut held = self.held();
         self.generation.fetch_add(1, Ordering::AcqRel);
-        entries.clear();
+        held.clear();
         if self.enabled.swap(enabled, Ordering::AcqRel) && !enabled {
             self.outages.fetch_add(1, Ordering::Relaxed);
         }
@@ -284,12 +333,19 @@ impl TokenCache {
     pub fn stats(&self) -> CacheStats {
         CacheStats {
             enabled: self.enabled(),
-            entries: self.entries().len(),
+            entries: self.held().tokens.len(),
             hits: self.hits.load(Ordering::Relaxed),
             misses: self.misses.load(Ordering::Relaxed),
             outages: self.outages.load(Ordering::Relaxed),
         }
     }
+}
+
+/// Until when a record of a credential that expires at `expires_at` may be served: at most
+/// [`TTL`] from now, never past its expiry; `None` when it has expired.
+fn until(expires_at: OffsetDateTime) -> Option<Instant> {
+    let left = Duration::try_from(expires_at - SystemClock.now()).ok()?;
+    Some(Instant::now() + TTL.min(left))
 }
 
 #[cfg(test)]
