@@ -215,6 +215,8 @@ side_by_side() {
     done
     kill "$PEER_PID" && wait "$PEER_PID" 2>/dev/null || true
     PEER_PID=""
+    # The database alone running the flow's statements: what no HTTP layer can beat.
+    pgbench_limit flow
     for name in flow peer-flow mcp peer-bearer; do
         printf 'side\t%s\t%s\t%s\n' "$name" \
             "$(awk -F'\t' -v n="$name" '$1 == n { print $2 }' "$LOGS/side.tsv" | median)" \

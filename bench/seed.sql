@@ -76,6 +76,11 @@ SELECT substr(md5('f' || ((r * 64 + c) * 10000000::bigint)), 1, 16), sha256('f':
        md5('bg' || (r * 64 + c))::uuid, 0, ARRAY['user:read', 'mcp'], now()
 FROM generate_series(0, :pgb_runs - 1) AS r, generate_series(0, 15) AS c;
 
+-- pgbench flow.sql: the one person's remembered approval of the seed app, as the flow
+-- scenario's load admin has one of its load app.
+INSERT INTO oauth2_approvals (user_id, app_id, resource, scopes, approved_at)
+VALUES (md5('u1')::uuid, '00000000-0000-4000-8000-00000000be01', '', ARRAY['user:read', 'mcp'], now());
+
 -- Vacuumed as well as analyzed: otherwise autovacuum's first pass over these fresh tables
 -- (triggered by the inserts) ran during the first scenario and stalled it (up to 120 ms).
 VACUUM (ANALYZE);
