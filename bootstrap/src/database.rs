@@ -18,9 +18,9 @@ pub struct Store {
     pub db: Database,
     /// The embedded cluster, let go of with [`Store::shutdown`].
     pub embedded: Option<EmbeddedPostgres>,
-    /// Verified access tokens in memory; on only while [`Store::listen_for_revocations`]
+    /// Verified tokens, sessions and clients in memory; on only while [`Store::listen_for_revocations`]
     /// keeps its listener connected.
-    pub tokens: Arc<RecordCache>,
+    pub records: Arc<RecordCache>,
     /// The revocation listener, stopped with [`Store::shutdown`].
     listener: Option<JoinHandle<()>>,
 }
@@ -44,13 +44,13 @@ impl Store {
                 (pg.url().to_owned(), Some(pg))
             }
         };
-        let tokens = Arc::new(RecordCache::default());
-        let db =
-            Database::connect(&url, settings.database.pool_size)?.with_record_cache(tokens.clone());
+        let records = Arc::new(RecordCache::default());
+        let db = Database::connect(&url, settings.database.pool_size)?
+            .with_record_cache(records.clone());
         let store = Self {
             db,
             embedded,
-            tokens,
+            records,
             listener: None,
         };
         store.wait_until_reachable().await?;
@@ -85,9 +85,9 @@ impl Store {
     }
 
     /// Keeps a connection listening for revocations from every replica, so bearer checks
-    /// can be answered from [`Store::tokens`] (a server does this; CLI commands do not).
+    /// can be answered from [`Store::records`] (a server does this; CLI commands do not).
     pub fn listen_for_revocations(&mut self) {
-        let task = listen_for_revocations(self.db.clone(), self.tokens.clone());
+        let task = listen_for_revocations(self.db.clone(), self.records.clone());
         self.listener = Some(tokio::spawn(task));
     }
 

@@ -70,7 +70,7 @@ impl Wiring {
         let registrations = web::Data::new(registration_service(settings, store, clock));
         let oauth = web::Data::new(oauth_service(settings, store, clock)?);
         let metrics = web::Data::new(
-            Metrics::new(store.db.clone(), store.tokens.clone())
+            Metrics::new(store.db.clone(), store.records.clone())
                 .context("registering metrics")?
                 .with_slow_request_log(positive(settings.log.slow_request)),
         );
@@ -82,7 +82,7 @@ impl Wiring {
         let mcp = mcp_endpoint(settings, store, oauth.clone(), apps.clone(), clock)?;
         let suspended = mcp.clone();
         store
-            .tokens
+            .records
             .on_suspended(move |user| suspended.end_sessions_of(user));
         let shutting_down = Arc::new(AtomicBool::new(false));
         let state = HttpState::<Production> {

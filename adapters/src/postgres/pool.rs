@@ -32,8 +32,9 @@ pub struct Database {
     pool: Pool,
     /// How to open a connection of its own, outside the pool (the revocation listener).
     config: tokio_postgres::Config,
-    /// Verified access tokens in memory, when this process listens for revocations.
-    tokens: Option<Arc<RecordCache>>,
+    /// Verified tokens, sessions and clients in memory, when this process listens for
+    /// revocations.
+    cache: Option<Arc<RecordCache>>,
 }
 
 /// rustls with the ring provider and the platform's roots, or instead of them only those
@@ -100,32 +101,33 @@ impl Database {
         Ok(Self {
             pool,
             config,
-            tokens: None,
+            cache: None,
         })
     }
 
-    /// Lets access-token lookups be answered from `cache` while it is on (see
-    /// [`RecordCache`]); revoking writes made through this pool empty it at once.
+    /// Lets access-token, session and client lookups be answered from `cache` while it is
+    /// on (see [`RecordCache`]); revoking writes made through this pool empty it at once.
     pub fn with_record_cache(self, cache: Arc<RecordCache>) -> Self {
         Self {
-            tokens: Some(cache),
+            cache: Some(cache),
             ..self
         }
     }
 
-    /// The access-token cache, if this pool has one.
+    /// The record cache, if this pool has one.
     pub(crate) fn record_cache(&self) -> Option<&RecordCache> {
-        self.tokens.as_deref()
+        self.cache.as_deref()
     }
 
-    /// Called after a revoking write commits, before its answer leaves: this process's
-    /// cached tokens are dropped at once, then a barrier notice goes out and the call returns
-    /// when every replica listening at that moment has acknowledged it, that is, has applied
-    /// the write's own notices (notifications arrive in commit order). So a token revoked
-    /// here is refused by every replica by the time the revoker hears back. Waits at most a
+    /// Called after a revoking write (or one that ends a session or changes a client)
+    /// commits, before its answer leaves: this process's cached records are dropped at once,
+    /// then a barrier notice goes out and the call returns when every replica listening at
+    /// that moment has acknowledged it, that is, has applied the write's own notices
+    /// (notifications arrive in commit order). So a token revoked or a session ended here is
+    /// refused by every replica by the time the writer hears back. Waits at most a
     /// second, then warns (a replica whose listener is gone has turned its cache off).
     pub(crate) async fn settle_revocation(&self) {
-        let Some(cache) = self.tokens.as_deref() else {
+        let Some(cache) = self.cache.as_deref() else {
             return;
         };
         cache.invalidate("local revocation");
