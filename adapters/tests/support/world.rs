@@ -48,7 +48,11 @@ impl<C: Clock + std::fmt::Debug + 'static> Ports for PgPorts<C> {
 /// test can serve documents itself).
 pub async fn pg_world() -> World<PgPorts> {
     let url = tessera_test_support::migrated_database().await;
-    let db = Database::connect(&url, 4).unwrap();
+    pg_world_on(Database::connect(&url, 4).unwrap()).await
+}
+
+/// Every adapter on `db` (a test that must see what one connection did opens a pool of one).
+pub async fn pg_world_on(db: Database) -> World<PgPorts> {
     let signer = PgSigningKeys::new(db.clone(), None);
     signer.ensure_active(SystemClock.now()).await.unwrap();
     World {

@@ -1,0 +1,76 @@
+//! Redeeming a code on PostgreSQL (migrations/V20): the code row is updated in place, writing
+//! no index entry, and a used code whose grant is gone is still refused, with nothing to revoke.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
+
+#[path = "support/world.rs"]
+mod world;
+
+use tessera_adapters::postgres::Database;
+use tessera_application::Clock;
+use tessera_application::contracts::fixtures::{app, audited_by, code, entry_by, person, redeem};
+use tessera_application::ports::{CodeOutcome, GrantRepository, Presenter};
+
+/// Updates of `oauth2_codes` so far, and how many of them were heap-only (wrote no index
+/// entry), as counted by the pool's one connection: it reports its counts first.
+async fn code_updates(db: &Database) -> (i64, i64) {
+    let client = db.client().await.unwrap();
+    client
+        .batch_execute("SELECT pg_stat_force_next_flush()")
+        .await
+        .unwrap();
+    let row = client
+        .query_one(
+            "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'oauth2_codes'",
+            &[],
+        )
+        .await
+        .unwrap();
+    (row.get(0), row.get(1))
+}
+
+#[tokio::test]
+async fn redeeming_a_code_updates_its_row_in_place_without_touching_an_index() {
+    let url = tessera_test_support::migrated_database().await;
+    let db = Database::connect(&url, 1).unwrap();
+    let w = world::pg_world_on(db.clone()).await;
+    let (user, client) = (person(&w, "ada").await, app(&w, "Editor").await);
+    let lookup = code(&w, &user, &client, "mcp").await;
+    let before = code_updates(&db).await;
+    redeem(&w, &lookup, &client, "mcp", w.clock.now()).await;
+    let (updates, in_place) = code_updates(&db).await;
+    assert_eq!(
+        updates - before.0,
+        1,
+        "the redemption updates the code once"
+    );
+    assert_eq!(in_place - before.1, 1, "as a heap-only update");
+}
+
+#[tokio::test]
+async fn a_used_code_whose_grant_was_swept_is_still_seen_as_used_and_revokes_nothing() {
+    let url = tessera_test_support::migrated_database().await;
+    let db = Database::connect(&url, 2).unwrap();
+    let w = world::pg_world_on(db.clone()).await;
+    let (user, client) = (person(&w, "ada").await, app(&w, "Editor").await);
+    let lookup = code(&w, &user, &client, "mcp").await;
+    let issued = redeem(&w, &lookup, &client, "mcp", w.clock.now()).await;
+    // As the sweep does to a grant that expired before its code (a short refresh_ttl).
+    let sql = "DELETE FROM oauth2_grants WHERE id = $1";
+    let conn = db.client().await.unwrap();
+    assert_eq!(conn.execute(sql, &[&issued.grant_id]).await.unwrap(), 1);
+    drop(conn);
+    let presenter = Presenter {
+        client_id: client.id,
+        secret: None,
+    };
+    let audit = entry_by("replay", "revoke", "grant", issued.grant_id, w.clock.now());
+    let replay = w.grants.redeem_code(&lookup, presenter, |_, code| {
+        let into = code.and_then(|c| c.redeemed_into);
+        let outcome = into.map_or(CodeOutcome::Refuse, |grant| {
+            CodeOutcome::RevokeGrant(grant, audit)
+        });
+        (outcome, into)
+    });
+    assert_eq!(replay.await.unwrap(), Some(issued.grant_id), "still used");
+    assert!(audited_by(&w, "replay").await.is_empty(), "nothing revoked");
+}
