@@ -135,3 +135,28 @@ pg_cpu_ticks() {
     done
     echo "$total"
 }
+
+# How the disk under the WAL answers on its own: 8 KB writes, each followed by fdatasync (what
+# a synchronous commit waits for), for $2 seconds in directory $1, while nothing else runs.
+# Prints `disk`, count, p50, p99.9 and max in ms, and how many took over 50 ms: a request that
+# must commit cannot be faster than the disk's slowest flush (issue 20's latency target).
+disk_probe() {
+    python3 - "$1" "$2" <<'PY'
+import os, sys, time
+path = os.path.join(sys.argv[1], "bench-disk-probe")
+fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+took, end = [], time.monotonic() + float(sys.argv[2])
+try:
+    while time.monotonic() < end:
+        os.write(fd, b"\0" * 8192)
+        start = time.perf_counter()
+        os.fdatasync(fd)
+        took.append((time.perf_counter() - start) * 1000)
+finally:
+    os.close(fd)
+    os.unlink(path)
+took.sort()
+at = lambda q: took[min(len(took) - 1, int(len(took) * q))]
+print("disk\t%d\t%.2f\t%.2f\t%.1f\t%d" % (len(took), at(0.5), at(0.999), took[-1], sum(t > 50 for t in took)))
+PY
+}

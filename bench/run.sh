@@ -16,6 +16,7 @@
 #   (relay: tools/call through a protected MCP server to the floor's POST /mcp, followed by
 #   relay-direct, the same call to the floor itself, for the relay's ratio)
 #   BENCH_PG_STATEMENTS=1  load pg_stat_statements and save its top statements in the logs
+#   BENCH_DISK_PROBE=10  seconds of fdatasync timing on the run's disk, idle (0: none)
 #   BENCH_DOC=docs/benchmarks.md  BENCH_NO_BUILD=1 (use the binaries already built)
 set -euo pipefail
 
@@ -111,6 +112,13 @@ printf 'startup\t%s\t%s\n' "$(median <"$LOGS/startup_ms")" "$(paste -sd' ' "$LOG
 start_rss_sampler "$SERVER_PID" "$LOGS/rss.log"
 sleep 3
 idle_kb=$(awk '/^VmRSS:/ { print $2 }' "/proc/$SERVER_PID/status")
+
+# The disk on its own, idle, before any load: a throwaway cluster lives under $WORK.
+DISK_PROBE=${BENCH_DISK_PROBE:-10}
+if [ "$DISK_PROBE" -gt 0 ]; then
+    log "disk: 8 KB writes with fdatasync for ${DISK_PROBE}s"
+    disk_probe "$WORK" "$DISK_PROBE" >>"$RESULTS"
+fi
 
 # pgbench: the same statements on the same PostgreSQL, right after the scenario they bound
 # (the machine may be shared: measuring both close together keeps their ratio fair).
