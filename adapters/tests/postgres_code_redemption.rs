@@ -11,7 +11,8 @@ use tessera_application::contracts::fixtures::{app, audited_by, code, entry_by, 
 use tessera_application::ports::{CodeOutcome, GrantRepository, Presenter};
 
 /// Updates of `oauth2_codes` so far, and how many of them were heap-only (wrote no index
-/// entry), as counted by the pool's one connection: it reports its counts first.
+/// entry), as counted by the pool's one connection: it reports its counts first
+/// (`pg_stat_force_next_flush`, PostgreSQL 15 and later, as Debian 12 and later ship).
 async fn code_updates(db: &Database) -> (i64, i64) {
     let client = db.client().await.unwrap();
     client
