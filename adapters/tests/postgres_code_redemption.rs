@@ -7,8 +7,10 @@ mod world;
 
 use tessera_adapters::postgres::Database;
 use tessera_application::Clock;
+use tessera_application::contracts::World;
 use tessera_application::contracts::fixtures::{app, audited_by, code, entry_by, person, redeem};
 use tessera_application::ports::{CodeOutcome, GrantRepository, Presenter};
+use tessera_domain::{App, LookupId};
 
 /// Updates of `oauth2_codes` so far, and how many of them were heap-only (wrote no index
 /// entry), as counted by the pool's one connection: it reports its counts first
@@ -29,13 +31,19 @@ async fn code_updates(db: &Database) -> (i64, i64) {
     (row.get(0), row.get(1))
 }
 
-#[tokio::test]
-async fn redeeming_a_code_updates_its_row_in_place_without_touching_an_index() {
+/// A fresh database on a pool of `connections`, its world, an app, and an unused code of it.
+async fn unused_code(connections: usize) -> (Database, World<world::PgPorts>, App, LookupId) {
     let url = tessera_test_support::migrated_database().await;
-    let db = Database::connect(&url, 1).unwrap();
+    let db = Database::connect(&url, connections).unwrap();
     let w = world::pg_world_on(db.clone()).await;
     let (user, client) = (person(&w, "ada").await, app(&w, "Editor").await);
     let lookup = code(&w, &user, &client, "mcp").await;
+    (db, w, client, lookup)
+}
+
+#[tokio::test]
+async fn redeeming_a_code_updates_its_row_in_place_without_touching_an_index() {
+    let (db, w, client, lookup) = unused_code(1).await;
     let before = code_updates(&db).await;
     redeem(&w, &lookup, &client, "mcp", w.clock.now()).await;
     let (updates, in_place) = code_updates(&db).await;
@@ -49,11 +57,7 @@ async fn redeeming_a_code_updates_its_row_in_place_without_touching_an_index() {
 
 #[tokio::test]
 async fn a_used_code_whose_grant_was_swept_is_still_seen_as_used_and_revokes_nothing() {
-    let url = tessera_test_support::migrated_database().await;
-    let db = Database::connect(&url, 2).unwrap();
-    let w = world::pg_world_on(db.clone()).await;
-    let (user, client) = (person(&w, "ada").await, app(&w, "Editor").await);
-    let lookup = code(&w, &user, &client, "mcp").await;
+    let (db, w, client, lookup) = unused_code(2).await;
     let issued = redeem(&w, &lookup, &client, "mcp", w.clock.now()).await;
     // As the sweep does to a grant that expired before its code (a short refresh_ttl).
     let sql = "DELETE FROM oauth2_grants WHERE id = $1";
