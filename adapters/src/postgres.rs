@@ -35,6 +35,7 @@ mod session_repository;
 mod signing_keys;
 mod throttle_repository;
 mod user_repository;
+mod warm_up;
 
 pub use app_repository::PgAppRepository;
 pub use audit_repository::PgAuditRepository;

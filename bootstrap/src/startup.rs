@@ -92,6 +92,14 @@ impl Application {
         })?;
         let mut store = Store::open(&settings).await?;
         store.migrate().await?;
+        let warming = std::time::Instant::now();
+        let connections = store.db.warm_up().await;
+        let took_ms = warming.elapsed().as_millis();
+        tracing::info!(
+            connections,
+            took_ms,
+            "database connections opened and prepared"
+        );
         store.listen_for_revocations();
         let wiring = Wiring::build(&settings, &store, hasher, &clock).await?;
         let port = listener.local_addr()?.port();

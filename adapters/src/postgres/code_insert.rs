@@ -55,27 +55,33 @@ pub(super) async fn insert_code(
     Ok(())
 }
 
+/// [`insert_code_if_approved`]'s statement, built once (the pool prepares it on every
+/// connection it opens at start, `warm_up.rs`).
+pub(super) static IF_APPROVED_SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "WITH durability AS (SELECT set_config('synchronous_commit', 'off', true))
+         INSERT INTO oauth2_codes ({CODE_COLUMNS})
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM durability
+         WHERE EXISTS (SELECT 1 FROM oauth2_approvals
+                       WHERE user_id = $4 AND app_id = $3 AND resource = $13 AND scopes @> $8)"
+    )
+});
+
 /// Stores `code` only when a remembered approval of its person, client and resource covers
 /// its scopes, reading the approval in the same statement: one round trip.
 pub(super) async fn insert_code_if_approved(
     db: &Database,
     code: &NewCode,
 ) -> Result<bool, RepoError> {
-    static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-        format!(
-            "WITH durability AS (SELECT set_config('synchronous_commit', 'off', true))
-             INSERT INTO oauth2_codes ({CODE_COLUMNS})
-             SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 FROM durability
-             WHERE EXISTS (SELECT 1 FROM oauth2_approvals
-                           WHERE user_id = $4 AND app_id = $3 AND resource = $13 AND scopes @> $8)"
-        )
-    });
     let values = CodeValues::of(code);
     let resource = code.resource.as_deref().unwrap_or("");
     let mut params = values.params(code);
     params.push(&resource);
     let client = db.client().await?;
-    let stmt = client.prepare_cached(&SQL).await.map_err(db_err)?;
+    let stmt = client
+        .prepare_cached(&IF_APPROVED_SQL)
+        .await
+        .map_err(db_err)?;
     Ok(client.execute(&stmt, &params).await.map_err(db_err)? == 1)
 }
 

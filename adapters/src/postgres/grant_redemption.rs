@@ -63,6 +63,42 @@ macro_rules! with_presenter {
     };
 }
 
+/// Locks a code (`$1`) and reads its presenter.
+const CODE_LOCK: &str = with_presenter!(
+    "SELECT secret_hash, app_id, user_id, redirect_uri, redirect_uri_sent, code_challenge,
+            scopes, resources, expires_at, grant_id
+     FROM oauth2_codes WHERE lookup_id = $1 FOR UPDATE"
+);
+
+/// Locks the grant of a refresh token (`$1`) and reads its presenter. The grant is locked
+/// first; the token row is read by the next statement ([`REFRESH_TOKEN`]), sent with it, whose
+/// fresh snapshot sees every rotation committed while the lock was awaited.
+const REFRESH_LOCK: &str = with_presenter!(
+    "SELECT id AS grant_id, app_id, scopes, resources, expires_at, revoked_at
+     FROM oauth2_grants
+     WHERE id = (SELECT grant_id FROM oauth2_refresh_tokens WHERE lookup_id = $1)
+     FOR UPDATE"
+);
+
+/// Reads a refresh token (`$1`) and its grant's current generation.
+const REFRESH_TOKEN: &str = "SELECT secret_hash, generation, rotated_at,
+                                    (SELECT max(generation) FROM oauth2_refresh_tokens
+                                     WHERE grant_id = t.grant_id) AS current_generation
+                             FROM oauth2_refresh_tokens t WHERE lookup_id = $1";
+
+/// The statements every code exchange and refresh runs, for the pool to prepare on each
+/// connection it opens at start (`warm_up.rs`).
+pub(super) fn token_statements() -> [&'static str; 6] {
+    [
+        CODE_LOCK,
+        REFRESH_LOCK,
+        REFRESH_TOKEN,
+        &token_insert::NEW_GRANT_SQL,
+        &token_insert::RETIRE_SQL,
+        &token_insert::TOKENS_SQL,
+    ]
+}
+
 /// The presenter as read by [`with_presenter`].
 fn presenter_of(row: &tokio_postgres::Row, client_id: Uuid) -> Result<PresenterRecord, RepoError> {
     let found: Option<Uuid> = column(row, "id")?;
@@ -91,14 +127,13 @@ impl PgGrantRepository {
         F: FnOnce(&PresenterRecord, Option<&StoredCode>) -> (CodeOutcome, T) + Send,
         T: Send,
     {
-        const LOCK: &str = with_presenter!(
-            "SELECT secret_hash, app_id, user_id, redirect_uri, redirect_uri_sent, code_challenge,
-                    scopes, resources, expires_at, grant_id
-             FROM oauth2_codes WHERE lookup_id = $1 FOR UPDATE"
-        );
         let (lookup, secret) = (lookup_id.as_str(), presenter.secret.map(LookupId::as_str));
         let tx = Pipelined::new(self.db.client().await?);
-        let stmt = tx.client().prepare_cached(LOCK).await.map_err(db_err)?;
+        let stmt = tx
+            .client()
+            .prepare_cached(CODE_LOCK)
+            .await
+            .map_err(db_err)?;
         let params: [&(dyn ToSql + Sync); 3] = [&lookup, &presenter.client_id, &secret];
         let lock = Query {
             statement: &stmt,
@@ -146,23 +181,17 @@ impl PgGrantRepository {
         F: FnOnce(&PresenterRecord, Option<&RefreshRow>) -> (RefreshOutcome, T) + Send,
         T: Send,
     {
-        // The grant is locked first; the token row is read by the next statement, sent with it,
-        // whose fresh snapshot sees every rotation committed while the lock was awaited.
-        const LOCK: &str = with_presenter!(
-            "SELECT id AS grant_id, app_id, scopes, resources, expires_at, revoked_at
-             FROM oauth2_grants
-             WHERE id = (SELECT grant_id FROM oauth2_refresh_tokens WHERE lookup_id = $1)
-             FOR UPDATE"
-        );
-        const TOKEN: &str = "SELECT secret_hash, generation, rotated_at,
-                                    (SELECT max(generation) FROM oauth2_refresh_tokens
-                                     WHERE grant_id = t.grant_id) AS current_generation
-                             FROM oauth2_refresh_tokens t WHERE lookup_id = $1";
         let (token, secret) = (lookup_id.as_str(), presenter.secret.map(LookupId::as_str));
         let tx = Pipelined::new(self.db.client().await?);
         let (lock, read) = (
-            tx.client().prepare_cached(LOCK).await.map_err(db_err)?,
-            tx.client().prepare_cached(TOKEN).await.map_err(db_err)?,
+            tx.client()
+                .prepare_cached(REFRESH_LOCK)
+                .await
+                .map_err(db_err)?,
+            tx.client()
+                .prepare_cached(REFRESH_TOKEN)
+                .await
+                .map_err(db_err)?,
         );
         let params: [&(dyn ToSql + Sync); 3] = [&token, &presenter.client_id, &secret];
         let (grant, token) = tx

@@ -66,9 +66,9 @@ fn tokens_sql(extra: &str) -> String {
 }
 
 /// The token insert alone (a reissue within the grace), built once.
-static TOKENS_SQL: LazyLock<String> = LazyLock::new(|| tokens_sql(""));
+pub(super) static TOKENS_SQL: LazyLock<String> = LazyLock::new(|| tokens_sql(""));
 /// The token insert creating the grant of a redeemed code, built once.
-static NEW_GRANT_SQL: LazyLock<String> = LazyLock::new(|| {
+pub(super) static NEW_GRANT_SQL: LazyLock<String> = LazyLock::new(|| {
     tokens_sql(
         "g AS (INSERT INTO oauth2_grants (id, app_id, user_id, scopes, resources, created_at, expires_at)
                VALUES ($3, $13, $14, $11, $15, $6, $16)),
@@ -76,7 +76,7 @@ static NEW_GRANT_SQL: LazyLock<String> = LazyLock::new(|| {
     )
 });
 /// The token insert retiring the current refresh generation (a rotation), built once.
-static RETIRE_SQL: LazyLock<String> = LazyLock::new(|| {
+pub(super) static RETIRE_SQL: LazyLock<String> = LazyLock::new(|| {
     tokens_sql(
         "t AS (UPDATE oauth2_refresh_tokens SET rotated_at = $6
                WHERE grant_id = $3 AND generation = $14 AND rotated_at IS NULL),",
