@@ -67,6 +67,7 @@ start_cluster() {
         >"$dir/initdb.log" 2>&1 || die "initdb failed: see $dir/initdb.log"
     port=$(free_port)
     [ "${BENCH_PG_STATEMENTS:-0}" = 1 ] && extra="-c shared_preload_libraries=pg_stat_statements"
+    extra="$extra ${BENCH_PG_OPTIONS:-}"
     as_pg "$PGBIN/pg_ctl" -D "$PG_DATA" -l "$PG_DATA/server.log" -w -t 60 start -o \
         "-p $port -c listen_addresses=127.0.0.1 -c unix_socket_directories='' \
          -c max_connections=100 -c synchronous_commit=on -c fsync=on \

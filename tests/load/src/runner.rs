@@ -3,7 +3,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Result;
 use tokio::task::JoinSet;
@@ -28,6 +28,10 @@ pub enum Which {
     Secondary,
 }
 
+/// A measured sample slower than this is also printed on stderr with its wall-clock time, to
+/// be matched with the server's slow-request log and PostgreSQL's (issue 20's latency target).
+const SLOW: Duration = Duration::from_millis(50);
+
 /// One worker's samples, recorded only inside the measured window.
 #[derive(Debug)]
 pub struct Recorder {
@@ -42,6 +46,13 @@ impl Recorder {
     pub fn ok(&mut self, which: Which, took: Duration) {
         if self.measuring {
             self.series(which).ok(took);
+            if took > SLOW {
+                let at = SystemTime::now()
+                    .duration_since(SystemTime::UNIX_EPOCH)
+                    .unwrap_or_default();
+                let ms = took.as_secs_f64() * 1000.0;
+                eprintln!("slow\t{}\t{which:?}\t{ms:.1}", at.as_millis());
+            }
         }
     }
 
