@@ -5,16 +5,15 @@
 
 use tessera_adapters::postgres::Database;
 
-/// The server processes serving this pool's database for tessera, counted from outside it.
-async fn tessera_backends(url: &str) -> i64 {
-    let (client, connection) = tokio_postgres::connect(url, tokio_postgres::NoTls)
-        .await
-        .unwrap();
-    tokio::spawn(connection);
+/// The server processes serving tessera on this database, counted through `observer`, a
+/// pool of its own (its one connection left out).
+async fn tessera_backends(observer: &Database) -> i64 {
+    let client = observer.client().await.unwrap();
     let row = client
         .query_one(
             "SELECT count(*) FROM pg_stat_activity
-             WHERE application_name = 'tessera' AND datname = current_database()",
+             WHERE application_name = 'tessera' AND datname = current_database()
+               AND pid <> pg_backend_pid()",
             &[],
         )
         .await
@@ -39,11 +38,16 @@ async fn prepared(client: &deadpool_postgres::Client) -> (i64, bool) {
 async fn warming_opens_every_connection_with_the_token_statements_prepared() {
     let url = tessera_test_support::migrated_database().await;
     let db = Database::connect(&url, 3).unwrap();
-    assert_eq!(tessera_backends(&url).await, 0, "connections open lazily");
+    let observer = Database::connect(&url, 1).unwrap();
+    assert_eq!(
+        tessera_backends(&observer).await,
+        0,
+        "connections open lazily"
+    );
 
     assert_eq!(db.warm_up().await, 3);
 
-    assert_eq!(tessera_backends(&url).await, 3);
+    assert_eq!(tessera_backends(&observer).await, 3);
     let status = db.status();
     assert_eq!(
         (status.size, status.available),
@@ -64,7 +68,7 @@ async fn warming_opens_every_connection_with_the_token_statements_prepared() {
         assert!(code_lock, "the code's lock among them");
     }
     assert_eq!(
-        tessera_backends(&url).await,
+        tessera_backends(&observer).await,
         3,
         "no connection opened since"
     );
