@@ -13,7 +13,7 @@ function pct(a, b) { return (b > 0) ? sprintf("%.0f %%", 100 * a / b) : "n/a" }
 function ratio(a, b) { return (b > 0) ? a / b : 0 }
 function verdict(ok) { return ok ? "met" : "**missed**" }
 $1 == "machine" { m[$2] = $3 }
-$1 == "plan" { clients = $2; dur = $3; warm = $4; runs = $5; pgdur = $6; tokens = $7 }
+$1 == "plan" { clients = $2; dur = $3; warm = $4; runs = $5; pgdur = $6; tokens = $7; pool = $8 }
 $1 == "timing" { build = $2; total = $3 }
 $1 == "startup" { start_ms = $2; start_all = $3 }
 $1 == "memory" { idle = $2; peak = $3; hwm = $4; min1 = $5; endkb = $6 }
@@ -50,7 +50,7 @@ END {
     print "**Plan:** " clients " concurrent clients; each scenario " runs " runs of " warm " s warm-up + " \
         dur " s measured, median of the runs (each figure its own median); pgbench " runs " × " pgdur \
         " s, -c " clients ", prepared statements; seed: " tokens " access + " tokens " refresh tokens, " \
-        tokens / 5 " consumed codes, 10,000 users, 10,000 registered clients, then VACUUM ANALYZE; tessera pool 16."
+        tokens / 5 " consumed codes, 10,000 users, 10,000 registered clients, then VACUUM ANALYZE; tessera pool " pool "."
     print ""
     print "| scenario | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | errors | peak RSS MiB | pgbench limit /s | vs pgbench | vs floor |"
     print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"

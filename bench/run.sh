@@ -17,6 +17,7 @@
 #   relay-direct, the same call to the floor itself, for the relay's ratio)
 #   BENCH_PG_STATEMENTS=1  load pg_stat_statements and save its top statements in the logs
 #   BENCH_PG_OPTIONS="-c name=value ..."  extra settings for the throwaway cluster (diagnosis only)
+#   BENCH_POOL_SIZE=16  tessera's database.pool_size
 #   BENCH_DISK_PROBE=10  seconds of fdatasync timing on the run's disk, idle (0: none)
 #   BENCH_DOC=docs/benchmarks.md  BENCH_NO_BUILD=1 (use the binaries already built)
 set -euo pipefail
@@ -33,6 +34,7 @@ PGB_DURATION=${BENCH_PGBENCH_DURATION:-3}
 FLOOR_DURATION=${BENCH_FLOOR_DURATION:-3}
 SCENARIOS=${BENCH_SCENARIOS:-journey token refresh bearer mcp relay register}
 TOKENS=${BENCH_SEED_TOKENS:-500000}
+POOL_SIZE=${BENCH_POOL_SIZE:-16}
 DOC=${BENCH_DOC:-$ROOT/docs/benchmarks.md}
 BIN=${CARGO_TARGET_DIR:-$ROOT/target}/release
 LOGS=${BENCH_LOG_DIR:-${CARGO_TARGET_DIR:-$ROOT/target}/bench}
@@ -78,7 +80,7 @@ else
 fi
 PORT=$(free_port)
 URL=http://127.0.0.1:$PORT
-export TESSERA_DATABASE__URL=$DB_URL TESSERA_DATABASE__POOL_SIZE=${BENCH_POOL_SIZE:-16} TESSERA_ACCESS_URL=$URL \
+export TESSERA_DATABASE__URL=$DB_URL TESSERA_DATABASE__POOL_SIZE=$POOL_SIZE TESSERA_ACCESS_URL=$URL \
     TESSERA_HTTP__ADDRESS=127.0.0.1:$PORT TESSERA_DATA_DIR=$WORK/data \
     TESSERA_REGISTRATION__RATE_LIMIT=1000000/min TESSERA_REGISTRATION__MAX_CLIENTS=100000000 \
     TESSERA_LOG__FORMAT=json TESSERA_LOG__SLOW_REQUEST=${BENCH_SLOW_REQUEST:-50ms} \
@@ -267,7 +269,7 @@ SERVER_PID="" RSS_SAMPLER=""
     printf 'machine\tsettings\t%s\n' "$("$PGBIN/psql" -Atq "$DB_URL" -c "SELECT string_agg(name || '=' || setting, ', ' ORDER BY name) FROM pg_settings WHERE name IN ('synchronous_commit', 'fsync', 'autovacuum', 'shared_buffers', 'max_connections')")"
     printf 'machine\trustc\t%s\n' "$(rustc --version)"
     printf 'machine\tload\t%s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"
-    printf 'plan\t%s\t%s\t%s\t%s\t%s\t%s\n' "$CLIENTS" "$DURATION" "$WARMUP" "$RUNS" "$PGB_DURATION" "$TOKENS"
+    printf 'plan\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$CLIENTS" "$DURATION" "$WARMUP" "$RUNS" "$PGB_DURATION" "$TOKENS" "$POOL_SIZE"
     printf 'timing\t%s\t%s\n' "$((BUILT - STARTED))" "$(($(date +%s) - STARTED))"
 } >>"$RESULTS"
 # Every request over the slow-request threshold, by route, with where its time went.

@@ -1,7 +1,7 @@
 //! Opening the pool's connections before the first request. A fresh PostgreSQL backend
 //! takes tens of milliseconds under load to start, then to plan its first statements and
 //! load their tables' catalogs: a replica started while traffic arrives made its first
-//! requests wait 40–130 ms for that (issue 20's stalls, docs/benchmarks.md).
+//! requests wait 40–120 ms for that (issue 20's stalls, docs/benchmarks.md).
 
 use futures_util::future::join_all;
 
