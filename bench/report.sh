@@ -111,7 +111,7 @@ END {
     printf "| RSS growth ≤ 10 %% (minute 1 → end) | %+.1f %% | %s |\n", growth, verdict(min1 > 0 && growth <= 10)
     if (side["peer-flow"] > 0) {
         r = side["flow"] / side["peer-flow"]
-        printf "| code flow ≥ 0.8 × the SDK demo server | %.0f / %.0f = %.2f (pgbench `flow`, the database alone: %.0f/s = %.2f × the demo) | %s |\n", side["flow"], side["peer-flow"], r, tps["flow"], ratio(tps["flow"], side["peer-flow"]), verdict(r >= 0.8)
+        printf "| code flow ≥ 0.8 × the SDK demo server | %.0f / %.0f = %.3f (pgbench `flow`, the database alone: %.0f/s = %.2f × the demo) | %s |\n", side["flow"], side["peer-flow"], r, tps["flow"], ratio(tps["flow"], side["peer-flow"]), verdict(r >= 0.8)
         r = ratio(side["mcp"], side["peer-bearer"])
         printf "| MCP tools/call ≥ 1.5 × the demo'"'"'s bearer check | %.0f / %.0f = %.2f | %s |\n", side["mcp"], side["peer-bearer"], r, verdict(r >= 1.5)
     }
