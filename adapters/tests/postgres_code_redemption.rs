@@ -2,34 +2,18 @@
 //! no index entry, and a used code whose grant is gone is still refused, with nothing to revoke.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test helpers outside #[test] fns
 
+#[path = "support/table_stats.rs"]
+mod table_stats;
 #[path = "support/world.rs"]
 mod world;
 
+use table_stats::table_stats;
 use tessera_adapters::postgres::Database;
 use tessera_application::Clock;
 use tessera_application::contracts::World;
 use tessera_application::contracts::fixtures::{app, audited_by, code, entry_by, person, redeem};
 use tessera_application::ports::{CodeOutcome, GrantRepository, Presenter};
 use tessera_domain::{App, LookupId};
-
-/// Updates of `oauth2_codes` so far, and how many of them were heap-only (wrote no index
-/// entry), as counted by the pool's one connection: it reports its counts first
-/// (`pg_stat_force_next_flush`, PostgreSQL 15 and later, as Debian 12 and later ship).
-async fn code_updates(db: &Database) -> (i64, i64) {
-    let client = db.client().await.unwrap();
-    client
-        .batch_execute("SELECT pg_stat_force_next_flush()")
-        .await
-        .unwrap();
-    let row = client
-        .query_one(
-            "SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'oauth2_codes'",
-            &[],
-        )
-        .await
-        .unwrap();
-    (row.get(0), row.get(1))
-}
 
 /// A fresh database on a pool of `connections`, its world, an app, and an unused code of it.
 async fn unused_code(connections: usize) -> (Database, World<world::PgPorts>, App, LookupId) {
@@ -44,15 +28,19 @@ async fn unused_code(connections: usize) -> (Database, World<world::PgPorts>, Ap
 #[tokio::test]
 async fn redeeming_a_code_updates_its_row_in_place_without_touching_an_index() {
     let (db, w, client, lookup) = unused_code(1).await;
-    let before = code_updates(&db).await;
+    let before = table_stats(&db, "oauth2_codes").await;
     redeem(&w, &lookup, &client, "mcp", w.clock.now()).await;
-    let (updates, in_place) = code_updates(&db).await;
+    let after = table_stats(&db, "oauth2_codes").await;
     assert_eq!(
-        updates - before.0,
+        after.updates - before.updates,
         1,
         "the redemption updates the code once"
     );
-    assert_eq!(in_place - before.1, 1, "as a heap-only update");
+    assert_eq!(
+        after.hot_updates - before.hot_updates,
+        1,
+        "as a heap-only update"
+    );
 }
 
 #[tokio::test]
