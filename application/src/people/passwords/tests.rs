@@ -1,6 +1,6 @@
 //! People changing their own passwords and sessions, with fakes.
 
-use tessera_domain::SecretString;
+use tessera_domain::{Credential, CredentialKind, SecretString};
 use time::Duration;
 
 use super::*;
@@ -236,10 +236,13 @@ async fn a_reset_link_dies_after_an_hour_and_when_a_newer_one_is_made() {
 async fn a_link_with_the_right_lookup_id_and_a_wrong_secret_is_invalid() {
     let w = world().await;
     let link = w.reset_link().await;
-    // `<prefix>_<lookup id>_<secret>`; the base64url secret may itself hold `_`.
-    let mut parts = link.splitn(3, '_');
-    let (prefix, lookup) = (parts.next().unwrap(), parts.next().unwrap());
-    let forged = format!("{prefix}_{lookup}_{}", "A".repeat(43));
+    let real = Credential::parse(CredentialKind::PasswordReset, &link).unwrap();
+    let forged = format!(
+        "{}_{}_{}",
+        CredentialKind::PasswordReset.prefix(),
+        real.lookup_id().as_str(),
+        "A".repeat(43)
+    );
     let result = w
         .passwords
         .reset_password(&forged, password(NEW), &actor())
